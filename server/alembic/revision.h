@@ -1,0 +1,110 @@
+/* revision.h - one Alembic revision file, read with tree-sitter and never imported:
+ * its identity (module-level assignments, docstring) and, in full mode, its ops. */
+#ifndef RETORT_ALEMBIC_REVISION_H
+#define RETORT_ALEMBIC_REVISION_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/base/arena.h"
+#include "server/base/finding.h"
+
+/* A Python expression read statically. Literals are evaluated (strings unescaped,
+ * implicit concatenation joined); calls keep their callee and arguments; anything
+ * else is PV_EXPR with its source text, so nothing is dropped. */
+typedef enum PyValueKind {
+  PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_TUPLE, PV_LIST, PV_DICT, PV_SET,
+  PV_NAME,  /* a (dotted) name: sa.Integer, op, CASCADE */
+  PV_CALL,  /* callee(args...): sa.Column("id", sa.Integer(), nullable=False) */
+  PV_EXPR,  /* anything else (f-string, arithmetic, comprehension...): source text only */
+} PyValueKind;
+
+typedef struct PyValue PyValue;
+typedef struct PyArg {
+  const char *name;  /* keyword name, or NULL for a positional argument; "*" / "**" for splats */
+  PyValue *value;
+} PyArg;
+
+struct PyValue {
+  PyValueKind kind;
+  SrcRange range;
+  const char *text;   /* PV_STR: the evaluated string (NUL-terminated; may contain NUL: see len)
+                         PV_NAME/PV_CALL: dotted callee name ("sa.Column")
+                         PV_EXPR, PV_INT, PV_FLOAT: source text */
+  size_t len;         /* length of text */
+  bool b;             /* PV_BOOL */
+  long long i;        /* PV_INT (when it fits) */
+  double f;           /* PV_FLOAT */
+  PyValue **items;    /* PV_TUPLE/LIST/SET elements; PV_DICT: keys at 2k, values at 2k+1 */
+  size_t nitems;
+  PyArg *args;        /* PV_CALL arguments in source order */
+  size_t nargs;
+  bool dynamic;       /* true when this value or a part of it is PV_EXPR or a non-literal */
+};
+
+/* One statement of upgrade()/downgrade(). Static op calls carry their arguments;
+ * everything else is kept with dynamic = true and a reason, never dropped. */
+typedef struct Op Op;
+struct Op {
+  const char *name;           /* op method: "add_column", "batch_alter_table", "execute",
+                                 "autocommit_block"; for dynamic statements NULL */
+  const char *receiver;       /* "op", or the with-target name ("batch_op") */
+  PyArg *args;
+  size_t nargs;
+  Op *body;                   /* statements inside `with op.batch_alter_table(...) as b:` */
+  size_t nbody;
+  bool dynamic;
+  const char *dynamic_reason; /* "for loop", "if statement", "helper call", "f-string",
+                                 "get_bind() code", ... */
+  const char *source;         /* source text of the statement */
+  SrcRange range;
+};
+
+typedef struct OpList {
+  Op *items;
+  size_t len;
+  bool present;   /* the function exists in the file */
+  bool is_static; /* every op is static (the native engine can run it) */
+  SrcRange def_range; /* the `def upgrade()` line's range */
+} OpList;
+
+typedef enum RevParseMode {
+  REV_PARSE_HEADER, /* identity only: assignments and docstring (history, graph) */
+  REV_PARSE_FULL,   /* plus upgrade()/downgrade() ops */
+} RevParseMode;
+
+typedef struct Revision {
+  const char *path;           /* as given to revision_parse */
+  const char *id;             /* NULL when missing or not a literal (a finding says where) */
+  const char **down;          /* down_revision: 0, 1 or many ids, in source order */
+  size_t ndown;
+  const char **branch_labels;
+  size_t nbranch_labels;
+  const char **depends_on;
+  size_t ndepends_on;
+  const char *longdoc;        /* docstring, stripped (Alembic's Script.longdoc); "" if none */
+  const char *message;        /* its first paragraph (Alembic's Script.doc) */
+  SrcRange id_range, down_range, branch_labels_range, depends_on_range, doc_range;
+  SrcRange *down_ranges;      /* one per down[] element (string literal ranges) */
+  SrcRange *depends_on_ranges;
+  RevParseMode mode;
+  bool syntax_ok;             /* tree-sitter found no ERROR/MISSING node */
+  OpList upgrade, downgrade;  /* REV_PARSE_FULL only */
+} Revision;
+
+typedef struct RevParser RevParser;
+
+/** A parser (one tree-sitter parser and compiled queries). One per thread. */
+RevParser *revparser_new(void);
+void revparser_delete(RevParser *p);
+
+/**
+ * Reads a revision file's source. Never fails: a file that does not parse, or whose
+ * `revision` is missing or not a literal, still yields a Revision with what could be
+ * read, and a finding (rule "syntax-error" / "revision-id") with the location goes to
+ * `findings` (may be NULL). Everything returned is owned by `arena`; `src` is not kept.
+ */
+Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src,
+                         size_t len, RevParseMode mode, FindingList *findings);
+
+#endif

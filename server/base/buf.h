@@ -1,0 +1,29 @@
+/* buf.h - a growable byte buffer, always NUL-terminated after its contents. */
+#ifndef RETORT_BASE_BUF_H
+#define RETORT_BASE_BUF_H
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct Buf {
+  char *data; /* NULL until the first append; then data[len] == '\0' */
+  size_t len, cap;
+} Buf;
+
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_free(Buf *b);
+void buf_reset(Buf *b); /* len = 0, keeps the memory */
+void buf_append(Buf *b, const void *data, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+/** Removes the first n bytes. */
+void buf_consume(Buf *b, size_t n);
+/** Contents as a C string ("" when empty); owned by the buffer. */
+const char *buf_cstr(const Buf *b);
+/** Hands the contents to the caller (free() it) and empties the buffer. */
+char *buf_detach(Buf *b);
+
+#endif
