@@ -35,6 +35,7 @@ struct PyValue {
   bool b;             /* PV_BOOL */
   long long i;        /* PV_INT (when it fits) */
   double f;           /* PV_FLOAT */
+  bool bytes;         /* PV_STR read from a b"..." literal (not a str for Python) */
   PyValue **items;    /* PV_TUPLE/LIST/SET elements; PV_DICT: keys at 2k, values at 2k+1 */
   size_t nitems;
   PyArg *args;        /* PV_CALL arguments in source order */
@@ -92,9 +93,20 @@ typedef struct Revision {
   OpList upgrade, downgrade;  /* REV_PARSE_FULL only */
 } Revision;
 
+/** The argument at positional index `pos` (positional arguments only), else the keyword
+ * argument `kw` (may be NULL), else NULL. Borrowed from `args`. */
+const PyValue *pyargs_get(const PyArg *args, size_t nargs, size_t pos, const char *kw);
+/** Same as pyargs_get over a PV_CALL's arguments (NULL for any other kind). */
+const PyValue *pyvalue_call_arg(const PyValue *call, size_t pos, const char *kw);
+/** The string of a PV_STR value that is a str (not bytes), or NULL for anything else. */
+const char *pyvalue_str(const PyValue *v);
+/** Same as pyargs_get over an op's arguments. */
+const PyValue *op_arg(const Op *op, size_t pos, const char *kw);
+
 typedef struct RevParser RevParser;
 
-/** A parser (one tree-sitter parser and compiled queries). One per thread. */
+/** A parser (one tree-sitter parser). Not thread-safe: one per thread.
+ * revparser_delete(NULL) is a no-op. */
 RevParser *revparser_new(void);
 void revparser_delete(RevParser *p);
 
@@ -103,6 +115,12 @@ void revparser_delete(RevParser *p);
  * `revision` is missing or not a literal, still yields a Revision with what could be
  * read, and a finding (rule "syntax-error" / "revision-id") with the location goes to
  * `findings` (may be NULL). Everything returned is owned by `arena`; `src` is not kept.
+ * `src` need not be NUL-terminated. A UTF-8 BOM is skipped (columns on line 1 do not
+ * count it). REV_PARSE_HEADER parses only the bytes before the first top-level
+ * `def`/`class`/decorator line, and falls back to the whole file when that region has
+ * a syntax error or lacks `revision` / `down_revision`.
+ * Alembic's legacy rule applies: a file without `revision` named `<hex>.py` takes the
+ * hex as its id (no finding).
  */
 Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src,
                          size_t len, RevParseMode mode, FindingList *findings);
