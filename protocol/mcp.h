@@ -1,0 +1,89 @@
+/* mcp.h - the MCP server side: lifecycle (initialize / server/discover / per-request
+ * _meta), ping, tools/list and tools/call over a tool registry supplied by the caller. */
+#ifndef RETORT_PROTOCOL_MCP_H
+#define RETORT_PROTOCOL_MCP_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "protocol/json.h"
+#include "protocol/jsonrpc.h"
+#include "server/base/arena.h"
+#include "server/base/buf.h"
+#include "server/base/error.h"
+
+/* Protocol versions we speak, oldest first. The handshake era ends at 2025-11-25;
+ * MCP_PROTOCOL_STATELESS is served without `initialize` (version in params._meta). */
+#define MCP_PROTOCOL_LATEST_HANDSHAKE "2025-11-25"
+#define MCP_PROTOCOL_STATELESS "2026-07-28"
+/* The params._meta key that carries the protocol version per request (SEP-2575). */
+#define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
+
+/* What a tool hands back. Both buffers start empty and are freed by the MCP layer. */
+typedef struct McpToolResult {
+  Buf text;       /* human-readable text for the one text content block */
+  Buf structured; /* a JSON object's text for structuredContent, or empty for none */
+  bool is_error;  /* a tool-level failure reported as a result (isError: true) */
+} McpToolResult;
+
+/* One tools/call as the tool sees it. Everything is borrowed for the call's duration. */
+typedef struct McpToolCall {
+  const char *name;
+  const Json *arguments;      /* always an object (an empty one when the client sent none) */
+  Arena *arena;               /* the per-request arena: allocate freely */
+  RpcPeer *peer;              /* for notifications during the call (see mcp_tool_progress) */
+  const Json *progress_token; /* params._meta.progressToken, or NULL */
+} McpToolCall;
+
+/**
+ * A tool implementation. Returns true with `res` filled (set res->is_error for an
+ * isError result the tool composed itself), or false with `err` set: the client then
+ * gets a result with isError: true whose text is err->msg (prefixed by the error kind)
+ * and no structuredContent (the SDK clients validate structuredContent against the
+ * tool's outputSchema, which an error object would not match).
+ */
+typedef bool (*McpToolFn)(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err);
+
+typedef struct McpTool {
+  const char *name;
+  /* The full JSON object tools/list shows for this tool (name, title, description,
+   * inputSchema, outputSchema, annotations), copied verbatim: it must be valid JSON. */
+  const char *definition;
+  McpToolFn call;
+} McpTool;
+
+typedef struct McpServerInfo {
+  const char *name;         /* serverInfo.name */
+  const char *version;      /* serverInfo.version */
+  const char *instructions; /* may be NULL */
+  const McpTool *tools;     /* borrowed; must outlive the session */
+  size_t ntools;
+  void *ctx;                /* passed to every McpToolFn */
+} McpServerInfo;
+
+typedef struct McpSession McpSession;
+
+/** A session over `info` (borrowed). mcp_session_delete(NULL) is a no-op. */
+McpSession *mcp_session_new(const McpServerInfo *info);
+void mcp_session_delete(McpSession *s);
+
+/**
+ * Handles one valid request or notification (an RpcHandlerFn; `session` is the
+ * McpSession). Methods: initialize, notifications/initialized, ping, server/discover,
+ * tools/list, tools/call; notifications/cancelled and unknown notifications are
+ * ignored; unknown requests get -32601. Requests other than initialize, ping and
+ * server/discover before `initialize` get -32002 unless params._meta carries a
+ * supported protocol version (MCP_META_PROTOCOL_VERSION).
+ */
+int mcp_handle(void *session, RpcCall *call, RtError *err);
+
+/** The version negotiated by initialize, or NULL before it. Owned by the session. */
+const char *mcp_session_protocol_version(const McpSession *s);
+
+/**
+ * Sends notifications/progress for the call when the client asked for progress
+ * (call->progress_token set); otherwise does nothing. `total` < 0 and `message`
+ * NULL are omitted. Returns false only when the write failed.
+ */
+bool mcp_tool_progress(const McpToolCall *call, double progress, double total, const char *message);
+
+#endif
