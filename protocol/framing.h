@@ -35,7 +35,7 @@ void frame_reader_delete(FrameReader *r);
 
 /**
  * Reads the next frame, calling read(2) as often as needed (partial reads and several
- * frames per read are both fine). On FRAME_OK, *data/*len point into the reader's
+ * frames per read are both fine). On FRAME_OK, *data and *len point into the reader's
  * buffer, valid until the next call (the byte after the frame is a NUL).
  * On FRAME_TOO_BIG / FRAME_BAD_HEADER / FRAME_IO_ERROR `err` says what happened.
  */
