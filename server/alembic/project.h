@@ -1,0 +1,124 @@
+/* project.h - an Alembic project on disk: alembic.ini (its [alembic] section or the one
+ * named like Alembic's --name), where the revision files live, and which files count. */
+#ifndef RETORT_ALEMBIC_PROJECT_H
+#define RETORT_ALEMBIC_PROJECT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/alembic/ini.h"
+#include "server/base/error.h"
+
+/* Everything a tool needs to know about a project, read once from alembic.ini the way
+ * Alembic 1.8.1's Config + ScriptDirectory.from_config read it. Every string is owned by
+ * the Project (freed by project_delete); every path is absolute and normalised (no "."
+ * or ".." components, no trailing slash), but symlinks are not resolved.
+ *
+ * Relative paths: Alembic resolves a relative script_location / version_locations entry
+ * against the process's working directory. Users run alembic from the ini's directory,
+ * so retort resolves them against the ini's directory (`root`), whatever our cwd is.
+ *
+ * `package:path` (a relative value containing ':', e.g. "myapp:migrations"): Alembic asks
+ * importlib for the package. retort never imports: it looks, in order, for
+ * <root>/<package-as-dirs>, <root>/src/<package-as-dirs>, and finally the same under
+ * each parent directory of root, taking the first that is a directory; the dotted
+ * package "a.b" is the directory a/b. The remaining ':'-separated tokens are joined
+ * below it with '/'. Not found → ERR_CONFIG naming the package and the places looked at. */
+typedef struct Project {
+  char *root;             /* directory holding alembic.ini; for project_open_versions_dir,
+                             the versions directory's parent */
+  char *ini_path;         /* absolute alembic.ini path; NULL for project_open_versions_dir */
+  char *section;          /* the main section read ("alembic" unless overridden) */
+  char *script_location;  /* resolved directory; it exists (checked at discovery) */
+  char **version_locations;       /* directories revision files are read from, in the
+                                     configured order; never empty. Without a
+                                     version_locations key: { <script_location>/versions } */
+  size_t nversion_locations;
+  bool version_locations_configured; /* from the version_locations key: entries that do
+                                        not exist are skipped silently, as Alembic does */
+  bool recursive_version_locations;  /* configparser booleans: 1/yes/true/on, 0/no/false/off
+                                        (case-insensitive). Alembic 1.8.1 ignores this key
+                                        (it appeared in 1.10); retort honours it. */
+  char *file_template;    /* after interpolation; default "%(rev)s_%(slug)s" */
+  int truncate_slug_length; /* default 40; 0 in the ini means 40, as in Alembic */
+  char *timezone;         /* NULL when unset */
+  char *sqlalchemy_url;   /* raw `sqlalchemy.url`, NULL when unset. Contains the password:
+                             never print or log it; use project_masked_url() */
+  bool sourceless;        /* `sourceless = true` (exactly "true", as Alembic compares) */
+  char *output_encoding;  /* default "utf-8" */
+  Ini *ini;               /* the whole parsed file (owned); NULL for project_open_versions_dir */
+} Project;
+
+/**
+ * Finds and reads a project. `start` is an alembic.ini file (any file name) or a
+ * directory; a directory is searched upward (itself, then each parent) for a file named
+ * "alembic.ini". `section` is the main section name (NULL → "alembic").
+ *
+ * On success *out is a new Project (free with project_delete). On failure returns false,
+ * *out is NULL and err says what and where:
+ *   ERR_NOT_FOUND  "no alembic.ini found in /x or any parent directory; pass
+ *                  project=<dir> or create one with `alembic init`", or start missing;
+ *   ERR_CONFIG     ini syntax error (with line), missing section ("No config file
+ *                  '/x/alembic.ini' found, or file has no '[alembic]' section" — Alembic's
+ *                  wording), "No 'script_location' key found in configuration.",
+ *                  script_location missing on disk ("Path doesn't exist: '/x/migrations'.
+ *                  Please use the 'init' command to create a new scripts folder."),
+ *                  bad version_path_separator, bad boolean, bad truncate_slug_length,
+ *                  interpolation errors (naming the key);
+ *   ERR_IO         the file cannot be read.
+ */
+bool project_discover(const char *start, const char *section, Project **out, RtError *err);
+
+/**
+ * Opens a project that has no alembic.ini by naming its versions directory: the only
+ * version location is `dir`, script_location and root are its parent, every setting
+ * has Alembic's default. Fails (ERR_NOT_FOUND) when `dir` is not a directory.
+ */
+bool project_open_versions_dir(const char *dir, Project **out, RtError *err);
+
+/** Frees the project and everything it owns. project_delete(NULL) is a no-op. */
+void project_delete(Project *p);
+
+/**
+ * A key of the [retort] section, interpolated (so %(here)s works), or NULL when the
+ * project has no ini, no [retort] section, no such key, or the value does not
+ * interpolate. Keys are case-insensitive. The string is owned by the project.
+ */
+const char *project_setting(const Project *p, const char *key);
+
+/**
+ * A copy of a database URL safe to print: the password is replaced by "***".
+ * Handles URLs (scheme://user:pass@host/db, including SQLAlchemy's
+ * postgresql+driver://, percent-encoded passwords, and a `password=` query parameter)
+ * and libpq keyword/value strings ("host=x password=secret", quoted values too).
+ * A URL without a password is returned unchanged. Caller frees. NULL in → NULL out.
+ */
+char *project_masked_url(const char *url);
+
+/**
+ * The revision files Alembic 1.8.1 would load, as absolute paths sorted bytewise
+ * (deterministic, not Alembic's listdir order). For each version location: files whose
+ * name ends in ".py", not "__init__.py"-prefixed and not ".#"-prefixed (editor lock
+ * files) — Alembic's `(?!\.\#|__init__)(.*\.py)$` — and that are regular files (or
+ * symlinks to one). Directories are not entered unless recursive_version_locations is
+ * on, in which case subdirectories are walked as Alembic >= 1.10 does (os.walk: symlinked
+ * directories are not followed, directories whose name ends in "__pycache__" are
+ * skipped, hidden ones are not). A file reached twice (overlapping locations, symlinks:
+ * compared by realpath) is listed once, as Alembic does.
+ *
+ * sourceless: .pyc/.pyo files are never listed (retort reads source, and cannot read
+ * bytecode); with `sourceless = true` the listing is the same .py set.
+ *
+ * Missing directories: with the default location (no version_locations key) a missing
+ * <script_location>/versions fails (ERR_NOT_FOUND, "[Errno 2] No such file or directory:
+ * '/x/versions'", the message Alembic's os.listdir surfaces); configured locations that
+ * do not exist are skipped, as Alembic does. Other read errors → ERR_IO with the path.
+ *
+ * On success *paths (caller frees with project_free_paths) holds *n entries; on failure
+ * *paths is NULL and *n is 0.
+ */
+bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtError *err);
+
+/** Frees what project_list_revision_files returned. NULL is a no-op. */
+void project_free_paths(char **paths, size_t n);
+
+#endif
