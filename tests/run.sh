@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# run.sh - the whole test suite: install what is missing, build a normal and a
+# sanitizer (ASan + UBSan) tree, run ctest in both, and end with one summary line
+# "N passed, N failed" (ctest tests of both builds; a build that fails counts as one
+# failure). Exits non-zero on any failure. Used by .ci/run.
+#   RETORT_BUILD_DIR / RETORT_ASAN_BUILD_DIR override build/ and build-asan/.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+bash tests/deps.sh || { echo "run.sh: tests/deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
+
+build_dir=${RETORT_BUILD_DIR:-build}
+asan_dir=${RETORT_ASAN_BUILD_DIR:-build-asan}
+jobs=${RETORT_JOBS:-2}
+
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+passed=0
+failed=0
+status=0
+
+# suite NAME DIR [CMAKE-ARGS...] - configure, build, ctest; add to the counters.
+suite() {
+  local name=$1 dir=$2
+  shift 2
+  echo "=== $name: configure + build in $dir"
+  if ! cmake -S . -B "$dir" "$@" >/dev/null || ! cmake --build "$dir" -j"$jobs"; then
+    echo "run.sh: $name: the build failed"
+    failed=$((failed + 1))
+    status=1
+    return
+  fi
+
+  echo "=== $name: ctest"
+  local out rc
+  out=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  ((rc == 0)) || status=1
+
+  # "100% tests passed, 0 tests failed out of 7"
+  local line total nfail
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -n1)
+  if [[ -n $line ]]; then
+    total=${line##* out of }
+    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+  elif ((rc != 0)); then
+    failed=$((failed + 1))   # ctest itself failed before running anything
+  fi
+  rm -f "$out"
+
+  # criterion's own counts, per unit test executable (they go to the test's stderr,
+  # which ctest keeps in its log even when the test passed).
+  local log=$dir/Testing/Temporary/LastTest.log
+  if [[ -f $log ]]; then
+    awk -v tag="$name" '
+      / Testing: / { test = $0; sub(/^.* Testing: /, "", test) }
+      /Synthesis: Tested:/ { line = $0; sub(/^.*\[====\] /, "", line); printf "%s %s: %s\n", tag, test, line }
+    ' "$log" >&2
+  fi
+}
+
+suite build "$build_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=OFF
+suite asan "$asan_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=ON
+
+echo "$passed passed, $failed failed"
+((status == 0 && failed == 0))
