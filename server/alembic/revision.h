@@ -48,13 +48,15 @@ struct PyValue {
 typedef struct Op Op;
 struct Op {
   const char *name;           /* op method: "add_column", "batch_alter_table", "execute",
-                                 "autocommit_block"; for dynamic statements NULL */
+                                 "autocommit_block"; NULL when the statement is not an
+                                 op call (loops, helpers, assignments...) */
   const char *receiver;       /* "op", or the with-target name ("batch_op") */
   PyArg *args;
   size_t nargs;
   Op *body;                   /* statements inside `with op.batch_alter_table(...) as b:` */
   size_t nbody;
-  bool dynamic;
+  bool dynamic;               /* also set on an op call with a computed argument, and on a
+                                 with-block whose body holds a dynamic statement */
   const char *dynamic_reason; /* "for loop", "if statement", "helper call", "f-string",
                                  "get_bind() code", ... */
   const char *source;         /* source text of the statement */
