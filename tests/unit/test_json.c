@@ -1,0 +1,357 @@
+/* test_json.c - JSON reader validation (everything jsmn lets through), limits, and the
+ * writer's escaping. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "protocol/json.h"
+#include "server/base/mem.h"
+
+static Arena *arena;
+
+static void setup(void) { arena = arena_new(); }
+static void teardown(void) { arena_delete(arena); }
+
+TestSuite(json, .init = setup, .fini = teardown);
+
+static Json *parse_n(const char *text, size_t len, RtError *err, bool *too_big) {
+  return json_parse(arena, text, len, NULL, err, too_big);
+}
+
+static Json *parse(const char *text) {
+  RtError err = {0};
+  Json *v = parse_n(text, strlen(text), &err, NULL);
+  cr_assert(v, "expected %s to parse, got: %s", text, err.msg);
+  return v;
+}
+
+static void reject(const char *text, size_t len, const char *why) {
+  RtError err = {0};
+  Json *v = parse_n(text, len, &err, NULL);
+  cr_assert_null(v, "expected rejection (%s) of: %.*s", why, (int)(len > 80 ? 80 : len), text);
+  cr_assert_eq(err.kind, ERR_PARAMS);
+  cr_assert(strstr(err.msg, "invalid JSON") || strstr(err.msg, "JSON"), "message: %s", err.msg);
+  if (why) cr_assert(strstr(err.msg, why), "expected '%s' in: %s", why, err.msg);
+}
+
+#define REJECT(s, why) reject((s), sizeof(s) - 1, (why))
+
+Test(json, scalars_and_containers) {
+  Json *v = parse(" {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {}} ");
+  cr_assert_eq(v->type, JSON_OBJECT);
+  cr_assert_eq(v->n, 2);
+  const Json *a = json_get(v, "a");
+  cr_assert_eq(a->type, JSON_ARRAY);
+  cr_assert_eq(a->n, 6);
+  cr_assert_eq(a->items[0]->num, 1);
+  cr_assert_eq(a->items[1]->num, -2500);
+  cr_assert_str_eq(a->items[1]->str, "-2.5e3");
+  cr_assert(a->items[2]->b);
+  cr_assert_eq(a->items[3]->type, JSON_BOOL);
+  cr_assert_not(a->items[3]->b);
+  cr_assert_eq(a->items[4]->type, JSON_NULL);
+  cr_assert_str_eq(a->items[5]->str, "x");
+  cr_assert_eq(json_get(v, "b")->type, JSON_OBJECT);
+  cr_assert_null(json_get(v, "c"));
+  cr_assert_null(json_get_string(v, "b")); /* present but not a string */
+  cr_assert_eq(parse("[]")->n, 0);
+  cr_assert_eq(parse("\"\"")->len, 0);
+  cr_assert_eq(parse("0")->num, 0);
+  cr_assert_eq(parse("-0.0e+1")->type, JSON_NUMBER);
+}
+
+Test(json, bad_literals) {
+  REJECT("tru", "literal");
+  REJECT("nul", "literal");
+  REJECT("[truex]", "literal");
+  REJECT("[True]", NULL);
+  REJECT("nan", NULL);
+  REJECT("[Infinity]", NULL);
+  REJECT("{\"a\": undefined}", NULL);
+}
+
+Test(json, bad_numbers) {
+  REJECT("1.2.3", "number");
+  REJECT("01", "number");
+  REJECT("-", "number");
+  REJECT("1e", "number");
+  REJECT("1e+", "number");
+  REJECT("1.", "number");
+  REJECT(".5", NULL);
+  REJECT("+1", NULL);
+  REJECT("[-01]", "number");
+  REJECT("[0x10]", "number");
+  REJECT("[1_000]", "number");
+}
+
+Test(json, huge_number_is_a_number) {
+  char big[500] = "1";
+  for (int i = 0; i < 400; i++) strcat(big, "0");
+  Json *v = parse(big);
+  cr_assert_eq(v->type, JSON_NUMBER);
+  cr_assert(isinf(v->num));
+  cr_assert_eq(v->len, 401);
+  cr_assert_not(json_is_integer(v, NULL));
+  v = parse("1e400");
+  cr_assert(isinf(v->num));
+  cr_assert_str_eq(v->str, "1e400");
+  // written back digit for digit
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_value(&w, v);
+  cr_assert_str_eq(buf_cstr(&b), "1e400");
+  buf_free(&b);
+}
+
+Test(json, integers) {
+  int64_t x = 0;
+  cr_assert(json_is_integer(parse("9007199254740993"), &x));
+  cr_assert_eq(x, 9007199254740993LL);
+  cr_assert(json_is_integer(parse("-42"), &x));
+  cr_assert_eq(x, -42);
+  cr_assert_not(json_is_integer(parse("1.5"), &x));
+  cr_assert_not(json_is_integer(parse("\"1\""), &x));
+  cr_assert_not(json_is_integer(parse("1e30"), &x));
+}
+
+Test(json, structure_errors) {
+  REJECT("[1,]", "trailing comma");
+  REJECT("{\"a\":1,}", "trailing comma");
+  REJECT("[1 2]", NULL);
+  REJECT("{\"a\":1 \"b\":2}", NULL);
+  REJECT("{\"a\" 1}", NULL);
+  REJECT("{\"a\"}", NULL);
+  REJECT("{1:2}", NULL);
+  REJECT("[,1]", NULL);
+  REJECT("{,}", NULL);
+  REJECT("[1]]", NULL);
+  REJECT("]", NULL);
+  REJECT("{\"a\":1]", NULL);
+  REJECT("{} {}", "after the JSON value");
+  REJECT("1 2", "after the JSON value");
+  REJECT("\"a\" \"b\"", "after the JSON value");
+  REJECT("", "empty");
+  REJECT("   ", "empty");
+  REJECT("[1]\0", "NUL");
+  REJECT("[\"a\":1]", NULL);
+  REJECT("{\"a\"::1}", NULL);
+  REJECT("'a'", NULL);
+}
+
+Test(json, truncated) {
+  const char *full = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"a\":[1,2,{\"b\":\"c\\u00e9\"}]}}";
+  size_t n = strlen(full);
+  parse(full);
+  for (size_t cut = 0; cut < n; cut++) {
+    RtError err = {0};
+    Json *v = parse_n(full, cut, &err, NULL);
+    // a prefix of an object is never a complete value
+    cr_assert_null(v, "prefix of %zu bytes parsed", cut);
+    cr_assert(err.msg[0]);
+  }
+}
+
+Test(json, strings_and_escapes) {
+  Json *v = parse("\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"");
+  cr_assert_str_eq(v->str, "a\"b\\c/d\b\f\n\r\tA\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+  v = parse("\"x\\u0000y\"");
+  cr_assert_eq(v->len, 3);
+  cr_assert_eq(memcmp(v->str, "x\0y", 3), 0);
+  v = parse("\"\xE2\x82\xAC \xF0\x9F\x98\x80 \xC3\xA9\""); // raw UTF-8 kept
+  cr_assert_str_eq(v->str, "\xE2\x82\xAC \xF0\x9F\x98\x80 \xC3\xA9");
+}
+
+Test(json, string_errors) {
+  REJECT("\"a\x01z\"", "control character");
+  REJECT("\"tab\there\"", "control character");
+  REJECT("\"line\nbreak\"", "control character");
+  REJECT("\"\\x41\"", NULL);
+  REJECT("\"\\u12\"", NULL);
+  REJECT("\"\\u12G4\"", NULL);
+  REJECT("\"\\ud83d\"", "surrogate");
+  REJECT("\"\\ud83dx\"", "surrogate");
+  REJECT("\"\\ud83d\\u0041\"", "surrogate");
+  REJECT("\"\\ude00\"", "surrogate");
+  REJECT("\"\\ude00\\ud83d\"", "surrogate");
+  REJECT("\"abc", "end of input");
+  REJECT("\"abc\\", NULL);
+}
+
+Test(json, invalid_utf8) {
+  REJECT("\"\xC0\xAF\"", "UTF-8");             // overlong '/'
+  REJECT("\"\xC1\xBF\"", "UTF-8");             // overlong
+  REJECT("\"\xE0\x80\xAF\"", "UTF-8");         // overlong 3-byte
+  REJECT("\"\xF0\x80\x80\xAF\"", "UTF-8");     // overlong 4-byte
+  REJECT("\"\xED\xA0\x80\"", "UTF-8");         // U+D800 encoded in UTF-8
+  REJECT("\"\xED\xBF\xBF\"", "UTF-8");         // U+DFFF encoded in UTF-8
+  REJECT("\"\xF4\x90\x80\x80\"", "UTF-8");     // U+110000
+  REJECT("\"\xF5\x80\x80\x80\"", "UTF-8");
+  REJECT("\"\xFF\"", "UTF-8");
+  REJECT("\"\x80\"", "UTF-8");                 // stray continuation
+  REJECT("\"\xC3\"", "UTF-8");                 // truncated sequence
+  REJECT("\"\xE2\x82\"", "UTF-8");
+  REJECT("\"\xE2\x28\xA1\"", "UTF-8");
+  parse("\"\xF4\x8F\xBF\xBF\"");                // U+10FFFF is fine
+  parse("\"\xEF\xBF\xBF\"");                    // U+FFFF is fine
+  REJECT("{\"k\xFF\":1}", "UTF-8");            // keys too
+}
+
+Test(json, duplicate_keys_last_wins) {
+  Json *v = parse("{\"a\":1,\"b\":2,\"a\":3}");
+  cr_assert_eq(v->n, 3);
+  cr_assert_eq(json_get(v, "a")->num, 3);
+}
+
+Test(json, keys_with_nul) {
+  Json *v = parse("{\"a\\u0000b\":1,\"a\":2}");
+  cr_assert_eq(json_get(v, "a")->num, 2);
+}
+
+Test(json, nesting_depth) {
+  size_t deep = 10000;
+  char *s = xmalloc(2 * deep + 1);
+  memset(s, '[', deep);
+  memset(s + deep, ']', deep);
+  s[2 * deep] = 0;
+  RtError err = {0};
+  bool too_big = false;
+  cr_assert_null(parse_n(s, 2 * deep, &err, &too_big));
+  cr_assert(too_big);
+  cr_assert(strstr(err.msg, "nesting"), "%s", err.msg);
+  // exactly 64 levels pass, 65 fail
+  cr_assert(parse_n(s + deep - 64, 128, &err, &too_big), "%s", err.msg);
+  cr_assert_null(parse_n(s + deep - 65, 130, &err, &too_big));
+  cr_assert(too_big);
+  // objects count too
+  Buf b = BUF_INIT;
+  for (int i = 0; i < 65; i++) buf_puts(&b, "{\"a\":");
+  buf_puts(&b, "1");
+  for (int i = 0; i < 65; i++) buf_puts(&b, "}");
+  cr_assert_null(parse_n(b.data, b.len, &err, &too_big));
+  cr_assert(too_big);
+  // a custom limit
+  JsonLimits lim = {.max_depth = 3};
+  cr_assert_null(json_parse(arena, "[[[[1]]]]", 9, &lim, &err, &too_big));
+  cr_assert(json_parse(arena, "[[[1]]]", 7, &lim, &err, &too_big));
+  lim.max_depth = 500;
+  cr_assert(json_parse(arena, s + deep - 400, 800, &lim, &err, &too_big), "%s", err.msg);
+  buf_free(&b);
+  free(s);
+}
+
+Test(json, token_cap) {
+  JsonLimits lim = {.max_tokens = 10};
+  RtError err = {0};
+  bool too_big = false;
+  cr_assert(json_parse(arena, "[1,2,3,4,5,6,7,8,9]", 19, &lim, &err, &too_big));
+  cr_assert_null(json_parse(arena, "[1,2,3,4,5,6,7,8,9,10,11]", 25, &lim, &err, &too_big));
+  cr_assert(too_big);
+  cr_assert(strstr(err.msg, "more than 10"), "%s", err.msg);
+}
+
+/* jsmn without parent links scans backwards per member: a wide object must not take
+ * quadratic time (it is either parsed fast or refused as too complex). */
+Test(json, wide_containers_stay_fast) {
+  Buf b = BUF_INIT;
+  buf_putc(&b, '{');
+  for (int i = 0; i < 400000; i++) buf_printf(&b, "%s\"k%d\":1", i ? "," : "", i);
+  buf_putc(&b, '}');
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  RtError err = {0};
+  bool too_big = false;
+  Json *v = parse_n(b.data, b.len, &err, &too_big);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  cr_assert_null(v);
+  cr_assert(too_big);
+  cr_assert(strstr(err.msg, "too complex"), "%s", err.msg);
+  cr_assert_lt(secs, 2.0, "took %.2fs", secs);
+
+  // a wide array of arrays likewise
+  buf_reset(&b);
+  buf_putc(&b, '[');
+  for (int i = 0; i < 400000; i++) buf_puts(&b, i ? ",[]" : "[]");
+  buf_putc(&b, ']');
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  v = parse_n(b.data, b.len, &err, &too_big);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  cr_assert_null(v);
+  cr_assert_lt(secs, 2.0, "took %.2fs", secs);
+
+  // but a long flat array of numbers and a moderately wide object parse
+  buf_reset(&b);
+  buf_putc(&b, '[');
+  for (int i = 0; i < 200000; i++) buf_printf(&b, "%s%d", i ? "," : "", i);
+  buf_putc(&b, ']');
+  v = parse_n(b.data, b.len, &err, &too_big);
+  cr_assert(v, "%s", err.msg);
+  cr_assert_eq(v->n, 200000);
+  buf_reset(&b);
+  buf_putc(&b, '{');
+  for (int i = 0; i < 2000; i++) buf_printf(&b, "%s\"k%d\":\"v\"", i ? "," : "", i);
+  buf_putc(&b, '}');
+  v = parse_n(b.data, b.len, &err, &too_big);
+  cr_assert(v, "%s", err.msg);
+  cr_assert_eq(v->n, 2000);
+  cr_assert_str_eq(json_get_string(v, "k1999"), "v");
+  buf_free(&b);
+}
+
+static const char *write_string(const char *s, size_t n) {
+  Buf b = BUF_INIT;
+  json_escape(&b, s, n);
+  const char *out = arena_strdup(arena, buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
+Test(json, writer_escapes) {
+  cr_assert_str_eq(write_string("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+  cr_assert_str_eq(write_string("\n\r\t\b\f", 5), "\"\\n\\r\\t\\b\\f\"");
+  cr_assert_str_eq(write_string("\x01\x1f\x00", 3), "\"\\u0001\\u001f\\u0000\"");
+  cr_assert_str_eq(write_string("/\x7f", 2), "\"/\x7f\"");
+  cr_assert_str_eq(write_string("\xC3\xA9\xF0\x9F\x98\x80", 6), "\"\xC3\xA9\xF0\x9F\x98\x80\"");
+  // invalid bytes become U+FFFD, valid neighbours are kept
+  cr_assert_str_eq(write_string("a\xFF" "b", 3), "\"a\xEF\xBF\xBD" "b\"");
+  cr_assert_str_eq(write_string("\xC0\xAF", 2), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  cr_assert_str_eq(write_string("\xED\xA0\x80", 3), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  cr_assert_str_eq(write_string("x\xE2\x82", 3), "\"x\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+Test(json, writer_structure_and_round_trip) {
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_object_begin(&w);
+  jw_kv_string(&w, "s", "t\"");
+  jw_kv_int(&w, "i", -7);
+  jw_kv_bool(&w, "b", true);
+  jw_key(&w, "n");
+  jw_null(&w);
+  jw_key(&w, "a");
+  jw_array_begin(&w);
+  jw_double(&w, 0.1);
+  jw_double(&w, 1.0 / 0.0);
+  jw_string(&w, NULL);
+  jw_raw(&w, "{\"r\":1}", 7);
+  jw_array_end(&w);
+  jw_key(&w, "e");
+  jw_object_begin(&w);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  cr_assert_str_eq(buf_cstr(&b),
+                   "{\"s\":\"t\\\"\",\"i\":-7,\"b\":true,\"n\":null,\"a\":[0.1,null,null,{\"r\":1}],\"e\":{}}");
+
+  // parse → write gives the same text for canonical input
+  const char *canon = "{\"a\":[1,2.5e-3,\"\\u0001\\n\xC3\xA9\",{\"b\":null,\"c\":false}],\"d\":{}}";
+  buf_reset(&b);
+  jw_init(&w, &b);
+  jw_value(&w, parse(canon));
+  cr_assert_str_eq(buf_cstr(&b), canon);
+  buf_free(&b);
+}
