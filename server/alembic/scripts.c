@@ -1,0 +1,315 @@
+/* scripts.c - every revision file of a project, parsed by 2 threads, cached per file by
+ * (path, mtime ns, size, inode, mode) so a warm load only re-stats. */
+#include "server/alembic/scripts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/base/mem.h"
+
+// Worker threads for a cold load (the machine budget is 2 cores), and the smallest
+// batch worth a thread (below it, thread start-up costs more than it saves).
+static const int SCRIPTS_THREADS = 2;
+static const size_t SCRIPTS_MIN_PARALLEL = 16;
+// An entry not requested by this many consecutive loads is dropped (deleted files).
+static const unsigned SCRIPTS_EVICT_AFTER = 16;
+// Revision files are small; anything bigger than this is not one.
+static const off_t SCRIPTS_MAX_FILE = 64 * 1024 * 1024;
+
+typedef struct FileKey {
+  int64_t mtime_ns;
+  int64_t size;
+  uint64_t ino, dev;
+  uint32_t mode;
+} FileKey;
+
+/* One cached file. The Revision and everything it points to live in `arena`. */
+typedef struct Entry {
+  struct Entry *next;   /* hash chain */
+  char *path;
+  uint64_t hash;
+  FileKey key;
+  bool valid;           /* rev/findings match key */
+  RevParseMode parsed;  /* mode of the cached parse */
+  Arena *arena;
+  Revision *rev;
+  FindingList findings; /* from the parse (arena created on first finding) */
+  char *io_error;       /* set by a worker when the file could not be read (malloc'd) */
+  unsigned last_gen;    /* the load that last asked for this file */
+  unsigned parsed_gen;  /* the load that last parsed it */
+  bool queued;          /* in this load's work list */
+} Entry;
+
+struct ScriptCache {
+  Entry **buckets;
+  size_t nbuckets, count;
+  RevParser *parsers[2];
+  unsigned gen;
+};
+
+ScriptCache *scripts_cache_new(void) {
+  ScriptCache *c = xcalloc(1, sizeof *c);
+  c->nbuckets = 256;
+  c->buckets = xcalloc(c->nbuckets, sizeof *c->buckets);
+  return c;
+}
+
+static void scripts__entry_clear(Entry *e) {
+  arena_delete(e->arena);
+  e->arena = NULL;
+  e->rev = NULL;
+  findings_free(&e->findings);
+  free(e->io_error);
+  e->io_error = NULL;
+  e->valid = false;
+}
+
+static void scripts__entry_delete(Entry *e) {
+  scripts__entry_clear(e);
+  free(e->path);
+  free(e);
+}
+
+void scripts_cache_delete(ScriptCache *c) {
+  if (!c) return;
+  for (size_t b = 0; b < c->nbuckets; b++) {
+    Entry *e = c->buckets[b];
+    while (e) {
+      Entry *next = e->next;
+      scripts__entry_delete(e);
+      e = next;
+    }
+  }
+  free(c->buckets);
+  for (int k = 0; k < SCRIPTS_THREADS; k++) revparser_delete(c->parsers[k]);
+  free(c);
+}
+
+static uint64_t scripts__hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static void scripts__grow(ScriptCache *c) {
+  size_t nb = c->nbuckets * 2;
+  Entry **buckets = xcalloc(nb, sizeof *buckets);
+  for (size_t b = 0; b < c->nbuckets; b++) {
+    Entry *e = c->buckets[b];
+    while (e) {
+      Entry *next = e->next;
+      size_t slot = e->hash & (nb - 1);
+      e->next = buckets[slot];
+      buckets[slot] = e;
+      e = next;
+    }
+  }
+  free(c->buckets);
+  c->buckets = buckets;
+  c->nbuckets = nb;
+}
+
+static Entry *scripts__entry_get(ScriptCache *c, const char *path) {
+  uint64_t h = scripts__hash(path);
+  for (Entry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->next)
+    if (e->hash == h && !strcmp(e->path, path)) return e;
+  if (c->count + 1 > c->nbuckets) scripts__grow(c);
+  Entry *e = xcalloc(1, sizeof *e);
+  e->path = xstrdup(path);
+  e->hash = h;
+  size_t slot = h & (c->nbuckets - 1);
+  e->next = c->buckets[slot];
+  c->buckets[slot] = e;
+  c->count++;
+  return e;
+}
+
+static FileKey scripts__key(const struct stat *st) {
+  FileKey k;
+  memset(&k, 0, sizeof k);
+  k.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+  k.size = (int64_t)st->st_size;
+  k.ino = (uint64_t)st->st_ino;
+  k.dev = (uint64_t)st->st_dev;
+  k.mode = (uint32_t)st->st_mode;
+  return k;
+}
+
+static bool scripts__key_eq(const FileKey *a, const FileKey *b) {
+  return a->mtime_ns == b->mtime_ns && a->size == b->size && a->ino == b->ino &&
+         a->dev == b->dev && a->mode == b->mode;
+}
+
+/* Reads and parses one file into a fresh arena. Runs on a worker thread: touches only
+ * `e` and the worker's own parser. */
+static void scripts__parse_one(RevParser *p, Entry *e, RevParseMode mode) {
+  scripts__entry_clear(e);
+  char *buf = NULL;
+  int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) goto fail;
+  struct stat st;
+  if (fstat(fd, &st) != 0) goto fail;
+  if (!S_ISREG(st.st_mode)) {
+    errno = EISDIR;
+    goto fail;
+  }
+  if (st.st_size > SCRIPTS_MAX_FILE) {
+    errno = EFBIG;
+    goto fail;
+  }
+  size_t size = (size_t)st.st_size, got = 0;
+  buf = xmalloc(size + 1);
+  while (got < size) {
+    ssize_t r = read(fd, buf + got, size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) goto fail;
+    if (r == 0) break;  // shrank while we read: parse what is there
+    got += (size_t)r;
+  }
+  buf[got] = '\0';
+  close(fd);
+  fd = -1;
+  e->key = scripts__key(&st);
+  e->arena = arena_new();
+  e->rev = revision_parse(p, e->arena, e->path, buf, got, mode, &e->findings);
+  e->parsed = mode;
+  e->valid = true;
+  free(buf);
+  return;
+fail:;
+  int saved = errno;
+  if (fd >= 0) close(fd);
+  free(buf);
+  e->io_error = xstrdup(strerror(saved));
+}
+
+typedef struct Work {
+  Entry **items;
+  size_t n;
+  atomic_size_t next;
+  RevParseMode mode;
+} Work;
+
+typedef struct Worker {
+  Work *work;
+  RevParser *parser;
+} Worker;
+
+static void *scripts__worker(void *arg) {
+  Worker *w = arg;
+  for (;;) {
+    size_t k = atomic_fetch_add(&w->work->next, 1);
+    if (k >= w->work->n) break;
+    scripts__parse_one(w->parser, w->work->items[k], w->work->mode);
+  }
+  return NULL;
+}
+
+static void scripts__run(ScriptCache *c, Entry **items, size_t n, RevParseMode mode) {
+  Work work = {items, n, 0, mode};
+  atomic_init(&work.next, 0);
+  int threads = n >= SCRIPTS_MIN_PARALLEL ? SCRIPTS_THREADS : 1;
+  Worker workers[2];
+  pthread_t tids[2];
+  bool started[2] = {false, false};
+  for (int k = 0; k < threads; k++) {
+    if (!c->parsers[k]) c->parsers[k] = revparser_new();
+    workers[k].work = &work;
+    workers[k].parser = c->parsers[k];
+  }
+  // The calling thread is worker 0; the others are started here.
+  for (int k = 1; k < threads; k++)
+    started[k] = pthread_create(&tids[k], NULL, scripts__worker, &workers[k]) == 0;
+  scripts__worker(&workers[0]);
+  for (int k = 1; k < threads; k++)
+    if (started[k]) pthread_join(tids[k], NULL);
+}
+
+static void scripts__evict(ScriptCache *c) {
+  for (size_t b = 0; b < c->nbuckets; b++) {
+    Entry **link = &c->buckets[b];
+    while (*link) {
+      Entry *e = *link;
+      if (c->gen - e->last_gen > SCRIPTS_EVICT_AFTER) {
+        *link = e->next;
+        scripts__entry_delete(e);
+        c->count--;
+      } else {
+        link = &e->next;
+      }
+    }
+  }
+}
+
+bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMode mode,
+                  ScriptSet *out, RtError *err) {
+  memset(out, 0, sizeof *out);
+  if (!c || (n && !paths)) return error_set(err, ERR_PARAMS, "scripts_load: no cache or no paths");
+  for (size_t k = 0; k < n; k++)
+    if (!paths[k] || !paths[k][0])
+      return error_set(err, ERR_PARAMS, "scripts_load: path %zu is empty; nothing was loaded", k);
+  c->gen++;
+  findings_init(&out->findings);
+  out->revs = xcalloc(n ? n : 1, sizeof *out->revs);
+  Entry **entries = xcalloc(n ? n : 1, sizeof *entries);
+  Entry **todo = xcalloc(n ? n : 1, sizeof *todo);
+  char **stat_errors = xcalloc(n ? n : 1, sizeof *stat_errors);
+  size_t ntodo = 0;
+  for (size_t k = 0; k < n; k++) {
+    struct stat st;
+    if (stat(paths[k], &st) != 0) {
+      stat_errors[k] = xstrdup(strerror(errno));
+      continue;
+    }
+    Entry *e = scripts__entry_get(c, paths[k]);
+    e->last_gen = c->gen;
+    entries[k] = e;
+    FileKey key = scripts__key(&st);
+    bool fresh = e->valid && scripts__key_eq(&e->key, &key) &&
+                 (e->parsed == REV_PARSE_FULL || mode == REV_PARSE_HEADER);
+    if (!fresh && !e->queued) {
+      e->queued = true;
+      todo[ntodo++] = e;
+    }
+  }
+  scripts__run(c, todo, ntodo, mode);
+  for (size_t k = 0; k < ntodo; k++) {
+    todo[k]->queued = false;
+    todo[k]->parsed_gen = c->gen;
+  }
+  out->parsed = ntodo;
+  SrcRange nowhere = {0, 0, 0, 0, 0, 0};
+  for (size_t k = 0; k < n; k++) {
+    Entry *e = entries[k];
+    const char *why = stat_errors[k] ? stat_errors[k] : e && e->io_error ? e->io_error : NULL;
+    if (why || !e || !e->rev) {
+      findings_add(&out->findings, "unreadable-file", SEV_ERROR, paths[k], nowhere,
+                   "cannot read revision file %s: %s", paths[k], why ? why : "unknown error");
+      continue;
+    }
+    out->revs[out->n++] = e->rev;
+    if (e->parsed_gen != c->gen) out->reused++;
+    findings_extend(&out->findings, &e->findings);
+  }
+  findings_sort(&out->findings);
+  for (size_t k = 0; k < n; k++) free(stat_errors[k]);
+  free(stat_errors);
+  free(todo);
+  free(entries);
+  scripts__evict(c);
+  return true;
+}
+
+void scripts_set_free(ScriptSet *s) {
+  if (!s) return;
+  free(s->revs);
+  findings_free(&s->findings);
+  memset(s, 0, sizeof *s);
+}
