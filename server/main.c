@@ -1,9 +1,4 @@
-/* main.c - the retort executable: placeholder entry until the CLI lands. */
-#include <stdio.h>
+/* main.c - the retort executable. */
+#include "server/cli.h"
 
-int main(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "retort: not yet\n");
-  return 2;
-}
+int main(int argc, char **argv) { return cli_main(argc, argv); }

@@ -1,0 +1,295 @@
+/* cli.c - argument parsing for people and CI; every command ends in tools_call, the
+ * same path MCP's tools/call takes, so the CLI and the server cannot disagree. */
+#include "server/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "protocol/json.h"
+#include "protocol/server.h"
+#include "server/base/mem.h"
+#include "server/tools/tools.h"
+
+#ifndef RETORT_VERSION
+#define RETORT_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_TOOL = 1, EXIT_USAGE = 2 };
+
+typedef enum OptKind { OPT_STRING, OPT_BOOL } OptKind;
+
+/* One friendly option: -s/--long maps to the tool argument `key`. */
+typedef struct CliOpt {
+  const char *long_name;
+  char short_name;
+  const char *key;
+  OptKind kind;
+  const char *help;
+} CliOpt;
+
+typedef struct CliCommand {
+  const char *name;
+  const char *tool;
+  const char *summary;
+  const CliOpt *opts;
+} CliCommand;
+
+static const CliOpt HISTORY_OPTS[] = {
+    {"rev-range", 'r', "range", OPT_STRING, "revision range [start]:[end], e.g. -3: or ae10:head"},
+    {"verbose", 'v', "verbose", OPT_BOOL, "full entries, as alembic history --verbose"},
+    {0},
+};
+static const CliOpt STATUS_OPTS[] = {
+    {"offline", 0, "offline", OPT_BOOL, "do not consult any database"},
+    {0},
+};
+
+static const CliCommand COMMANDS[] = {
+    {"history", "history", "list revisions newest first (alembic history)", HISTORY_OPTS},
+    {"status", "status", "heads, pending revisions and problems", STATUS_OPTS},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+typedef struct CliGlobals {
+  const char *project;
+  const char *format; /* "text" or "json" */
+} CliGlobals;
+
+static void cli__usage(FILE *f) {
+  fprintf(f,
+          "usage: retort [--project DIR] COMMAND [ARGS]\n"
+          "\n"
+          "Tool commands (text for people; --format json prints the tool's result):\n");
+  for (size_t i = 0; i < NCOMMANDS; i++) {
+    fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    for (const CliOpt *o = COMMANDS[i].opts; o->long_name; o++) {
+      char flag[64];
+      if (o->short_name)
+        snprintf(flag, sizeof flag, "-%c, --%s%s", o->short_name, o->long_name,
+                 o->kind == OPT_STRING ? " X" : "");
+      else
+        snprintf(flag, sizeof flag, "--%s%s", o->long_name, o->kind == OPT_STRING ? " X" : "");
+      fprintf(f, "      %-24s %s\n", flag, o->help);
+    }
+  }
+  fprintf(f,
+          "  call TOOL [JSON]   call a tool with JSON arguments; prints its result as JSON\n"
+          "\n"
+          "Servers (stdio):\n"
+          "  serve      MCP or LSP, chosen from the first bytes\n"
+          "  mcp        MCP (newline-delimited JSON-RPC)\n"
+          "  lsp        LSP (Content-Length framing)\n"
+          "\n"
+          "Global options (before or after the command):\n"
+          "  --project DIR     project directory or alembic.ini (default: search upward from .)\n"
+          "  --format FORMAT   text (default) or json\n"
+          "  -h, --help        this help;  --version  print the version\n"
+          "\n"
+          "Exit codes: 0 ok, 1 the tool failed, 2 bad arguments.\n");
+}
+
+static int cli__usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "retort: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'retort --help'.\n");
+  return EXIT_USAGE;
+}
+
+/* Takes a global option at argv[*i] if it is one. Returns 1 when taken, 0 when not a
+ * global option, -1 on a usage error (already reported). */
+static int cli__global(int argc, char **argv, int *i, CliGlobals *g) {
+  const char *a = argv[*i];
+  const char **slot = NULL;
+  const char *name = NULL;
+  if (strncmp(a, "--project", 9) == 0 && (a[9] == '\0' || a[9] == '=')) {
+    slot = &g->project;
+    name = "--project";
+  } else if (strncmp(a, "--format", 8) == 0 && (a[8] == '\0' || a[8] == '=')) {
+    slot = &g->format;
+    name = "--format";
+  } else {
+    return 0;
+  }
+  const char *eq = strchr(a, '=');
+  if (eq) {
+    *slot = eq + 1;
+  } else if (*i + 1 < argc) {
+    *slot = argv[++*i];
+  } else {
+    cli__usage_error("%s needs a value", name);
+    return -1;
+  }
+  if (slot == &g->format && strcmp(g->format, "text") != 0 && strcmp(g->format, "json") != 0) {
+    cli__usage_error("--format must be text or json, not '%s'", g->format);
+    return -1;
+  }
+  return 1;
+}
+
+static void cli__write_error_json(const RtError *err) {
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_object_begin(&w);
+  jw_key(&w, "error");
+  jw_object_begin(&w);
+  jw_kv_string(&w, "kind", error_kind_name(err->kind));
+  jw_kv_string(&w, "message", err->msg);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  fprintf(stdout, "%s\n", buf_cstr(&b));
+  buf_free(&b);
+}
+
+/* Runs tool `name` with the JSON text `args` and prints as `format` says. */
+static int cli__run_tool(const CliGlobals *g, const char *name, const char *args, size_t len,
+                         bool generic) {
+  Arena *arena = arena_new();
+  ToolSession *s = tool_session_new(g->project);
+  McpToolResult res = {BUF_INIT, BUF_INIT, false};
+  RtError err = {0};
+  int code = EXIT_OK;
+  bool json = generic || (g->format && strcmp(g->format, "json") == 0);
+  const Json *parsed = json_parse(arena, args, len, NULL, &err, NULL);
+  if (!parsed || parsed->type != JSON_OBJECT) {
+    if (parsed) error_set(&err, ERR_PARAMS, "tool arguments must be a JSON object");
+    err.kind = ERR_PARAMS;
+    code = EXIT_USAGE;
+  } else if (!tools_call(s, name, parsed, arena, &res, &err)) {
+    code = err.kind == ERR_PARAMS ? EXIT_USAGE : EXIT_TOOL;
+  } else if (res.is_error) {
+    code = EXIT_TOOL;
+  }
+  if (code != EXIT_OK && !res.is_error) {
+    if (json) cli__write_error_json(&err);
+    fprintf(stderr, "retort %s: %s\n", name, err.msg);
+  } else if (json) {
+    fprintf(stdout, "%s\n", res.structured.len ? buf_cstr(&res.structured) : "{}");
+  } else {
+    fwrite(buf_cstr(&res.text), 1, res.text.len, stdout);
+  }
+  fflush(stdout);
+  buf_free(&res.text);
+  buf_free(&res.structured);
+  tool_session_delete(s);
+  arena_delete(arena);
+  return code;
+}
+
+static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliGlobals *g) {
+  Buf args = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &args);
+  jw_object_begin(&w);
+  int rc = EXIT_OK;
+  for (; i < argc && rc == EXIT_OK; i++) {
+    int taken = cli__global(argc, argv, &i, g);
+    if (taken < 0) {
+      rc = EXIT_USAGE;
+      break;
+    }
+    if (taken) continue;
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      cli__usage(stdout);
+      buf_free(&args);
+      return EXIT_OK;
+    }
+    const CliOpt *hit = NULL;
+    const char *value = NULL;
+    for (const CliOpt *o = c->opts; o->long_name && !hit; o++) {
+      size_t ln = strlen(o->long_name);
+      if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, o->long_name, ln) == 0 &&
+          (a[2 + ln] == '\0' || a[2 + ln] == '=')) {
+        hit = o;
+        if (a[2 + ln] == '=') value = a + 3 + ln;
+      } else if (o->short_name && a[0] == '-' && a[1] == o->short_name) {
+        hit = o;
+        if (a[2]) value = a + 2; /* -r-3: */
+      }
+    }
+    if (!hit) {
+      rc = cli__usage_error("unknown option '%s'", a);
+      break;
+    }
+    jw_key(&w, hit->key);
+    if (hit->kind == OPT_BOOL) {
+      if (value) {
+        rc = cli__usage_error("option '%s' takes no value", a);
+        break;
+      }
+      jw_bool(&w, true);
+    } else {
+      if (!value) {
+        if (i + 1 >= argc) {
+          rc = cli__usage_error("option '%s' needs a value", a);
+          break;
+        }
+        value = argv[++i];
+      }
+      jw_string(&w, value);
+    }
+  }
+  jw_object_end(&w);
+  if (rc == EXIT_OK) rc = cli__run_tool(g, c->tool, buf_cstr(&args), args.len, false);
+  buf_free(&args);
+  return rc;
+}
+
+static int cli__serve(FramingMode mode, int argc, char **argv, int i, CliGlobals *g) {
+  for (; i < argc; i++) {
+    int taken = cli__global(argc, argv, &i, g);
+    if (taken < 0) return EXIT_USAGE;
+    if (!taken) return cli__usage_error("unexpected argument '%s'", argv[i]);
+  }
+  ToolSession *s = tool_session_new(g->project);
+  ServeOptions opt = {.mode = mode, .mcp = tool_session_mcp_info(s), .log_name = "retort"};
+  int rc = rpc_serve(STDIN_FILENO, STDOUT_FILENO, &opt);
+  tool_session_delete(s);
+  return rc;
+}
+
+int cli_main(int argc, char **argv) {
+  CliGlobals g = {0};
+  int i = 1;
+  for (; i < argc; i++) {
+    int taken = cli__global(argc, argv, &i, &g);
+    if (taken < 0) return EXIT_USAGE;
+    if (!taken) break;
+  }
+  if (i >= argc) {
+    cli__usage(stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[i++];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    cli__usage(stdout);
+    return EXIT_OK;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    fprintf(stdout, "retort %s\n", RETORT_VERSION);
+    return EXIT_OK;
+  }
+  if (strcmp(cmd, "serve") == 0) return cli__serve(FRAMING_AUTO, argc, argv, i, &g);
+  if (strcmp(cmd, "mcp") == 0) return cli__serve(FRAMING_NDJSON, argc, argv, i, &g);
+  if (strcmp(cmd, "lsp") == 0) return cli__serve(FRAMING_LSP, argc, argv, i, &g);
+  if (strcmp(cmd, "call") == 0) {
+    const char *tool = NULL, *json = NULL;
+    for (; i < argc; i++) {
+      int taken = cli__global(argc, argv, &i, &g);
+      if (taken < 0) return EXIT_USAGE;
+      if (taken) continue;
+      if (!tool) tool = argv[i];
+      else if (!json) json = argv[i];
+      else return cli__usage_error("call takes TOOL and one JSON argument; extra: '%s'", argv[i]);
+    }
+    if (!tool) return cli__usage_error("%s", "call needs a tool name: retort call TOOL '{...}'");
+    if (!json) json = "{}";
+    return cli__run_tool(&g, tool, json, strlen(json), true);
+  }
+  for (size_t k = 0; k < NCOMMANDS; k++)
+    if (strcmp(cmd, COMMANDS[k].name) == 0) return cli__friendly(&COMMANDS[k], argc, argv, i, &g);
+  return cli__usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,65 @@
+/* history.c - the `history` tool: Alembic's history, read statically. */
+#include <stdlib.h>
+
+#include "server/alembic/history.h"
+#include "server/tools/tools.h"
+
+static void history__write_revision(JsonWriter *w, const Graph *g, const Revision *r) {
+  GraphRevInfo info = {0};
+  graph_info(g, r, &info);
+  jw_object_begin(w);
+  jw_kv_string(w, "revision", r->id);
+  jw_key(w, "down_revisions");
+  tool_write_strings(w, r->down, r->ndown);
+  jw_key(w, "branch_labels");
+  tool_write_strings(w, info.branch_labels, info.nbranch_labels);
+  jw_key(w, "depends_on");
+  tool_write_strings(w, r->depends_on, r->ndepends_on);
+  jw_kv_string(w, "message", r->message ? r->message : "");
+  jw_kv_string(w, "path", r->path);
+  jw_kv_bool(w, "is_head", info.is_head);
+  jw_kv_bool(w, "is_base", info.is_base);
+  jw_kv_bool(w, "is_branch_point", info.is_branch_point);
+  jw_kv_bool(w, "is_merge_point", info.is_merge_point);
+  jw_object_end(w);
+}
+
+bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  const Json *args = call->arguments;
+  const char *range = json_get_string(args, "range");
+  const Json *verbose_arg = json_get(args, "verbose");
+  bool verbose = verbose_arg && verbose_arg->type == JSON_BOOL && verbose_arg->b;
+
+  ToolProject tp;
+  Revision **revs = NULL;
+  size_t n = 0;
+  bool ok = false;
+  if (!tool_project_load(s, args, REV_PARSE_HEADER, &tp, err)) goto done;
+  if (!graph_history(tp.graph, range, &revs, &n, err)) goto done;
+
+  history_format(&res->text, tp.graph, revs, n, verbose, NULL, 0);
+
+  JsonWriter w;
+  jw_init(&w, &res->structured);
+  jw_object_begin(&w);
+  jw_key(&w, "revisions");
+  jw_array_begin(&w);
+  for (size_t i = 0; i < n; i++) history__write_revision(&w, tp.graph, revs[i]);
+  jw_array_end(&w);
+  size_t nh = 0, nb = 0;
+  Revision *const *heads = graph_heads(tp.graph, &nh);
+  Revision *const *bases = graph_bases(tp.graph, &nb);
+  jw_key(&w, "heads");
+  tool_write_ids(&w, heads, nh);
+  jw_key(&w, "bases");
+  tool_write_ids(&w, bases, nb);
+  jw_key(&w, "problems");
+  tool_write_findings(&w, &tp.problems);
+  jw_object_end(&w);
+  ok = true;
+
+done:
+  free(revs);
+  tool_project_free(&tp);
+  return ok;
+}

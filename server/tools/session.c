@@ -1,0 +1,181 @@
+/* session.c - the tool session, the tool table and argument checking shared by
+ * every front end (MCP tools/call, `retort call`, the friendly CLI commands). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/base/embed.h"
+#include "server/base/mem.h"
+#include "server/tools/schema.h"
+#include "server/tools/tools.h"
+
+#ifndef RETORT_VERSION
+#define RETORT_VERSION "0.1.0"
+#endif
+
+extern const EmbeddedFile retort_tool_schemas[];
+
+typedef bool (*ToolFn)(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
+
+typedef struct ToolEntry {
+  const char *name;
+  ToolFn fn;
+} ToolEntry;
+
+/* Every tool that works. A tool is listed here and has server/tools/<name>.json. */
+static const ToolEntry TOOL_TABLE[] = {
+    {"history", tool_history},
+    {"status", tool_status},
+};
+#define NTOOLS (sizeof TOOL_TABLE / sizeof TOOL_TABLE[0])
+
+static const char SERVER_INSTRUCTIONS[] =
+    "retort reads an Alembic project's revision files statically (nothing is imported) "
+    "and answers about its migration history. Use `history` to see revisions, heads and "
+    "branch/merge points, and `status` for heads and problems in the revision graph "
+    "(multiple heads, missing parents, cycles, files that do not parse).";
+
+struct ToolSession {
+  char *default_project;
+  ScriptCache *cache;
+  Arena *arena;                 /* parsed schemas, for the life of the session */
+  const Json *input_schema[NTOOLS];
+  McpTool mcp_tools[NTOOLS];
+  McpServerInfo info;
+};
+
+static bool tools__mcp_call(void *ctx, const McpToolCall *call, McpToolResult *res,
+                            RtError *err) {
+  ToolSession *s = ctx;
+  return tools_call(s, call->name, call->arguments, call->arena, res, err);
+}
+
+ToolSession *tool_session_new(const char *project) {
+  ToolSession *s = xcalloc(1, sizeof *s);
+  s->default_project = project ? xstrdup(project) : NULL;
+  s->cache = scripts_cache_new();
+  s->arena = arena_new();
+  for (size_t i = 0; i < NTOOLS; i++) {
+    char file[64];
+    snprintf(file, sizeof file, "%s.json", TOOL_TABLE[i].name);
+    const EmbeddedFile *def = embed_find(retort_tool_schemas, file);
+    // The schemas are our own build inputs: a missing or broken one is a bug.
+    RtError err = {0};
+    const Json *parsed = def ? json_parse(s->arena, def->data, def->len, NULL, &err, NULL) : NULL;
+    if (!parsed) {
+      fprintf(stderr, "retort: bug: tool schema %s is missing or broken: %s\n", file, err.msg);
+      abort();
+    }
+    s->input_schema[i] = json_get(parsed, "inputSchema");
+    s->mcp_tools[i] = (McpTool){TOOL_TABLE[i].name, def->data, tools__mcp_call};
+  }
+  s->info = (McpServerInfo){"retort", RETORT_VERSION, SERVER_INSTRUCTIONS, s->mcp_tools,
+                            NTOOLS, s};
+  return s;
+}
+
+void tool_session_delete(ToolSession *s) {
+  if (!s) return;
+  scripts_cache_delete(s->cache);
+  arena_delete(s->arena);
+  free(s->default_project);
+  free(s);
+}
+
+const McpServerInfo *tool_session_mcp_info(ToolSession *s) { return &s->info; }
+
+bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena,
+                McpToolResult *res, RtError *err) {
+  for (size_t i = 0; i < NTOOLS; i++) {
+    if (strcmp(TOOL_TABLE[i].name, name) != 0) continue;
+    Json empty = {.type = JSON_OBJECT};
+    if (!args) args = &empty;
+    if (!schema_validate(s->input_schema[i], args, err)) return false;
+    McpToolCall call = {.name = name, .arguments = args, .arena = arena};
+    return TOOL_TABLE[i].fn(s, &call, res, err);
+  }
+  char known[256] = "";
+  for (size_t i = 0; i < NTOOLS; i++) {
+    size_t used = strlen(known);
+    snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", TOOL_TABLE[i].name);
+  }
+  return error_set(err, ERR_PARAMS, "Unknown tool: %s (tools: %s)", name, known);
+}
+
+bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, ToolProject *tp,
+                       RtError *err) {
+  memset(tp, 0, sizeof *tp);
+  findings_init(&tp->problems);
+  const char *start = json_get_string(args, "project");
+  if (!start) start = s->default_project;
+  char cwd[4096];
+  if (!start) {
+    if (!getcwd(cwd, sizeof cwd))
+      return error_set(err, ERR_IO, "cannot read the working directory; pass project=<dir>");
+    start = cwd;
+  }
+  if (!project_discover(start, NULL, &tp->project, err)) return false;
+  if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, err)) return false;
+  if (!scripts_load(s->cache, (const char *const *)tp->paths, tp->npaths, mode, &tp->scripts,
+                    err))
+    return false;
+  findings_extend(&tp->problems, &tp->scripts.findings);
+  tp->graph = graph_build(tp->scripts.revs, tp->scripts.n, &tp->problems);
+  findings_sort(&tp->problems);
+  return true;
+}
+
+void tool_project_free(ToolProject *tp) {
+  graph_delete(tp->graph);
+  scripts_set_free(&tp->scripts);
+  project_free_paths(tp->paths, tp->npaths);
+  project_delete(tp->project);
+  findings_free(&tp->problems);
+  memset(tp, 0, sizeof *tp);
+}
+
+void tool_write_findings(JsonWriter *w, const FindingList *fl) {
+  jw_array_begin(w);
+  for (size_t i = 0; i < fl->len; i++) {
+    const Finding *f = &fl->items[i];
+    jw_object_begin(w);
+    jw_kv_string(w, "rule", f->rule);
+    jw_kv_string(w, "severity", severity_name(f->severity));
+    jw_kv_string(w, "message", f->message);
+    jw_kv_string(w, "path", f->path);
+    if (f->range.line) {
+      jw_kv_int(w, "line", f->range.line);
+      jw_kv_int(w, "column", f->range.col);
+      jw_kv_int(w, "end_line", f->range.end_line);
+      jw_kv_int(w, "end_column", f->range.end_col);
+    }
+    if (f->help) jw_kv_string(w, "help", f->help);
+    if (f->fix) jw_kv_string(w, "fix", f->fix);
+    jw_object_end(w);
+  }
+  jw_array_end(w);
+}
+
+void tool_write_ids(JsonWriter *w, Revision *const *revs, size_t n) {
+  jw_array_begin(w);
+  for (size_t i = 0; i < n; i++) jw_string(w, revs[i]->id);
+  jw_array_end(w);
+}
+
+void tool_write_strings(JsonWriter *w, const char *const *s, size_t n) {
+  jw_array_begin(w);
+  for (size_t i = 0; i < n; i++) jw_string(w, s[i]);
+  jw_array_end(w);
+}
+
+void tool_text_findings(Buf *out, const FindingList *fl) {
+  for (size_t i = 0; i < fl->len; i++) {
+    const Finding *f = &fl->items[i];
+    if (f->path && f->range.line)
+      buf_printf(out, "%s:%u:%u: ", f->path, f->range.line, f->range.col);
+    else if (f->path)
+      buf_printf(out, "%s: ", f->path);
+    buf_printf(out, "%s[%s] %s\n", severity_name(f->severity), f->rule, f->message);
+  }
+}

@@ -1,0 +1,69 @@
+/* tools.h - the tool layer: a long-lived session (project defaults, parsed-revision
+ * cache) and the table of tools that MCP, the CLI and the LSP features all call. */
+#ifndef RETORT_TOOLS_TOOLS_H
+#define RETORT_TOOLS_TOOLS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "protocol/json.h"
+#include "protocol/mcp.h"
+#include "server/alembic/graph.h"
+#include "server/alembic/project.h"
+#include "server/alembic/scripts.h"
+#include "server/base/error.h"
+#include "server/base/finding.h"
+
+typedef struct ToolSession ToolSession;
+
+/**
+ * A session for one server process or one CLI run. `project` (may be NULL: the working
+ * directory, searched upward) is the default for calls that name none. Strings are
+ * copied. Free with tool_session_delete (NULL is a no-op).
+ */
+ToolSession *tool_session_new(const char *project);
+void tool_session_delete(ToolSession *s);
+
+/** The MCP server description (name, version, instructions, the tool table) for `s`. */
+const McpServerInfo *tool_session_mcp_info(ToolSession *s);
+
+/**
+ * Calls tool `name` with `args` (a JSON object), after checking them against the tool's
+ * inputSchema. This is what tools/call and `retort call` do. `res` buffers are the
+ * caller's to free. Returns false with err: ERR_PARAMS for unknown tools and bad
+ * arguments, other kinds for failures of the tool itself.
+ */
+bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena,
+                McpToolResult *res, RtError *err);
+
+/* ---- shared by the tool implementations (server/tools/NAME.c) ---- */
+
+/* A loaded project: its revisions (header parse) and their graph, for one call. */
+typedef struct ToolProject {
+  Project *project;
+  char **paths;
+  size_t npaths;
+  ScriptSet scripts;
+  Graph *graph;
+  FindingList problems; /* parse findings + graph problems, sorted */
+} ToolProject;
+
+/** Opens the project named by args.project (or the session default) and loads its
+ * revision graph in `mode`. Free with tool_project_free (also after a failure). */
+bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, ToolProject *tp,
+                       RtError *err);
+void tool_project_free(ToolProject *tp);
+
+/** Writes findings as the contract's array of {rule, severity, message, path, line,
+ * column, end_line, end_column, help?, fix?}. */
+void tool_write_findings(JsonWriter *w, const FindingList *fl);
+/** Writes an array of revision ids. */
+void tool_write_ids(JsonWriter *w, Revision *const *revs, size_t n);
+void tool_write_strings(JsonWriter *w, const char *const *s, size_t n);
+/** Appends "path:line:col: severity[rule] message" lines for people. */
+void tool_text_findings(Buf *out, const FindingList *fl);
+
+/* The tools. Each decodes its arguments, calls the core, encodes the result. */
+bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
+bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
+
+#endif
