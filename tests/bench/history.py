@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""history.py - retort history vs alembic history on a generated project, side by side.
+
+Cold: a new process per run (`retort history` and `alembic history`), median wall time
+and peak RSS of each. Warm: `tools/call history` over one `retort mcp` connection,
+per-call p50/p99 (mcp_client.mjs, no SDK). Also checks that both print the same text.
+Never fails on time; exits 1 when a command fails or the outputs differ.
+Usage: history.py --retort BIN [--alembic BIN] [--revisions N] [--runs R]
+                  [--alembic-runs R] [--calls C] [--keep DIR]
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_once(argv, cwd=None):
+    """(seconds, peak RSS in KiB, exit code, stdout, stderr) of one child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    p.stdout.close()
+    p.stderr.close()
+    return elapsed, usage.ru_maxrss, p.returncode, out.decode(), err.decode()
+
+
+def cold(name, argv, runs, cwd=None):
+    """Runs argv once untimed (page cache, alembic's __pycache__), then `runs` times."""
+    first = run_once(argv, cwd)
+    if first[2] != 0:
+        sys.exit(f"{name} failed (exit {first[2]}): {' '.join(argv)}\n{first[4][-2000:]}")
+    times, rss = [], 0
+    for _ in range(runs):
+        t, r, code, _, err = run_once(argv, cwd)
+        if code != 0:
+            sys.exit(f"{name} failed (exit {code}):\n{err[-2000:]}")
+        times.append(t * 1000)
+        rss = max(rss, r)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "rss_kib": rss,
+            "output": first[3]}
+
+
+def first_difference(a, b):
+    la, lb = a.splitlines(), b.splitlines()
+    for k, (x, y) in enumerate(zip(la, lb)):
+        if x != y:
+            return f"line {k + 1}:\n  retort:  {x}\n  alembic: {y}"
+    return f"line counts differ: retort {len(la)}, alembic {len(lb)}"
+
+
+def mb(kib):
+    return f"{kib / 1024:.1f} MB"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--retort", required=True)
+    ap.add_argument("--alembic", default="/usr/bin/alembic")
+    ap.add_argument("--revisions", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--alembic-runs", type=int, default=5)
+    ap.add_argument("--calls", type=int, default=200)
+    ap.add_argument("--keep", help="generate the project here and keep it")
+    o = ap.parse_args()
+    retort = os.path.abspath(o.retort)
+
+    root = o.keep or tempfile.mkdtemp(prefix="retort-bench-")
+    try:
+        if o.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        summary = json.loads(subprocess.check_output(
+            [sys.executable, os.path.join(HERE, "gen_history.py"), root, str(o.revisions)]))
+        print(f"history bench: {summary['revisions']} revisions, {summary['merges']} merges, "
+              f"{summary['branch_labels']} branch labels, {summary['depends_on']} depends_on, "
+              f"{summary['avg_bytes']} bytes per file on average")
+
+        ini = os.path.join(root, "alembic.ini")
+        r = cold("retort history", [retort, "--project", root, "history"], o.runs)
+        a = cold("alembic history", [o.alembic, "-c", ini, "history"], o.alembic_runs, cwd=root)
+        ratio = a["median_ms"] / r["median_ms"]
+        print(f"history cold: retort {r['median_ms']:.1f} ms, alembic {a['median_ms']:.0f} ms, "
+              f"ratio {ratio:.0f}x (target >= 20x) "
+              f"[median of {o.runs} and {o.alembic_runs} runs]")
+
+        rv = cold("retort history --verbose", [retort, "--project", root, "history", "--verbose"], o.runs)
+        av = cold("alembic history --verbose", [o.alembic, "-c", ini, "history", "--verbose"],
+                  o.alembic_runs, cwd=root)
+        print(f"history --verbose cold: retort {rv['median_ms']:.1f} ms, alembic {av['median_ms']:.0f} ms, "
+              f"ratio {av['median_ms'] / rv['median_ms']:.0f}x")
+
+        warm = subprocess.run(
+            ["node", os.path.join(HERE, "mcp_client.mjs"), retort, root, str(o.calls), "history", "{}",
+             str(o.revisions)],
+            stdout=subprocess.PIPE, text=True)
+        if warm.returncode != 0:
+            sys.exit("warm tools/call history failed")
+        w = json.loads(warm.stdout)
+        print(f"history warm (tools/call over one MCP connection, {w['calls']} calls, "
+              f"{w['response_bytes'] // 1024} KB per response): p50 {w['p50_ms']:.2f} ms, "
+              f"p99 {w['p99_ms']:.2f} ms, first {w['first_ms']:.2f} ms; "
+              f"vs alembic cold: {a['median_ms'] / w['p50_ms']:.0f}x")
+
+        print(f"peak RSS: retort history {mb(r['rss_kib'])}, retort mcp after {w['calls']} calls "
+              f"{mb(w['peak_rss_kib'] or 0)}, alembic history {mb(a['rss_kib'])}, "
+              f"ratio {a['rss_kib'] / r['rss_kib']:.1f}x")
+
+        ok = True
+        for label, x, y in (("history", r, a), ("history --verbose", rv, av)):
+            if x["output"] == y["output"]:
+                print(f"output: retort {label} == alembic {label} "
+                      f"({len(y['output'].splitlines())} lines)")
+            else:
+                ok = False
+                print(f"output: retort {label} DIFFERS from alembic, first at "
+                      f"{first_difference(x['output'], y['output'])}")
+        return 0 if ok else 1
+    finally:
+        if not o.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
