@@ -1,0 +1,622 @@
+/* project.c - finding alembic.ini, reading its main section as Alembic 1.8.1's
+ * ScriptDirectory.from_config does, and listing the revision files Alembic would load. */
+#include "server/alembic/project.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/base/buf.h"
+#include "server/base/mem.h"
+
+static const char PROJECT_INI_NAME[] = "alembic.ini";
+static const char PROJECT_DEFAULT_SECTION[] = "alembic";
+static const char PROJECT_DEFAULT_FILE_TEMPLATE[] = "%(rev)s_%(slug)s";
+static const int PROJECT_DEFAULT_SLUG_LENGTH = 40;
+static const int PROJECT_MAX_WALK_DEPTH = 64; /* bounds recursive_version_locations */
+
+typedef VEC(char *) PathVec;
+
+/* ---- paths -------------------------------------------------------------------------- */
+
+/* os.path.normpath for absolute paths: collapses "//", "." and "..". Caller frees. */
+static char *project__normpath(const char *path) {
+  size_t n = strlen(path);
+  char *out = xmalloc(n + 2);
+  size_t o = 0;
+  const char *p = path;
+  while (*p) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    const char *seg = p;
+    while (*p && *p != '/') p++;
+    size_t sl = (size_t)(p - seg);
+    if (sl == 1 && seg[0] == '.') continue;
+    if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+      while (o > 0 && out[o - 1] != '/') o--;
+      if (o > 0) o--;  // drop the separator too
+      continue;
+    }
+    out[o++] = '/';
+    memcpy(out + o, seg, sl);
+    o += sl;
+  }
+  if (o == 0) out[o++] = '/';
+  out[o] = '\0';
+  return out;
+}
+
+/* os.path.normpath(os.path.join(base, rel)); base must be absolute. Caller frees. */
+static char *project__join(const char *base, const char *rel) {
+  if (rel[0] == '/') return project__normpath(rel);
+  Buf b = BUF_INIT;
+  buf_puts(&b, base);
+  buf_putc(&b, '/');
+  buf_puts(&b, rel);
+  char *r = project__normpath(buf_cstr(&b));
+  buf_free(&b);
+  return r;
+}
+
+/* os.path.abspath. Caller frees. */
+static char *project__abspath(const char *path) {
+  if (path[0] == '/') return project__normpath(path);
+  char *cwd = getcwd(NULL, 0);
+  char *r = project__join(cwd ? cwd : "/", path);
+  free(cwd);
+  return r;
+}
+
+/* Parent directory of a normalised absolute path ("/" for "/"). Caller frees. */
+static char *project__dirname(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return xstrdup("/");
+  return xstrndup(path, (size_t)(slash - path));
+}
+
+static bool project__is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool project__is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool project__ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* Python's OSError text, which is what Alembic users see from os.listdir. */
+static bool project__os_error(RtError *err, int e, const char *path) {
+  return error_set(err, e == ENOENT ? ERR_NOT_FOUND : ERR_IO, "[Errno %d] %s: '%s'", e,
+                   strerror(e), path);
+}
+
+/* ---- locations ---------------------------------------------------------------------- */
+
+/* Resolves a `package:path` value without importing anything (see project.h). */
+static bool project__resolve_package(const Project *p, const char *value, const char *what,
+                                     char **out, RtError *err) {
+  const char *colon = strchr(value, ':');
+  char *pkg = xstrndup(value, (size_t)(colon - value));
+  for (char *c = pkg; *c; c++)
+    if (*c == '.') *c = '/';
+  Buf rest = BUF_INIT;
+  for (const char *c = colon + 1; *c; c++) buf_putc(&rest, *c == ':' ? '/' : *c);
+  bool ok = false;
+  if (pkg[0] && pkg[0] != '/') {
+    char *dir = xstrdup(p->root);
+    for (;;) {
+      static const char *const prefixes[] = {"", "src/"};
+      for (size_t i = 0; i < 2 && !ok; i++) {
+        Buf cand = BUF_INIT;
+        buf_printf(&cand, "%s/%s%s", dir, prefixes[i], pkg);
+        char *pkgdir = project__normpath(buf_cstr(&cand));
+        buf_free(&cand);
+        if (project__is_dir(pkgdir)) {
+          *out = rest.len ? project__join(pkgdir, buf_cstr(&rest)) : xstrdup(pkgdir);
+          ok = true;
+        }
+        free(pkgdir);
+      }
+      if (ok || strcmp(dir, "/") == 0) break;
+      char *up = project__dirname(dir);
+      free(dir);
+      dir = up;
+    }
+    free(dir);
+  }
+  if (!ok)
+    error_set(err, ERR_CONFIG,
+              "cannot find package '%.*s' named by %s '%s' in [%s] of %s: looked for %s/%s "
+              "and %s/src/%s and the same under each parent directory (retort does not "
+              "import Python; use a path such as %%(here)s/migrations instead)",
+              (int)(colon - value), value, what, value, p->section, p->ini_path, p->root,
+              pkg, p->root, pkg);
+  free(pkg);
+  buf_free(&rest);
+  return ok;
+}
+
+/* util.coerce_resource_to_filename + os.path.abspath, with `root` standing for the
+ * working directory Alembic would be run from. */
+static bool project__resolve(const Project *p, const char *value, const char *what, char **out,
+                             RtError *err) {
+  if (value[0] != '/' && strchr(value, ':'))
+    return project__resolve_package(p, value, what, out, err);
+  *out = project__join(p->root, value);
+  return true;
+}
+
+/* Splits version_locations as ScriptDirectory.from_config does. */
+static bool project__split_locations(const Project *p, const char *value, const char *sep,
+                                     PathVec *parts, RtError *err) {
+  if (!sep) {
+    // Legacy: re.split(r", *|(?: +)", value) — empty pieces are kept.
+    const char *s = value, *piece = value;
+    while (*s) {
+      if (*s == ',' || *s == ' ') {
+        vec_push(parts, xstrndup(piece, (size_t)(s - piece)));
+        if (*s == ',') {
+          s++;
+          while (*s == ' ') s++;
+        } else {
+          while (*s == ' ') s++;
+        }
+        piece = s;
+      } else {
+        s++;
+      }
+    }
+    vec_push(parts, xstrndup(piece, (size_t)(s - piece)));
+    return true;
+  }
+  char split;
+  if (strcmp(sep, "space") == 0) split = ' ';
+  else if (strcmp(sep, "newline") == 0) split = '\n';
+  else if (strcmp(sep, "os") == 0) split = ':';  // os.pathsep on POSIX
+  else if (strcmp(sep, ":") == 0) split = ':';
+  else if (strcmp(sep, ";") == 0) split = ';';
+  else
+    return error_set(err, ERR_CONFIG,
+                     "'%s' is not a valid value for version_path_separator; expected "
+                     "'space', 'newline', 'os', ':', ';' (in [%s] of %s)",
+                     sep, p->section, p->ini_path);
+  // [x for x in value.split(split) if x] — pieces are not stripped.
+  const char *s = value;
+  for (;;) {
+    const char *e = strchr(s, split);
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    if (n) vec_push(parts, xstrndup(s, n));
+    if (!e) break;
+    s = e + 1;
+  }
+  return true;
+}
+
+/* ---- reading the main section ------------------------------------------------------- */
+
+/* ini_get on the main section; *found tells absent from present. */
+static bool project__get(const Project *p, const char *key, const char **val, RtError *err) {
+  RtError e = {0};
+  *val = ini_get(p->ini, p->section, key, &e);
+  if (!*val && e.kind != ERR_NONE) {
+    if (err) *err = e;
+    return false;
+  }
+  return true;
+}
+
+/* Python's int() on a str, base 10: surrounding whitespace, a sign, digits with single
+ * underscores between them. */
+static bool project__parse_int(const char *s, int *out) {
+  while (isspace((unsigned char)*s)) s++;
+  bool neg = false;
+  if (*s == '+' || *s == '-') neg = *s++ == '-';
+  if (!isdigit((unsigned char)*s)) return false;
+  long long v = 0;
+  while (isdigit((unsigned char)*s) || (*s == '_' && isdigit((unsigned char)s[1]))) {
+    if (*s != '_') {
+      v = v * 10 + (*s - '0');
+      if (v > INT_MAX) v = INT_MAX;  // Alembic would accept it; nobody needs the rest
+    }
+    s++;
+  }
+  while (isspace((unsigned char)*s)) s++;
+  if (*s) return false;
+  *out = (int)(neg ? -v : v);
+  return true;
+}
+
+static bool project__load(Project *p, RtError *err) {
+  const char *v;
+  if (!project__get(p, "script_location", &v, err)) return false;
+  if (!v)
+    return error_set(err, ERR_CONFIG,
+                     "No 'script_location' key found in configuration. (section [%s] of %s)",
+                     p->section, p->ini_path);
+  if (!project__resolve(p, v, "script_location", &p->script_location, err)) return false;
+  if (access(p->script_location, F_OK) != 0)
+    return error_set(err, ERR_CONFIG,
+                     "Path doesn't exist: '%s'.  Please use the 'init' command to create a "
+                     "new scripts folder. (script_location in [%s] of %s)",
+                     p->script_location, p->section, p->ini_path);
+
+  if (!project__get(p, "truncate_slug_length", &v, err)) return false;
+  p->truncate_slug_length = PROJECT_DEFAULT_SLUG_LENGTH;
+  if (v) {
+    int n;
+    if (!project__parse_int(v, &n))
+      return error_set(err, ERR_CONFIG,
+                       "invalid literal for int() with base 10: '%s' (truncate_slug_length "
+                       "in [%s] of %s)",
+                       v, p->section, p->ini_path);
+    p->truncate_slug_length = n ? n : PROJECT_DEFAULT_SLUG_LENGTH;  // `or 40`
+  }
+
+  if (!project__get(p, "version_locations", &v, err)) return false;
+  PathVec locs = {0};
+  if (v && *v) {
+    const char *sep;
+    if (!project__get(p, "version_path_separator", &sep, err)) return false;
+    PathVec parts = {0};
+    bool ok = project__split_locations(p, v, sep, &parts, err);
+    for (size_t i = 0; ok && i < parts.len; i++) {
+      char *loc;
+      ok = project__resolve(p, parts.items[i], "version_locations", &loc, err);
+      if (ok) vec_push(&locs, loc);
+    }
+    for (size_t i = 0; i < parts.len; i++) free(parts.items[i]);
+    vec_free(&parts);
+    if (!ok) {
+      for (size_t i = 0; i < locs.len; i++) free(locs.items[i]);
+      vec_free(&locs);
+      return false;
+    }
+    p->version_locations_configured = true;
+  } else {
+    vec_push(&locs, project__join(p->script_location, "versions"));
+  }
+  p->version_locations = locs.items;
+  p->nversion_locations = locs.len;
+
+  if (!project__get(p, "recursive_version_locations", &v, err)) return false;
+  if (v && !ini_parse_bool(v, &p->recursive_version_locations, err))
+    return error_prefix(err, "recursive_version_locations in [%s] of %s", p->section,
+                        p->ini_path);
+
+  if (!project__get(p, "file_template", &v, err)) return false;
+  p->file_template = xstrdup(v ? v : PROJECT_DEFAULT_FILE_TEMPLATE);
+  if (!project__get(p, "timezone", &v, err)) return false;
+  p->timezone = v ? xstrdup(v) : NULL;
+  if (!project__get(p, "sqlalchemy.url", &v, err)) return false;
+  p->sqlalchemy_url = v ? xstrdup(v) : NULL;
+  if (!project__get(p, "sourceless", &v, err)) return false;
+  p->sourceless = v && strcmp(v, "true") == 0;
+  if (!project__get(p, "output_encoding", &v, err)) return false;
+  p->output_encoding = xstrdup(v ? v : "utf-8");
+  return true;
+}
+
+/* ---- public: opening ---------------------------------------------------------------- */
+
+bool project_discover(const char *start, const char *section, Project **out, RtError *err) {
+  *out = NULL;
+  char *abs = project__abspath(start && *start ? start : ".");
+  char *ini_path = NULL;
+  Project *p = NULL;
+  struct stat st;
+  if (stat(abs, &st) != 0) {
+    int e = errno;
+    error_set(err, e == ENOENT ? ERR_NOT_FOUND : ERR_IO, "project path %s: %s", abs,
+              strerror(e));
+    goto fail;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    char *dir = xstrdup(abs);
+    for (;;) {
+      char *cand = project__join(dir, PROJECT_INI_NAME);
+      if (project__is_file(cand)) {
+        ini_path = cand;
+        break;
+      }
+      free(cand);
+      if (strcmp(dir, "/") == 0) break;
+      char *up = project__dirname(dir);
+      free(dir);
+      dir = up;
+    }
+    free(dir);
+    if (!ini_path) {
+      error_set(err, ERR_NOT_FOUND,
+                "no alembic.ini found in %s or any parent directory; pass project=<dir> or "
+                "create one with `alembic init`",
+                abs);
+      goto fail;
+    }
+  } else {
+    ini_path = xstrdup(abs);
+  }
+
+  p = xcalloc(1, sizeof *p);
+  p->ini_path = ini_path;
+  ini_path = NULL;
+  p->root = project__dirname(p->ini_path);
+  p->section = xstrdup(section && *section ? section : PROJECT_DEFAULT_SECTION);
+  p->ini = ini_read_file(p->ini_path, err);
+  if (!p->ini) goto fail;
+  if (!ini_has_section(p->ini, p->section)) {
+    error_set(err, ERR_CONFIG, "No config file '%s' found, or file has no '[%s]' section",
+              p->ini_path, p->section);
+    goto fail;
+  }
+  if (!project__load(p, err)) goto fail;
+  free(abs);
+  *out = p;
+  return true;
+fail:
+  free(abs);
+  free(ini_path);
+  project_delete(p);
+  return false;
+}
+
+bool project_open_versions_dir(const char *dir, Project **out, RtError *err) {
+  *out = NULL;
+  char *abs = project__abspath(dir);
+  struct stat st;
+  if (stat(abs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    error_set(err, ERR_NOT_FOUND, "versions directory %s %s", abs,
+              errno == ENOENT ? "does not exist" : "is not a directory");
+    free(abs);
+    return false;
+  }
+  Project *p = xcalloc(1, sizeof *p);
+  p->root = project__dirname(abs);
+  p->script_location = xstrdup(p->root);
+  p->section = xstrdup(PROJECT_DEFAULT_SECTION);
+  p->version_locations = xmalloc(sizeof *p->version_locations);
+  p->version_locations[0] = abs;
+  p->nversion_locations = 1;
+  p->file_template = xstrdup(PROJECT_DEFAULT_FILE_TEMPLATE);
+  p->truncate_slug_length = PROJECT_DEFAULT_SLUG_LENGTH;
+  p->output_encoding = xstrdup("utf-8");
+  *out = p;
+  return true;
+}
+
+void project_delete(Project *p) {
+  if (!p) return;
+  free(p->root);
+  free(p->ini_path);
+  free(p->section);
+  free(p->script_location);
+  for (size_t i = 0; i < p->nversion_locations; i++) free(p->version_locations[i]);
+  free(p->version_locations);
+  free(p->file_template);
+  free(p->timezone);
+  free(p->sqlalchemy_url);
+  free(p->output_encoding);
+  ini_delete(p->ini);
+  free(p);
+}
+
+const char *project_setting(const Project *p, const char *key) {
+  if (!p || !p->ini) return NULL;
+  return ini_get(p->ini, "retort", key, NULL);
+}
+
+/* ---- masking ------------------------------------------------------------------------ */
+
+/* Masks `password=value` parameters of a URI query (case-insensitive name). */
+static void project__mask_query(Buf *b) {
+  for (size_t i = 0; i < b->len; i++) {
+    if (b->data[i] != '?' && b->data[i] != '&') continue;
+    if (strncasecmp(b->data + i + 1, "password=", 9) != 0) continue;
+    size_t vs = i + 10, ve = vs;
+    while (ve < b->len && b->data[ve] != '&' && b->data[ve] != '#') ve++;
+    Buf n = BUF_INIT;
+    buf_append(&n, b->data, vs);
+    buf_puts(&n, "***");
+    buf_append(&n, b->data + ve, b->len - ve);
+    buf_free(b);
+    *b = n;
+    i = vs + 2;
+  }
+}
+
+static char *project__mask_uri(const char *url, const char *auth) {
+  Buf b = BUF_INIT;
+  // The userinfo ends at the last '@' (an unencoded '@' or '/' in a password must not
+  // leak, whichever parser — SQLAlchemy's or libpq's — reads the URL).
+  const char *at = strrchr(auth, '@');
+  const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+  if (colon) {
+    buf_append(&b, url, (size_t)(colon + 1 - url));
+    buf_puts(&b, "***");
+    buf_puts(&b, at);
+  } else {
+    buf_puts(&b, url);
+  }
+  project__mask_query(&b);
+  return buf_detach(&b);
+}
+
+/* libpq keyword/value strings: `host=x password=secret`, `password = 'a b\'c'`. */
+static char *project__mask_keywords(const char *s) {
+  Buf b = BUF_INIT;
+  const char *p = s;
+  while (*p) {
+    while (isspace((unsigned char)*p)) buf_putc(&b, *p++);
+    if (!*p) break;
+    const char *k = p;
+    while (*p && *p != '=' && !isspace((unsigned char)*p)) p++;
+    bool is_password = (size_t)(p - k) == 8 && strncasecmp(k, "password", 8) == 0;
+    buf_append(&b, k, (size_t)(p - k));
+    while (isspace((unsigned char)*p)) buf_putc(&b, *p++);
+    if (*p != '=') continue;  // not keyword/value: copied as is
+    buf_putc(&b, *p++);
+    while (isspace((unsigned char)*p)) buf_putc(&b, *p++);
+    const char *v = p;
+    if (*p == '\'') {
+      p++;
+      while (*p && *p != '\'') p += (*p == '\\' && p[1]) ? 2 : 1;
+      if (*p) p++;
+    } else {
+      while (*p && !isspace((unsigned char)*p)) p += (*p == '\\' && p[1]) ? 2 : 1;
+    }
+    if (is_password) buf_puts(&b, "***");
+    else buf_append(&b, v, (size_t)(p - v));
+  }
+  return buf_detach(&b);
+}
+
+char *project_masked_url(const char *url) {
+  if (!url) return NULL;
+  const char *sep = strstr(url, "://");
+  if (sep && sep > url) {
+    bool scheme = true;
+    for (const char *c = url; c < sep; c++)
+      if (!isalnum((unsigned char)*c) && *c != '+' && *c != '.' && *c != '-') scheme = false;
+    if (scheme) return project__mask_uri(url, sep + 3);
+  }
+  if (strchr(url, '=')) return project__mask_keywords(url);
+  return xstrdup(url);
+}
+
+/* ---- listing revision files --------------------------------------------------------- */
+
+/* Script._from_filename's `(?!\.\#|__init__)(.*\.py)$` (re.match, so anchored at the
+ * start; `.` does not match a newline). */
+static bool project__is_revision_name(const char *name) {
+  if (strncmp(name, ".#", 2) == 0 || strncmp(name, "__init__", 8) == 0) return false;
+  if (strchr(name, '\n')) return false;
+  return project__ends_with(name, ".py");
+}
+
+static int project__cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One os.walk step (and, when recursive, the steps below it). */
+static bool project__walk(const char *dir, bool recursive, int depth, PathVec *out,
+                          RtError *err) {
+  DIR *d = opendir(dir);
+  // os.walk ignores directories below the top that it cannot list.
+  if (!d) return depth > 0 ? true : project__os_error(err, errno, dir);
+  PathVec names = {0};
+  struct dirent *de;
+  errno = 0;
+  while ((de = readdir(d))) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    vec_push(&names, xstrdup(de->d_name));
+  }
+  int e = errno;
+  closedir(d);
+  bool ok = true;
+  if (e) ok = project__os_error(err, e, dir);
+  if (ok && names.len) qsort(names.items, names.len, sizeof *names.items, project__cmp_str);
+  // Alembic >= 1.10 skips the files of a directory whose path ends in __pycache__ (but
+  // os.walk still descends below it).
+  bool skip_files = project__ends_with(dir, "__pycache__");
+  for (size_t i = 0; ok && i < names.len; i++) {
+    char *path = project__join(dir, names.items[i]);
+    struct stat st, lst;
+    bool st_ok = stat(path, &st) == 0;
+    if (!skip_files && st_ok && S_ISREG(st.st_mode) &&
+        project__is_revision_name(names.items[i])) {
+      vec_push(out, path);
+      continue;
+    }
+    // os.walk(followlinks=False): symlinked directories are listed, not entered.
+    if (recursive && st_ok && S_ISDIR(st.st_mode) && lstat(path, &lst) == 0 &&
+        !S_ISLNK(lst.st_mode)) {
+      if (depth >= PROJECT_MAX_WALK_DEPTH)
+        ok = error_set(err, ERR_IO, "version location nested deeper than %d directories: %s",
+                       PROJECT_MAX_WALK_DEPTH, path);
+      else
+        ok = project__walk(path, recursive, depth + 1, out, err);
+    }
+    free(path);
+  }
+  for (size_t i = 0; i < names.len; i++) free(names.items[i]);
+  vec_free(&names);
+  return ok;
+}
+
+typedef struct RealEntry {
+  char *real;
+  size_t index;
+} RealEntry;
+
+static int project__cmp_real(const void *a, const void *b) {
+  const RealEntry *x = a, *y = b;
+  int c = strcmp(x->real, y->real);
+  if (c) return c;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtError *err) {
+  *paths = NULL;
+  *n = 0;
+  PathVec all = {0};
+  bool ok = true;
+  for (size_t i = 0; ok && i < p->nversion_locations; i++) {
+    const char *loc = p->version_locations[i];
+    // Alembic filters configured locations with os.path.exists; the default one is
+    // listed unconditionally (and os.listdir fails when it is missing).
+    if (p->version_locations_configured && access(loc, F_OK) != 0) continue;
+    ok = project__walk(loc, p->recursive_version_locations, 0, &all, err);
+    if (!ok && !p->version_locations_configured && err && err->kind == ERR_NOT_FOUND)
+      error_prefix(err, "no versions directory in script_location %s (%s sets no "
+                   "version_locations)", p->script_location,
+                   p->ini_path ? p->ini_path : "the project");
+  }
+  if (!ok) goto fail;
+
+  // "File %s loaded twice! ignoring": the first path that reaches a real file wins.
+  if (all.len > 1) {
+    RealEntry *re = xmalloc(all.len * sizeof *re);
+    for (size_t i = 0; i < all.len; i++) {
+      char *r = realpath(all.items[i], NULL);
+      re[i].real = r ? r : xstrdup(all.items[i]);
+      re[i].index = i;
+    }
+    qsort(re, all.len, sizeof *re, project__cmp_real);
+    for (size_t i = 1; i < all.len; i++) {
+      if (strcmp(re[i].real, re[i - 1].real) == 0) {
+        free(all.items[re[i].index]);
+        all.items[re[i].index] = NULL;
+      }
+    }
+    for (size_t i = 0; i < all.len; i++) free(re[i].real);
+    free(re);
+    size_t k = 0;
+    for (size_t i = 0; i < all.len; i++)
+      if (all.items[i]) all.items[k++] = all.items[i];
+    all.len = k;
+    qsort(all.items, all.len, sizeof *all.items, project__cmp_str);
+  }
+  *paths = all.items;
+  *n = all.len;
+  return true;
+fail:
+  project_free_paths(all.items, all.len);
+  return false;
+}
+
+void project_free_paths(char **paths, size_t n) {
+  if (!paths) return;
+  for (size_t i = 0; i < n; i++) free(paths[i]);
+  free(paths);
+}
