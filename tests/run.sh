@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # run.sh - the whole test suite: install what is missing, build a normal and a
-# sanitizer (ASan + UBSan) tree, run ctest in both, and end with one summary line
-# "N passed, N failed" (ctest tests of both builds; a build that fails counts as one
-# failure). Exits non-zero on any failure. Used by .ci/run.
+# sanitizer (ASan + UBSan) tree, run ctest in both, then two checks outside ctest
+# (examples/shop under the real alembic on a real PostgreSQL; the history bench in
+# smoke mode, which compares retort's output with alembic's), and end with one
+# summary line "N passed, N failed": ctest tests of both builds plus those two
+# checks; a build that fails counts as one failure. Exits non-zero on any failure.
+# Used by .ci/run.
 #   RETORT_BUILD_DIR / RETORT_ASAN_BUILD_DIR override build/ and build-asan/.
 set -uo pipefail
 
@@ -66,6 +69,23 @@ suite() {
 
 suite build "$build_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=OFF
 suite asan "$asan_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=ON
+
+# check NAME COMMAND... - one more pass or fail for the summary.
+check() {
+  local name=$1
+  shift
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "run.sh: $name: FAILED"
+    failed=$((failed + 1))
+    status=1
+  fi
+}
+
+check "example project: alembic + PostgreSQL" bash tests/e2e/example_alembic.sh
+check "history bench (smoke)" bash tests/bench/history.sh --smoke "$build_dir/retort"
 
 echo "$passed passed, $failed failed"
 ((status == 0 && failed == 0))
