@@ -17,8 +17,9 @@ typedef enum FrameStatus {
   FRAME_OK,        /* *data / *len hold one frame */
   FRAME_EOF,       /* clean end of input (a final NDJSON line without '\n' is still returned first) */
   FRAME_TOO_BIG,   /* a frame over the cap was skipped without buffering it; reading can go on */
-  FRAME_BAD_HEADER,/* LSP header block missing/invalid Content-Length; resynchronised, reading can go on */
-  FRAME_IO_ERROR,  /* read(2) failed (not EINTR) or input ended inside a frame; stop reading */
+  FRAME_BAD_HEADER,/* a malformed frame: LSP header block without a valid Content-Length, or
+                      input that ended inside a frame; resynchronised, reading can go on */
+  FRAME_IO_ERROR,  /* read(2) failed (not EINTR/EAGAIN); stop reading */
 } FrameStatus;
 
 /* Default cap on one frame's body: 16 MiB. */
