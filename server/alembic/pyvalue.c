@@ -179,12 +179,8 @@ static void pyvalue__unescape(Buf *b, const char *p, size_t n, bool raw, bool by
   }
 }
 
-/* One `string` node: prefix, quotes, body. Returns false for an f-string. */
-static bool pyvalue__string_one(const PySrc *s, TSNode n, Buf *b, bool *is_bytes) {
-  uint32_t a = ts_node_start_byte(n), z = ts_node_end_byte(n);
-  if (z > s->len) z = (uint32_t)s->len;
-  const char *p = s->src + a;
-  size_t len = z - a, i = 0;
+bool pyvalue_unescape_literal(Buf *b, const char *p, size_t len, bool *is_bytes) {
+  size_t i = 0;
   bool raw = false, bytes = false;
   for (; i < len && p[i] != '\'' && p[i] != '"'; i++) {
     char c = p[i] | 0x20;
@@ -201,6 +197,13 @@ static bool pyvalue__string_one(const PySrc *s, TSNode n, Buf *b, bool *is_bytes
   *is_bytes = bytes;
   pyvalue__unescape(b, p + body, end - body, raw, bytes);
   return true;
+}
+
+/* One `string` node: prefix, quotes, body. Returns false for an f-string. */
+static bool pyvalue__string_one(const PySrc *s, TSNode n, Buf *b, bool *is_bytes) {
+  uint32_t a = ts_node_start_byte(n), z = ts_node_end_byte(n);
+  if (z > s->len) z = (uint32_t)s->len;
+  return pyvalue_unescape_literal(b, s->src + a, z - a, is_bytes);
 }
 
 bool pyvalue_eval_string(const PySrc *s, TSNode n, char **out, size_t *out_len, bool *is_bytes) {

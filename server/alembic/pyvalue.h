@@ -10,6 +10,7 @@
 
 #include "server/alembic/revision.h"
 #include "server/base/arena.h"
+#include "server/base/buf.h"
 
 /* The source a tree was parsed from, and where results go. */
 typedef struct PySrc {
@@ -38,5 +39,11 @@ char *pyvalue_dotted_name(const PySrc *s, TSNode n);
  * s->arena) in *out / *out_len and whether it is bytes in *is_bytes.
  */
 bool pyvalue_eval_string(const PySrc *s, TSNode n, char **out, size_t *out_len, bool *is_bytes);
+/**
+ * Appends the value of one string literal token (prefix, quotes and body, e.g. rb'\x00')
+ * to `b`, with escapes and source newlines handled as CPython does. Returns false (b
+ * unchanged) for an f-string or a token that is not a string; sets *is_bytes.
+ */
+bool pyvalue_unescape_literal(Buf *b, const char *lit, size_t len, bool *is_bytes);
 
 #endif
