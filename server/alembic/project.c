@@ -375,9 +375,10 @@ bool project_open_versions_dir(const char *dir, Project **out, RtError *err) {
   *out = NULL;
   char *abs = project__abspath(dir);
   struct stat st;
-  if (stat(abs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+  bool exists = stat(abs, &st) == 0;
+  if (!exists || !S_ISDIR(st.st_mode)) {
     error_set(err, ERR_NOT_FOUND, "versions directory %s %s", abs,
-              errno == ENOENT ? "does not exist" : "is not a directory");
+              exists ? "is not a directory" : "does not exist");
     free(abs);
     return false;
   }

@@ -1,0 +1,550 @@
+/* test_project.c - project discovery and revision file listing, checked against what
+ * the real Alembic 1.8.1 (/usr/bin/python3) loads from the same projects. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/alembic/project.h"
+#include "server/base/buf.h"
+#include "server/base/mem.h"
+
+#define FIXTURES RETORT_SOURCE_DIR "/tests/fixtures/projects"
+
+/* Prints what Alembic's ScriptDirectory loads: "F <path>" per revision file, or one
+ * "X <exception type> <message>" line. Run from the ini's directory, as users do. */
+static const char ALEMBIC_PROBE[] =
+    "import os, sys\n"
+    "from alembic.config import Config\n"
+    "from alembic.script import ScriptDirectory\n"
+    "ini = os.path.abspath(sys.argv[1])\n"
+    "os.chdir(os.path.dirname(ini))\n"
+    "cfg = Config(ini, ini_section=sys.argv[2])\n"
+    "try:\n"
+    "    sd = ScriptDirectory.from_config(cfg)\n"
+    "    for s in sd._load_revisions():\n"
+    "        print('F', s.path)\n"
+    "except Exception as e:\n"
+    "    print('X', type(e).__name__, str(e).replace('\\n', ' '))\n";
+
+static char tmp[256];
+
+static void mkdirs(const char *path) {
+  char *p = xstrdup(path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = '\0';
+    mkdir(p, 0755);
+    *s = '/';
+  }
+  mkdir(p, 0755);
+  free(p);
+}
+
+/* Writes tmp/rel (creating directories). */
+static void put(const char *rel, const char *text) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", tmp, rel);
+  char *dir = xstrdup(path);
+  *strrchr(dir, '/') = '\0';
+  mkdirs(dir);
+  free(dir);
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f, "%s", path);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* A minimal revision file Alembic can load. */
+static void put_rev(const char *rel, const char *id) {
+  char text[256];
+  snprintf(text, sizeof text, "revision = '%s'\ndown_revision = None\n", id);
+  put(rel, text);
+}
+
+static void setup(void) {
+  strcpy(tmp, "/tmp/retort-test-project-XXXXXX");
+  cr_assert_not_null(mkdtemp(tmp));
+  put("probe/alembic_probe.py", ALEMBIC_PROBE);
+}
+
+static void teardown(void) {
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(project, .init = setup, .fini = teardown);
+
+typedef struct Lines {
+  char **items;
+  size_t len;
+  char *error;  /* "X ..." line */
+} Lines;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static Lines alembic_load(const char *ini, const char *section, const char *pythonpath) {
+  Buf cmd = BUF_INIT;
+  buf_printf(&cmd, "PYTHONDONTWRITEBYTECODE=1 PYTHONPATH='%s' /usr/bin/python3 "
+             "'%s/probe/alembic_probe.py' '%s' '%s' 2>/dev/null",
+             pythonpath ? pythonpath : "", tmp, ini, section ? section : "alembic");
+  FILE *p = popen(buf_cstr(&cmd), "r");
+  cr_assert_not_null(p);
+  Lines l = {0};
+  VEC(char *) v = {0};
+  char line[4096];
+  while (fgets(line, sizeof line, p)) {
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == 'F') vec_push(&v, xstrdup(line + 2));
+    else if (line[0] == 'X') l.error = xstrdup(line + 2);
+  }
+  cr_assert_eq(pclose(p), 0, "alembic probe failed: %s", buf_cstr(&cmd));
+  buf_free(&cmd);
+  if (v.len) qsort(v.items, v.len, sizeof *v.items, cmp_str);
+  l.items = v.items;
+  l.len = v.len;
+  return l;
+}
+
+static void lines_free(Lines *l) {
+  for (size_t i = 0; i < l->len; i++) free(l->items[i]);
+  free(l->items);
+  free(l->error);
+}
+
+static Project *discover(const char *start, const char *section) {
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert(project_discover(start, section, &p, &err), "%s: %s", start, err.msg);
+  cr_assert_not_null(p);
+  return p;
+}
+
+/* Our listing of the project at `ini` must equal the files Alembic loads. */
+static void same_as_alembic(const char *ini, const char *section, const char *pythonpath) {
+  Lines want = alembic_load(ini, section, pythonpath);
+  cr_assert_null(want.error, "alembic failed on %s: %s", ini, want.error);
+  cr_assert_gt(want.len, 0, "alembic loaded nothing from %s", ini);
+  Project *p = discover(ini, section);
+  char **paths;
+  size_t n;
+  RtError err = {0};
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  Buf got = BUF_INIT, exp = BUF_INIT;
+  for (size_t i = 0; i < n; i++) buf_printf(&got, "%s\n", paths[i]);
+  for (size_t i = 0; i < want.len; i++) buf_printf(&exp, "%s\n", want.items[i]);
+  cr_assert_str_eq(buf_cstr(&got), buf_cstr(&exp), "%s", ini);
+  buf_free(&got);
+  buf_free(&exp);
+  project_free_paths(paths, n);
+  project_delete(p);
+  lines_free(&want);
+}
+
+/* Discovery must fail with a message containing Alembic's own (when it has one). */
+static void fails_like_alembic(const char *ini, const char *section, ErrKind kind,
+                               const char *ours) {
+  Lines want = alembic_load(ini, section, NULL);
+  cr_assert_not_null(want.error, "alembic accepted %s", ini);
+  Project *p = NULL;
+  RtError err = {0};
+  bool ok = project_discover(ini, section, &p, &err);
+  if (ok) {
+    char **paths;
+    size_t n;
+    ok = project_list_revision_files(p, &paths, &n, &err);
+    project_free_paths(paths, n);
+  }
+  cr_assert_not(ok, "we accepted %s (alembic: %s)", ini, want.error);
+  cr_assert_eq(err.kind, kind, "%s: %s", error_kind_name(err.kind), err.msg);
+  // want.error is "<ExceptionType> <message>"
+  const char *msg = strchr(want.error, ' ') + 1;
+  cr_assert(strstr(err.msg, ours ? ours : msg), "ours: %s\nalembic: %s", err.msg, msg);
+  project_delete(p);
+  lines_free(&want);
+}
+
+/* ---- discovery ---------------------------------------------------------------------- */
+
+Test(project, discovers_upward_from_a_nested_directory) {
+  Project *p = discover(FIXTURES "/proj_basic/app/models/deep", NULL);
+  cr_assert_str_eq(p->root, FIXTURES "/proj_basic");
+  cr_assert_str_eq(p->ini_path, FIXTURES "/proj_basic/alembic.ini");
+  cr_assert_str_eq(p->section, "alembic");
+  cr_assert_str_eq(p->script_location, FIXTURES "/proj_basic/migrations");
+  cr_assert_eq(p->nversion_locations, 1);
+  cr_assert_str_eq(p->version_locations[0], FIXTURES "/proj_basic/migrations/versions");
+  cr_assert_not(p->version_locations_configured);
+  cr_assert_not(p->recursive_version_locations);
+  cr_assert_str_eq(p->file_template, "%(year)d_%(month).2d_%(rev)s_%(slug)s");
+  cr_assert_eq(p->truncate_slug_length, 30);
+  cr_assert_str_eq(p->timezone, "UTC");
+  cr_assert_str_eq(p->sqlalchemy_url, "postgresql+psycopg2://shop:s3cr%40t@localhost:5432/shop");
+  cr_assert_not(p->sourceless);
+  cr_assert_str_eq(p->output_encoding, "latin-1");
+  cr_assert_not_null(p->ini);
+  cr_assert_str_eq(project_setting(p, "models"), FIXTURES "/proj_basic/app/models/*.py");
+  cr_assert_str_eq(project_setting(p, "protected_tables"), "users, orders");
+  cr_assert_str_eq(project_setting(p, "LOCK_TIMEOUT_MS"), "3000");
+  cr_assert_null(project_setting(p, "nope"));
+  project_delete(p);
+}
+
+Test(project, discovers_from_the_ini_file_and_from_relative_paths) {
+  Project *p = discover(FIXTURES "/proj_basic/alembic.ini", NULL);
+  cr_assert_str_eq(p->root, FIXTURES "/proj_basic");
+  project_delete(p);
+  // Relative start paths are read against the working directory; relative settings are
+  // always read against the ini's directory, whatever the working directory is.
+  cr_assert_eq(chdir(FIXTURES "/proj_basic/app"), 0);
+  p = discover("models/../models/./deep", NULL);
+  cr_assert_str_eq(p->ini_path, FIXTURES "/proj_basic/alembic.ini");
+  cr_assert_str_eq(p->script_location, FIXTURES "/proj_basic/migrations");
+  project_delete(p);
+  p = discover(NULL, NULL);  // the working directory
+  cr_assert_str_eq(p->root, FIXTURES "/proj_basic");
+  project_delete(p);
+}
+
+Test(project, defaults_when_keys_are_absent) {
+  put("d/alembic.ini", "[alembic]\nscript_location = mig\n");
+  put_rev("d/mig/versions/a_1.py", "a");
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/d/alembic.ini", tmp);
+  Project *p = discover(ini, NULL);
+  cr_assert_str_eq(p->file_template, "%(rev)s_%(slug)s");
+  cr_assert_eq(p->truncate_slug_length, 40);
+  cr_assert_null(p->timezone);
+  cr_assert_null(p->sqlalchemy_url);
+  cr_assert_str_eq(p->output_encoding, "utf-8");
+  cr_assert_not(p->sourceless);
+  cr_assert_null(project_setting(p, "models"));
+  project_delete(p);
+}
+
+Test(project, no_alembic_ini_anywhere) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/empty/sub", tmp);
+  mkdirs(dir);
+  Project *p = (Project *)1;
+  RtError err = {0};
+  cr_assert_not(project_discover(dir, NULL, &p, &err));
+  cr_assert_null(p);
+  cr_assert_eq(err.kind, ERR_NOT_FOUND);
+  char want[1024];
+  snprintf(want, sizeof want,
+           "no alembic.ini found in %s or any parent directory; pass project=<dir> or "
+           "create one with `alembic init`",
+           dir);
+  cr_assert_str_eq(err.msg, want);
+  memset(&err, 0, sizeof err);
+  cr_assert_not(project_discover("/nonexistent/retort", NULL, &p, &err));
+  cr_assert_eq(err.kind, ERR_NOT_FOUND);
+  cr_assert(strstr(err.msg, "/nonexistent/retort"), "%s", err.msg);
+}
+
+Test(project, a_named_section) {
+  Project *p = discover(FIXTURES "/proj_named", "reporting");
+  cr_assert_str_eq(p->section, "reporting");
+  cr_assert_str_eq(p->script_location, FIXTURES "/proj_named/db");
+  cr_assert(p->recursive_version_locations);
+  cr_assert(p->sourceless);
+  project_delete(p);
+  fails_like_alembic(FIXTURES "/proj_named/alembic.ini", "alembic", ERR_CONFIG, NULL);
+}
+
+Test(project, configuration_errors_in_alembics_words) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/e/alembic.ini", tmp);
+  put("e/alembic.ini", "[alembic]\nsqlalchemy.url = x\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // No 'script_location' key
+  put("e/alembic.ini", "[alembic]\nscript_location = nowhere\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // Path doesn't exist: '...'
+  put("e/alembic.ini", "[alembic]\nscript_location = mig\n");
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/e/mig"));
+  fails_like_alembic(ini, NULL, ERR_NOT_FOUND, NULL);  // versions/ missing: [Errno 2] ...
+  put_rev("e/mig/versions/a_1.py", "a");
+  put("e/alembic.ini", "[alembic]\nscript_location = mig\nversion_locations = a b\n"
+                       "version_path_separator = bogus\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG,
+                     "'bogus' is not a valid value for version_path_separator");
+  put("e/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = ten\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // invalid literal for int() ...
+  put("e/alembic.ini", "[alembic]\nscript_location = %(nope)s\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // Bad value substitution ...
+  put("e/alembic.ini", "[alembic]\nscript_location = mig\nscript_location = mig\n");
+  fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // ... already exists
+  put("e/alembic.ini", "[alembic]\nscript_location = mig\nrecursive_version_locations = sure\n");
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert_not(project_discover(ini, NULL, &p, &err));
+  cr_assert(strstr(err.msg, "recursive_version_locations") && strstr(err.msg, "Not a boolean"),
+            "%s", err.msg);
+}
+
+Test(project, settings_parsing) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/s/alembic.ini", tmp);
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/s/mig"));
+  put("s/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = 0\n"
+                       "sourceless = True\nrecursive_version_locations = 0\n");
+  Project *p = discover(ini, NULL);
+  cr_assert_eq(p->truncate_slug_length, 40);  // `int(tsl) or 40`
+  cr_assert_not(p->sourceless);               // Alembic compares with "true" exactly
+  cr_assert_not(p->recursive_version_locations);
+  project_delete(p);
+  put("s/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = 1_0\n");
+  p = discover(ini, NULL);
+  cr_assert_eq(p->truncate_slug_length, 10);
+  project_delete(p);
+}
+
+/* ---- script_location forms ---------------------------------------------------------- */
+
+Test(project, package_colon_path) {
+  Project *p = discover(FIXTURES "/proj_package", NULL);
+  cr_assert_str_eq(p->script_location, FIXTURES "/proj_package/src/myapp/migrations");
+  cr_assert_eq(p->nversion_locations, 2);
+  cr_assert_str_eq(p->version_locations[0],
+                   FIXTURES "/proj_package/src/myapp/migrations/versions");
+  cr_assert_str_eq(p->version_locations[1], FIXTURES "/proj_package/src/myapp/extra_versions");
+  project_delete(p);
+  same_as_alembic(FIXTURES "/proj_package/alembic.ini", NULL, FIXTURES "/proj_package/src");
+
+  // A dotted package directly under the ini's directory; an unknown package fails.
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/pk/alembic.ini", tmp);
+  put("pk/alembic.ini", "[alembic]\nscript_location = corp.app:db:migrations\n");
+  put_rev("pk/corp/app/db/migrations/versions/x_1.py", "x");
+  p = discover(ini, NULL);
+  char want[512];
+  snprintf(want, sizeof want, "%s/pk/corp/app/db/migrations", tmp);
+  cr_assert_str_eq(p->script_location, want);
+  project_delete(p);
+  put("pk/alembic.ini", "[alembic]\nscript_location = nopkg:migrations\n");
+  RtError err = {0};
+  cr_assert_not(project_discover(ini, NULL, &p, &err));
+  cr_assert_eq(err.kind, ERR_CONFIG);
+  cr_assert(strstr(err.msg, "'nopkg'") && strstr(err.msg, ini), "%s", err.msg);
+}
+
+Test(project, here_and_absolute_paths) {
+  char ini[512], body[1024];
+  snprintf(ini, sizeof ini, "%s/h/conf/alembic.ini", tmp);
+  snprintf(body, sizeof body,
+           "[alembic]\nscript_location = %%(here)s/../mig\nversion_locations = %s/h/mig/v\n",
+           tmp);
+  put("h/conf/alembic.ini", body);
+  put_rev("h/mig/v/a_1.py", "a");
+  Project *p = discover(ini, NULL);
+  char want[512];
+  snprintf(want, sizeof want, "%s/h/mig", tmp);
+  cr_assert_str_eq(p->script_location, want);
+  project_delete(p);
+  same_as_alembic(ini, NULL, NULL);
+}
+
+/* ---- version_locations -------------------------------------------------------------- */
+
+/* A project with version directories va, vb, "v c" and revision files in each. */
+static void make_multi(const char *version_locations, const char *sep) {
+  char body[2048];
+  snprintf(body, sizeof body, "[alembic]\nscript_location = mig\nversion_locations = %s\n%s%s%s",
+           version_locations, sep ? "version_path_separator = " : "", sep ? sep : "",
+           sep ? "\n" : "");
+  put("m/alembic.ini", body);
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/m/mig"));
+  put_rev("m/va/a_1.py", "a1");
+  put_rev("m/vb/b_1.py", "b1");
+  put_rev("m/vb/b_2.py", "b2");
+  put_rev("m/v c/c_1.py", "c1");
+}
+
+static size_t nfiles(const char *ini) {
+  Project *p = discover(ini, NULL);
+  char **paths;
+  size_t n;
+  RtError err = {0};
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  project_free_paths(paths, n);
+  project_delete(p);
+  return n;
+}
+
+Test(project, version_path_separators_match_alembic) {
+  static const struct {
+    const char *locations, *sep;
+    size_t expect;
+  } cases[] = {
+      {"%(here)s/va %(here)s/vb", NULL, 3},       // legacy: spaces
+      {"%(here)s/va,%(here)s/vb,  va", NULL, 3},  // legacy: commas (and a duplicate)
+      {"va vb", "space", 3},
+      {"va   vb", "space", 3},
+      {"va:v c:vb", "os", 4},
+      {"va:v c::", ":", 2},
+      {"va;v c;vb;", ";", 4},
+      {"va; vb", ";", 1},                         // " vb" is not stripped: it is skipped
+      {"va missing vb", "space", 3},              // missing locations are skipped
+  };
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/m/alembic.ini", tmp);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    make_multi(cases[i].locations, cases[i].sep);
+    same_as_alembic(ini, NULL, NULL);
+    cr_assert_eq(nfiles(ini), cases[i].expect, "case %zu", i);
+  }
+}
+
+Test(project, newline_separator) {
+  // Alembic 1.8.1 rejects "newline" (later versions accept it); retort accepts it.
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/m/alembic.ini", tmp);
+  make_multi("\n    va\n    v c\n    vb", "newline");
+  Project *p = discover(ini, NULL);
+  cr_assert_eq(p->nversion_locations, 3);
+  char want[512];
+  snprintf(want, sizeof want, "%s/m/v c", tmp);
+  cr_assert_str_eq(p->version_locations[1], want);
+  project_delete(p);
+  cr_assert_eq(nfiles(ini), 4);
+}
+
+Test(project, legacy_split_keeps_empty_pieces_like_alembic) {
+  // re.split(", *| +", "va ,vb") == ["va", "", "vb"]; "" is the project root.
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/m/alembic.ini", tmp);
+  make_multi("va ,vb", NULL);
+  put_rev("m/r_root.py", "root");
+  Project *p = discover(ini, NULL);
+  cr_assert_eq(p->nversion_locations, 3);
+  char want[512];
+  snprintf(want, sizeof want, "%s/m", tmp);
+  cr_assert_str_eq(p->version_locations[1], want);
+  project_delete(p);
+  same_as_alembic(ini, NULL, NULL);
+}
+
+/* ---- listing ------------------------------------------------------------------------ */
+
+Test(project, lists_exactly_what_alembic_loads) {
+  same_as_alembic(FIXTURES "/proj_basic/alembic.ini", NULL, NULL);
+  Project *p = discover(FIXTURES "/proj_basic", NULL);
+  char **paths;
+  size_t n;
+  RtError err = {0};
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  cr_assert_eq(n, 3);
+  cr_assert_str_eq(paths[0], FIXTURES "/proj_basic/migrations/versions/.hidden_5555_ok.py");
+  cr_assert_str_eq(paths[1], FIXTURES "/proj_basic/migrations/versions/1a2b_first.py");
+  cr_assert_str_eq(paths[2], FIXTURES "/proj_basic/migrations/versions/3c4d_second.py");
+  project_free_paths(paths, n);
+  project_delete(p);
+}
+
+Test(project, recursive_version_locations) {
+  Project *p = discover(FIXTURES "/proj_named", "reporting");
+  char **paths;
+  size_t n;
+  RtError err = {0};
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  cr_assert_eq(n, 3);
+  cr_assert_str_eq(paths[0], FIXTURES "/proj_named/db/versions/2024/dddd_nested.py");
+  cr_assert_str_eq(paths[1], FIXTURES "/proj_named/db/versions/2024/q1/eeee_deeper.py");
+  cr_assert_str_eq(paths[2], FIXTURES "/proj_named/db/versions/cccc_report.py");
+  project_free_paths(paths, n);
+  project_delete(p);
+
+  // __pycache__ files are skipped; symlinked directories are not entered; the same file
+  // reached through two locations is listed once; .pyc never counts.
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/r/alembic.ini", tmp);
+  put("r/alembic.ini", "[alembic]\nscript_location = mig\nrecursive_version_locations = yes\n"
+                       "version_locations = mig/versions mig/versions/sub\n"
+                       "sourceless = true\n");
+  put_rev("r/mig/versions/a.py", "a");
+  put_rev("r/mig/versions/sub/b.py", "b");
+  put_rev("r/mig/versions/__pycache__/c.py", "c");
+  put("r/mig/versions/__pycache__/a.cpython-311.pyc", "");
+  put("r/mig/versions/d.pyc", "");
+  put_rev("r/elsewhere/e.py", "e");
+  char link[512], target[512];
+  snprintf(link, sizeof link, "%s/r/mig/versions/linked", tmp);
+  snprintf(target, sizeof target, "%s/r/elsewhere", tmp);
+  cr_assert_eq(symlink(target, link), 0);
+  p = discover(ini, NULL);
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  cr_assert_eq(n, 2);
+  char want[512];
+  snprintf(want, sizeof want, "%s/r/mig/versions/a.py", tmp);
+  cr_assert_str_eq(paths[0], want);
+  snprintf(want, sizeof want, "%s/r/mig/versions/sub/b.py", tmp);
+  cr_assert_str_eq(paths[1], want);
+  project_free_paths(paths, n);
+  project_delete(p);
+}
+
+Test(project, open_versions_dir) {
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert(project_open_versions_dir(FIXTURES "/proj_basic/migrations/versions/", &p, &err),
+            "%s", err.msg);
+  cr_assert_null(p->ini_path);
+  cr_assert_null(p->ini);
+  cr_assert_str_eq(p->root, FIXTURES "/proj_basic/migrations");
+  cr_assert_str_eq(p->script_location, FIXTURES "/proj_basic/migrations");
+  cr_assert_eq(p->nversion_locations, 1);
+  cr_assert_str_eq(p->version_locations[0], FIXTURES "/proj_basic/migrations/versions");
+  cr_assert_str_eq(p->file_template, "%(rev)s_%(slug)s");
+  cr_assert_eq(p->truncate_slug_length, 40);
+  cr_assert_null(project_setting(p, "models"));
+  char **paths;
+  size_t n;
+  cr_assert(project_list_revision_files(p, &paths, &n, &err), "%s", err.msg);
+  cr_assert_eq(n, 3);
+  project_free_paths(paths, n);
+  project_delete(p);
+  p = (Project *)1;
+  cr_assert_not(project_open_versions_dir(FIXTURES "/nope", &p, &err));
+  cr_assert_null(p);
+  cr_assert_eq(err.kind, ERR_NOT_FOUND);
+  cr_assert(strstr(err.msg, FIXTURES "/nope"), "%s", err.msg);
+  cr_assert_not(project_open_versions_dir(FIXTURES "/proj_basic/alembic.ini", &p, &err));
+  cr_assert(strstr(err.msg, "not a directory"), "%s", err.msg);
+  project_delete(NULL);
+}
+
+/* ---- masking ------------------------------------------------------------------------ */
+
+Test(project, masked_urls) {
+  static const char *const cases[][2] = {
+      {"postgresql+psycopg2://user:secret@host/db", "postgresql+psycopg2://user:***@host/db"},
+      {"postgresql://user@host", "postgresql://user@host"},
+      {"postgresql://host:5432/db", "postgresql://host:5432/db"},
+      {"postgresql://user:p%40ss%3Aw@host:5432/db", "postgresql://user:***@host:5432/db"},
+      {"postgresql://user:p@ss:w/x@host/db", "postgresql://user:***@host/db"},
+      {"postgresql://user:@host/db", "postgresql://user:***@host/db"},
+      {"postgresql://:secret@host/db", "postgresql://:***@host/db"},
+      {"postgresql:///db?host=/run/pg&password=secret&sslmode=off",
+       "postgresql:///db?host=/run/pg&password=***&sslmode=off"},
+      {"postgresql://u:s1@h/db?PASSWORD=s2", "postgresql://u:***@h/db?PASSWORD=***"},
+      {"host=localhost password=secret dbname=x", "host=localhost password=*** dbname=x"},
+      {"password = 'se cr\\'et' user=u", "password = *** user=u"},
+      {"dbname=x", "dbname=x"},
+      {"driver://user:pass@localhost/dbname", "driver://user:***@localhost/dbname"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *m = project_masked_url(cases[i][0]);
+    cr_assert_str_eq(m, cases[i][1], "case %zu", i);
+    cr_assert_null(strstr(m, "secret"));
+    cr_assert_null(strstr(m, "s1"));
+    free(m);
+  }
+  cr_assert_null(project_masked_url(NULL));
+}
