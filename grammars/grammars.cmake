@@ -62,7 +62,7 @@ function(retort_embed name out)
     COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DOUT=${out} "-DFILES=${ARGN}"
             -P ${CMAKE_SOURCE_DIR}/grammars/embed.cmake
     DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/grammars/embed.cmake
-    COMMENT "Embedding ${name}")
+    COMMENT "Embedding ${name}" VERBATIM)
 endfunction()
 
 file(GLOB RETORT_QUERIES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/grammars/queries/*.scm)
