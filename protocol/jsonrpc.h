@@ -83,6 +83,7 @@ typedef struct RpcCall {
   Buf *result;   /* requests: the handler writes the result as one JSON value here
                     (empty means null); ignored for notifications */
   RpcPeer *peer; /* for notifications sent while handling (progress, diagnostics) */
+  Buf *error_data; /* optional JSON value for error.data when the handler fails */
 } RpcCall;
 
 /**

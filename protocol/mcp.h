@@ -17,6 +17,8 @@
 #define MCP_PROTOCOL_STATELESS "2026-07-28"
 /* The params._meta key that carries the protocol version per request (SEP-2575). */
 #define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
+/* UnsupportedProtocolVersionError (SEP-2575): error.data = {supported: [...], requested} */
+#define MCP_UNSUPPORTED_PROTOCOL_VERSION (-32004)
 
 /* What a tool hands back. Both buffers start empty and are freed by the MCP layer. */
 typedef struct McpToolResult {
@@ -36,10 +38,13 @@ typedef struct McpToolCall {
 
 /**
  * A tool implementation. Returns true with `res` filled (set res->is_error for an
- * isError result the tool composed itself), or false with `err` set: the client then
- * gets a result with isError: true whose text is err->msg (prefixed by the error kind)
- * and no structuredContent (the SDK clients validate structuredContent against the
- * tool's outputSchema, which an error object would not match).
+ * isError result the tool composed itself; its structured text, if any, is passed on
+ * and must then match the outputSchema too), or false with `err` set: the client then
+ * gets a result with isError: true whose one text block is err->msg, and no
+ * structuredContent (the TypeScript SDK client, 1.32, validates structuredContent
+ * against the tool's outputSchema even when isError is true, so an error object
+ * would be reported as a schema violation instead of the real message).
+ * When `res->text` is empty, the structured JSON is sent as the text block as well.
  */
 typedef bool (*McpToolFn)(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err);
 
@@ -70,9 +75,11 @@ void mcp_session_delete(McpSession *s);
  * Handles one valid request or notification (an RpcHandlerFn; `session` is the
  * McpSession). Methods: initialize, notifications/initialized, ping, server/discover,
  * tools/list, tools/call; notifications/cancelled and unknown notifications are
- * ignored; unknown requests get -32601. Requests other than initialize, ping and
- * server/discover before `initialize` get -32002 unless params._meta carries a
- * supported protocol version (MCP_META_PROTOCOL_VERSION).
+ * ignored; unknown requests get -32601. tools/list and tools/call before `initialize`
+ * get -32002 unless params._meta[MCP_META_PROTOCOL_VERSION] is MCP_PROTOCOL_STATELESS
+ * (then they are served, and results carry "resultType": "complete"); an unknown
+ * version there gets MCP_UNSUPPORTED_PROTOCOL_VERSION with the supported list in
+ * error.data. An unknown tool is -32602 "Unknown tool: NAME".
  */
 int mcp_handle(void *session, RpcCall *call, RtError *err);
 

@@ -1,0 +1,156 @@
+/* server.c - one connection's loop: frame → JSON → JSON-RPC → MCP/LSP session → reply.
+ * Every failure short of a dead pipe is answered and the loop goes on. */
+#include "protocol/server.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/base/mem.h"
+
+// Buffers that grew past this for one big reply are given back afterwards.
+static const size_t SERVE_KEEP_BUF = 1 << 20;
+
+typedef struct Serve {
+  const ServeOptions *opt;
+  RpcPeer *peer;
+  McpSession *mcp;
+  LspSession *lsp;
+  RpcHandlerFn handle;
+  void *session;
+  Buf out, result, data;
+} Serve;
+
+static void serve__log(const Serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void serve__log(const Serve *sv, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: ", sv->opt->log_name ? sv->opt->log_name : "retort");
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+/* Creates the peer and the session once the framing is known. */
+static void serve__start(Serve *sv, FramingMode mode, int out_fd) {
+  static const McpServerInfo no_tools = {"retort", "0", NULL, NULL, 0, NULL};
+  if (sv->peer) return;
+  sv->peer = rpc_peer_new(out_fd, mode);
+  if (mode == FRAMING_LSP) {
+    sv->lsp = lsp_session_new(sv->opt->lsp);
+    sv->handle = lsp_handle;
+    sv->session = sv->lsp;
+  } else {
+    sv->mcp = mcp_session_new(sv->opt->mcp ? sv->opt->mcp : &no_tools);
+    sv->handle = mcp_handle;
+    sv->session = sv->mcp;
+  }
+}
+
+static bool serve__send(Serve *sv) {
+  RtError err = {0};
+  if (rpc_peer_send(sv->peer, sv->out.data, sv->out.len, &err)) return true;
+  serve__log(sv, "%s", err.msg);
+  return false;
+}
+
+static bool serve__error(Serve *sv, const char *id, int code, const char *message, const char *data) {
+  buf_reset(&sv->out);
+  rpc_write_error(&sv->out, id, code, message, data);
+  return serve__send(sv);
+}
+
+/* Handles one frame. Returns false when the reply could not be written. */
+static bool serve__frame(Serve *sv, Arena *arena, const char *frame, size_t len) {
+  RtError err = {0};
+  bool too_big = false;
+  Json *root = json_parse(arena, frame, len, &sv->opt->limits, &err, &too_big);
+  if (!root) {
+    char *msg = arena_printf(arena, "Parse error: %s", err.msg);
+    return serve__error(sv, NULL, RPC_PARSE_ERROR, msg, NULL);
+  }
+  RpcMessage msg;
+  int code = 0;
+  if (!rpc_message_decode(arena, root, &msg, &code, &err)) return serve__error(sv, msg.id, code, err.msg, NULL);
+  if (msg.kind == RPC_RESPONSE) return true; // we send no requests yet: nothing waits for it
+
+  buf_reset(&sv->result);
+  buf_reset(&sv->data);
+  RpcCall call = {&msg, arena, &sv->result, sv->peer, &sv->data};
+  memset(&err, 0, sizeof err);
+  code = sv->handle(sv->session, &call, &err);
+  if (msg.kind == RPC_NOTIFICATION) {
+    if (code) serve__log(sv, "notification %s failed: %s", msg.method, err.msg);
+    return true;
+  }
+  buf_reset(&sv->out);
+  if (code == 0) {
+    rpc_write_result(&sv->out, msg.id, sv->result.data, sv->result.len);
+  } else {
+    const char *text = err.msg[0] ? err.msg : "Internal error";
+    rpc_write_error(&sv->out, msg.id, code, text, sv->data.len ? sv->data.data : NULL);
+  }
+  return serve__send(sv);
+}
+
+static void serve__trim(Buf *b) {
+  if (b->cap > SERVE_KEEP_BUF) buf_free(b);
+  else buf_reset(b);
+}
+
+int rpc_serve(int in_fd, int out_fd, const ServeOptions *opt) {
+  // A client that goes away must end this loop, not the process.
+  struct sigaction old;
+  if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+
+  Serve sv = {.opt = opt, .out = BUF_INIT, .result = BUF_INIT, .data = BUF_INIT};
+  FrameReader *r = frame_reader_new(in_fd, opt->mode, opt->max_frame);
+  Arena *arena = arena_new();
+  int exit_code = 0;
+  for (;;) {
+    const char *frame = NULL;
+    size_t len = 0;
+    RtError err = {0};
+    FrameStatus st = frame_reader_next(r, &frame, &len, &err);
+    if (st == FRAME_EOF) break;
+    if (st == FRAME_IO_ERROR) {
+      serve__log(&sv, "%s", err.msg);
+      exit_code = 1;
+      break;
+    }
+    serve__start(&sv, frame_reader_mode(r), out_fd);
+    bool ok = true;
+    if (st == FRAME_TOO_BIG) {
+      serve__log(&sv, "%s", err.msg);
+      ok = serve__error(&sv, NULL, RPC_INVALID_REQUEST, arena_printf(arena, "Invalid request: %s", err.msg), NULL);
+    } else if (st == FRAME_BAD_HEADER) {
+      serve__log(&sv, "%s", err.msg);
+      ok = serve__error(&sv, NULL, RPC_PARSE_ERROR, arena_printf(arena, "Parse error: %s", err.msg), NULL);
+    } else {
+      ok = serve__frame(&sv, arena, frame, len);
+    }
+    arena_reset(arena);
+    serve__trim(&sv.out);
+    serve__trim(&sv.result);
+    serve__trim(&sv.data);
+    if (!ok) {
+      exit_code = 1;
+      break;
+    }
+    int lsp_code = 0;
+    if (sv.lsp && lsp_session_exited(sv.lsp, &lsp_code)) {
+      exit_code = lsp_code;
+      break;
+    }
+  }
+  buf_free(&sv.out);
+  buf_free(&sv.result);
+  buf_free(&sv.data);
+  arena_delete(arena);
+  frame_reader_delete(r);
+  mcp_session_delete(sv.mcp);
+  lsp_session_delete(sv.lsp);
+  rpc_peer_delete(sv.peer);
+  return exit_code;
+}
