@@ -290,10 +290,10 @@ static bool project__load(Project *p, RtError *err) {
   p->version_locations = locs.items;
   p->nversion_locations = locs.len;
 
+  // Alembic (1.10 up to 1.16 at least) compares with "true" exactly, as for sourceless;
+  // "yes" or "True" silently mean false there, so they do here.
   if (!project__get(p, "recursive_version_locations", &v, err)) return false;
-  if (v && !ini_parse_bool(v, &p->recursive_version_locations, err))
-    return error_prefix(err, "recursive_version_locations in [%s] of %s", p->section,
-                        p->ini_path);
+  p->recursive_version_locations = v && strcmp(v, "true") == 0;
 
   if (!project__get(p, "file_template", &v, err)) return false;
   p->file_template = xstrdup(v ? v : PROJECT_DEFAULT_FILE_TEMPLATE);

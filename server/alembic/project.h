@@ -31,13 +31,21 @@ typedef struct Project {
   char *script_location;  /* resolved directory; it exists (checked at discovery) */
   char **version_locations;       /* directories revision files are read from, in the
                                      configured order; never empty. Without a
-                                     version_locations key: { <script_location>/versions } */
+                                     version_locations key: { <script_location>/versions }.
+                                     The key is split as Alembic 1.8.1 splits it: with no
+                                     version_path_separator, on ", *| +" (empty pieces
+                                     kept: they mean root); with space / os (':') / ':' /
+                                     ';' / newline (the last from Alembic >= 1.13), on that
+                                     character, empty pieces dropped, pieces NOT stripped
+                                     ("a; b" names " b", as in 1.8.1). Each piece may be
+                                     absolute, relative to root, or package:path. */
   size_t nversion_locations;
   bool version_locations_configured; /* from the version_locations key: entries that do
                                         not exist are skipped silently, as Alembic does */
-  bool recursive_version_locations;  /* configparser booleans: 1/yes/true/on, 0/no/false/off
-                                        (case-insensitive). Alembic 1.8.1 ignores this key
-                                        (it appeared in 1.10); retort honours it. */
+  bool recursive_version_locations;  /* `recursive_version_locations = true`, compared with
+                                        "true" exactly as Alembic >= 1.10 does ("yes" or
+                                        "True" mean false there, so here too). Alembic
+                                        1.8.1 ignores the key; retort honours it. */
   char *file_template;    /* after interpolation; default "%(rev)s_%(slug)s" */
   int truncate_slug_length; /* default 40; 0 in the ini means 40, as in Alembic */
   char *timezone;         /* NULL when unset */
@@ -62,7 +70,8 @@ typedef struct Project {
  *                  wording), "No 'script_location' key found in configuration.",
  *                  script_location missing on disk ("Path doesn't exist: '/x/migrations'.
  *                  Please use the 'init' command to create a new scripts folder."),
- *                  bad version_path_separator, bad boolean, bad truncate_slug_length,
+ *                  bad version_path_separator, bad truncate_slug_length, a package
+ *                  (package:path) that cannot be found,
  *                  interpolation errors (naming the key);
  *   ERR_IO         the file cannot be read.
  */
@@ -101,8 +110,9 @@ char *project_masked_url(const char *url);
  * files) — Alembic's `(?!\.\#|__init__)(.*\.py)$` — and that are regular files (or
  * symlinks to one). Directories are not entered unless recursive_version_locations is
  * on, in which case subdirectories are walked as Alembic >= 1.10 does (os.walk: symlinked
- * directories are not followed, directories whose name ends in "__pycache__" are
- * skipped, hidden ones are not). A file reached twice (overlapping locations, symlinks:
+ * directories are not entered, the files of a directory whose path ends in
+ * "__pycache__" are skipped, hidden directories are walked, and subdirectories that
+ * cannot be read are ignored). A file reached twice (overlapping locations, symlinks:
  * compared by realpath) is listed once, as Alembic does.
  *
  * sourceless: .pyc/.pyo files are never listed (retort reads source, and cannot read

@@ -280,12 +280,6 @@ Test(project, configuration_errors_in_alembics_words) {
   fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // Bad value substitution ...
   put("e/alembic.ini", "[alembic]\nscript_location = mig\nscript_location = mig\n");
   fails_like_alembic(ini, NULL, ERR_CONFIG, NULL);  // ... already exists
-  put("e/alembic.ini", "[alembic]\nscript_location = mig\nrecursive_version_locations = sure\n");
-  Project *p = NULL;
-  RtError err = {0};
-  cr_assert_not(project_discover(ini, NULL, &p, &err));
-  cr_assert(strstr(err.msg, "recursive_version_locations") && strstr(err.msg, "Not a boolean"),
-            "%s", err.msg);
 }
 
 Test(project, settings_parsing) {
@@ -293,15 +287,18 @@ Test(project, settings_parsing) {
   snprintf(ini, sizeof ini, "%s/s/alembic.ini", tmp);
   mkdirs(strcat(strcpy((char[512]){0}, tmp), "/s/mig"));
   put("s/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = 0\n"
-                       "sourceless = True\nrecursive_version_locations = 0\n");
+                       "sourceless = True\nrecursive_version_locations = yes\n");
   Project *p = discover(ini, NULL);
   cr_assert_eq(p->truncate_slug_length, 40);  // `int(tsl) or 40`
   cr_assert_not(p->sourceless);               // Alembic compares with "true" exactly
-  cr_assert_not(p->recursive_version_locations);
+  cr_assert_not(p->recursive_version_locations);  // so does recursive_version_locations
   project_delete(p);
-  put("s/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = 1_0\n");
+  put("s/alembic.ini", "[alembic]\nscript_location = mig\ntruncate_slug_length = 1_0\n"
+                       "sourceless = true\nrecursive_version_locations = true\n");
   p = discover(ini, NULL);
   cr_assert_eq(p->truncate_slug_length, 10);
+  cr_assert(p->sourceless);
+  cr_assert(p->recursive_version_locations);
   project_delete(p);
 }
 
@@ -464,7 +461,7 @@ Test(project, recursive_version_locations) {
   // reached through two locations is listed once; .pyc never counts.
   char ini[512];
   snprintf(ini, sizeof ini, "%s/r/alembic.ini", tmp);
-  put("r/alembic.ini", "[alembic]\nscript_location = mig\nrecursive_version_locations = yes\n"
+  put("r/alembic.ini", "[alembic]\nscript_location = mig\nrecursive_version_locations = true\n"
                        "version_locations = mig/versions mig/versions/sub\n"
                        "sourceless = true\n");
   put_rev("r/mig/versions/a.py", "a");
