@@ -932,10 +932,69 @@ static TSTree *revision__ts_parse(RevParser *p, const PySrc *s, size_t upto) {
   return ts_parser_parse_string(p->ts, NULL, s->src, (uint32_t)upto);
 }
 
+/* Python's own bracket diagnostics ("'(' was never closed", "unmatched ')'"): tree-sitter's
+ * error recovery often starts its ERROR node at the statement, far from the culprit. */
+static bool revision__bracket_error(const PySrc *s, size_t start, const char *path,
+                                    FindingList *findings) {
+  Quick q = {s, start, s->len, 0, 0};
+  QPos stack[200];
+  char open[200];
+  size_t depth = 0;
+  const char *p = s->src;
+  while (q.i < q.end) {
+    char c = p[q.i];
+    if (c == '#') {
+      while (q.i < q.end && p[q.i] != '\n') q.i++;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      bool plain;
+      QPos at = quick__pos(&q);
+      if (!quick__skip_string(&q, &plain)) {
+        q.i = at.byte, q.row = at.row, q.line_start = at.line_start;
+        quick__step(&q);  // leave unterminated strings to tree-sitter
+      }
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') {
+      if (depth == sizeof open) return false;
+      open[depth] = c;
+      stack[depth++] = quick__pos(&q);
+    } else if (c == ')' || c == ']' || c == '}') {
+      QPos at = quick__pos(&q);
+      quick__step(&q);
+      SrcRange r = quick__range(&q, at, quick__pos(&q));
+      char want = depth ? (open[depth - 1] == '(' ? ')' : open[depth - 1] == '[' ? ']' : '}') : 0;
+      if (!depth) {
+        findings_add(findings, "syntax-error", SEV_ERROR, path, r, "unmatched '%c'", c);
+        return true;
+      }
+      if (c != want) {
+        findings_add(findings, "syntax-error", SEV_ERROR, path, r,
+                     "closing parenthesis '%c' does not match opening parenthesis '%c'", c,
+                     open[depth - 1]);
+        return true;
+      }
+      depth--;
+      continue;
+    }
+    quick__step(&q);
+  }
+  if (!depth) return false;
+  QPos at = stack[depth - 1];
+  Quick one = q;
+  one.i = at.byte, one.row = at.row, one.line_start = at.line_start;
+  quick__step(&one);
+  findings_add(findings, "syntax-error", SEV_ERROR, path, quick__range(&q, at, quick__pos(&one)),
+               "'%c' was never closed", open[depth - 1]);
+  return true;
+}
+
 static void revision__syntax_finding(const PySrc *s, TSNode root, const char *path,
                                      FindingList *findings) {
   TSNode e = revision__first_error(root);
   if (ts_node_is_null(e) || !findings) return;
+  if (revision__bracket_error(s, s->bom ? 3 : 0, path, findings)) return;
   SrcRange r = pysrc_range(s, e);
   if (ts_node_is_missing(e)) {
     findings_add(findings, "syntax-error", SEV_ERROR, path, r, "invalid syntax: missing '%s'",
