@@ -299,8 +299,12 @@ static bool project__load(Project *p, RtError *err) {
   p->file_template = xstrdup(v ? v : PROJECT_DEFAULT_FILE_TEMPLATE);
   if (!project__get(p, "timezone", &v, err)) return false;
   p->timezone = v ? xstrdup(v) : NULL;
-  if (!project__get(p, "sqlalchemy.url", &v, err)) return false;
+  // A URL that does not interpolate (a bare '%' in a password) only breaks the commands
+  // that connect, as in Alembic where env.py reads it: keep the error for them.
+  RtError url_err = {0};
+  v = ini_get(p->ini, p->section, "sqlalchemy.url", &url_err);
   p->sqlalchemy_url = v ? xstrdup(v) : NULL;
+  if (!v && url_err.kind != ERR_NONE) p->sqlalchemy_url_error = xstrdup(url_err.msg);
   if (!project__get(p, "sourceless", &v, err)) return false;
   p->sourceless = v && strcmp(v, "true") == 0;
   if (!project__get(p, "output_encoding", &v, err)) return false;
@@ -407,6 +411,7 @@ void project_delete(Project *p) {
   free(p->file_template);
   free(p->timezone);
   free(p->sqlalchemy_url);
+  free(p->sqlalchemy_url_error);
   free(p->output_encoding);
   ini_delete(p->ini);
   free(p);

@@ -51,6 +51,11 @@ typedef struct Project {
   char *timezone;         /* NULL when unset */
   char *sqlalchemy_url;   /* raw `sqlalchemy.url`, NULL when unset. Contains the password:
                              never print or log it; use project_masked_url() */
+  char *sqlalchemy_url_error; /* set (and sqlalchemy_url NULL) when sqlalchemy.url is present
+                                 but does not interpolate, e.g. a bare '%' in the password:
+                                 says so without quoting the value. Discovery still
+                                 succeeds (Alembic too fails only where env.py reads it);
+                                 whoever needs the database reports this. */
   bool sourceless;        /* `sourceless = true` (exactly "true", as Alembic compares) */
   char *output_encoding;  /* default "utf-8" */
   Ini *ini;               /* the whole parsed file (owned); NULL for project_open_versions_dir */

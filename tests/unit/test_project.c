@@ -225,6 +225,22 @@ Test(project, defaults_when_keys_are_absent) {
   cr_assert_str_eq(p->output_encoding, "utf-8");
   cr_assert_not(p->sourceless);
   cr_assert_null(project_setting(p, "models"));
+  cr_assert_null(p->sqlalchemy_url_error);
+  project_delete(p);
+}
+
+Test(project, a_url_that_does_not_interpolate_does_not_stop_discovery) {
+  put("u/alembic.ini", "[alembic]\nscript_location = mig\n"
+                       "sqlalchemy.url = postgresql://u:50%secret@h/db\n");
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/u/mig"));
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/u/alembic.ini", tmp);
+  Project *p = discover(ini, NULL);
+  cr_assert_null(p->sqlalchemy_url);
+  cr_assert_not_null(p->sqlalchemy_url_error);
+  cr_assert(strstr(p->sqlalchemy_url_error, "sqlalchemy.url"), "%s", p->sqlalchemy_url_error);
+  cr_assert(strstr(p->sqlalchemy_url_error, ini), "%s", p->sqlalchemy_url_error);
+  cr_assert_null(strstr(p->sqlalchemy_url_error, "secret"), "%s", p->sqlalchemy_url_error);
   project_delete(p);
 }
 
