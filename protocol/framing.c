@@ -134,8 +134,9 @@ static FrameStatus frame__next_ndjson(FrameReader *r, const char **data, size_t 
       int rc = frame__fill(r, err);
       if (rc < 0) return FRAME_IO_ERROR;
       if (rc > 0) continue;
-      // EOF: a last line without '\n' is still a message
-      flen = avail;
+      // EOF: a last line without '\n' is still a message (the fill may have moved it)
+      base = r->buf + r->start;
+      flen = r->len - r->start;
       r->start = r->len;
       if (flen == 0) return FRAME_EOF;
     }

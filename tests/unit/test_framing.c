@@ -260,7 +260,7 @@ Test(framing, auto_mode) {
   frame_reader_delete(r);
   feed_end(fd);
 
-  static const char nd[] = "  {\"x\":1}\n";
+  static const char nd[] = "\n  {\"x\":1}";
   fd = feed_start(nd, sizeof nd - 1, 1);
   r = frame_reader_new(fd, FRAMING_AUTO, 0);
   expect_frame(r, "  {\"x\":1}");

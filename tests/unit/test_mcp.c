@@ -1,0 +1,271 @@
+/* test_mcp.c - the MCP server end to end in-process: rpc_serve over a pipe pair with a
+ * small tool registry, checking the exact reply lines. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "protocol/mcp.h"
+#include "protocol/server.h"
+#include "server/base/buf.h"
+#include "server/base/mem.h"
+
+/* ---- tools used by the tests ---- */
+
+static bool tool_echo(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  const char *word = json_get_string(call->arguments, "word");
+  if (!word) return error_set(err, ERR_PARAMS, "echo: \"word\" (a string) is required");
+  buf_printf(&res->text, "you said %s", word);
+  JsonWriter w;
+  jw_init(&w, &res->structured);
+  jw_object_begin(&w);
+  jw_kv_string(&w, "word", word);
+  jw_kv_int(&w, "calls", ++*(int *)ctx);
+  jw_object_end(&w);
+  return true;
+}
+
+static bool tool_structured_only(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  buf_puts(&res->structured, "{\"n\":1}");
+  return true;
+}
+
+static bool tool_soft_error(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  buf_puts(&res->text, "nothing to do");
+  res->is_error = true;
+  return true;
+}
+
+static bool tool_progress(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  mcp_tool_progress(call, 1, 2, "half way");
+  mcp_tool_progress(call, 2, -1, NULL);
+  buf_puts(&res->text, "done");
+  return true;
+}
+
+static int echo_calls;
+static const McpTool tools[] = {
+    {"echo", "{\"name\":\"echo\",\"inputSchema\":{\"type\":\"object\"}}", tool_echo},
+    {"structured", "{\"name\":\"structured\",\"inputSchema\":{\"type\":\"object\"}}", tool_structured_only},
+    {"soft", "{\"name\":\"soft\",\"inputSchema\":{\"type\":\"object\"}}", tool_soft_error},
+    {"slow", "{\"name\":\"slow\",\"inputSchema\":{\"type\":\"object\"}}", tool_progress},
+};
+static const McpServerInfo info = {"retort-test", "9.9", "Use the tools.", tools, 4, &echo_calls};
+
+/* ---- running the server over pipes ---- */
+
+typedef struct Pump {
+  int fd;
+  const char *data;
+  size_t len;
+  Buf got;
+} Pump;
+
+static void *writer_main(void *arg) {
+  Pump *p = arg;
+  size_t off = 0;
+  while (off < p->len) {
+    ssize_t n = write(p->fd, p->data + off, p->len - off);
+    if (n <= 0) break;
+    off += (size_t)n;
+  }
+  close(p->fd);
+  return NULL;
+}
+
+static void *reader_main(void *arg) {
+  Pump *p = arg;
+  char tmp[4096];
+  for (;;) {
+    ssize_t n = read(p->fd, tmp, sizeof tmp);
+    if (n <= 0) break;
+    buf_append(&p->got, tmp, (size_t)n);
+  }
+  close(p->fd);
+  return NULL;
+}
+
+/* Serves `input` and returns everything written to the output (caller frees). */
+static char *serve(const char *input, FramingMode mode, int *exit_code) {
+  int in[2], out[2];
+  cr_assert_eq(pipe(in), 0);
+  cr_assert_eq(pipe(out), 0);
+  Pump w = {in[1], input, strlen(input), BUF_INIT}, r = {out[0], NULL, 0, BUF_INIT};
+  pthread_t tw, tr;
+  pthread_create(&tw, NULL, writer_main, &w);
+  pthread_create(&tr, NULL, reader_main, &r);
+  ServeOptions opt = {.mode = mode, .mcp = &info};
+  int code = rpc_serve(in[0], out[1], &opt);
+  close(in[0]);
+  close(out[1]);
+  pthread_join(tw, NULL);
+  pthread_join(tr, NULL);
+  if (exit_code) *exit_code = code;
+  return buf_detach(&r.got);
+}
+
+#define INIT "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n" \
+             "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+#define INIT_REPLY "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"},\"instructions\":\"Use the tools.\"}}\n"
+
+static void expect(const char *input, const char *want) {
+  int code = -1;
+  char *got = serve(input, FRAMING_NDJSON, &code);
+  cr_assert_str_eq(got, want);
+  cr_assert_eq(code, 0);
+  free(got);
+}
+
+Test(mcp, initialize_negotiates_versions) {
+  expect(INIT, INIT_REPLY);
+  const char *versions[][2] = {{"2024-11-05", "2024-11-05"}, {"2025-03-26", "2025-03-26"},
+                               {"2025-11-25", "2025-11-25"}, {"1999-01-01", "2025-11-25"},
+                               {"2026-07-28", "2025-11-25"}};
+  for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+    char in[256], want[512];
+    snprintf(in, sizeof in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"%s\",\"capabilities\":{}}}\n",
+             versions[i][0]);
+    snprintf(want, sizeof want,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocolVersion\":\"%s\",\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"},\"instructions\":\"Use the tools.\"}}\n",
+             versions[i][1]);
+    expect(in, want);
+  }
+}
+
+Test(mcp, initialize_bad_params) {
+  expect("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"initialize needs params with protocolVersion, capabilities, clientInfo\"}}\n");
+  expect("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":20250618}}\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"initialize: params.protocolVersion must be a string\"}}\n");
+}
+
+Test(mcp, ping_and_requests_before_initialize) {
+  expect("{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"word\":\"x\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resources/list\"}\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"result\":{}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32002,\"message\":\"Server not initialized: send initialize first (or, from protocol 2026-07-28 on, put the version in params._meta[\\\"io.modelcontextprotocol/protocolVersion\\\"])\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32002,\"message\":\"Server not initialized: send initialize first (or, from protocol 2026-07-28 on, put the version in params._meta[\\\"io.modelcontextprotocol/protocolVersion\\\"])\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32601,\"message\":\"Method not found: resources/list\"}}\n");
+  cr_assert_eq(echo_calls, 0, "a tool ran before initialize");
+}
+
+Test(mcp, tools_list) {
+  expect(INIT "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{\"cursor\":\"ignored\"}}\n",
+         INIT_REPLY
+         "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tools\":[{\"name\":\"echo\",\"inputSchema\":{\"type\":\"object\"}},{\"name\":\"structured\",\"inputSchema\":{\"type\":\"object\"}},{\"name\":\"soft\",\"inputSchema\":{\"type\":\"object\"}},{\"name\":\"slow\",\"inputSchema\":{\"type\":\"object\"}}]}}\n");
+}
+
+Test(mcp, tools_call) {
+  expect(INIT
+         "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"word\":\"h\\u00e9\\\"\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"nope\",\"arguments\":{}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":[1]}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\"}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"structured\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"tools/call\",\"params\":{\"name\":\"soft\",\"arguments\":null}}\n",
+         INIT_REPLY
+         "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"you said h\xC3\xA9\\\"\"}],\"structuredContent\":{\"word\":\"h\xC3\xA9\\\"\",\"calls\":1}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"echo: \\\"word\\\" (a string) is required\"}],\"isError\":true}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"echo: \\\"word\\\" (a string) is required\"}],\"isError\":true}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":{\"code\":-32602,\"message\":\"Unknown tool: nope\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":10,\"error\":{\"code\":-32602,\"message\":\"tools/call: params.arguments must be an object\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":11,\"error\":{\"code\":-32602,\"message\":\"tools/call: params.name must be a string\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":12,\"error\":{\"code\":-32602,\"message\":\"tools/call needs params {name, arguments}\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":13,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"{\\\"n\\\":1}\"}],\"structuredContent\":{\"n\":1}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":14,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"nothing to do\"}],\"isError\":true}}\n");
+}
+
+Test(mcp, progress_notifications_come_before_the_result) {
+  expect(INIT
+         "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"_meta\":{\"progressToken\":\"tok\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"}}\n",
+         INIT_REPLY
+         "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"tok\",\"progress\":1,\"total\":2,\"message\":\"half way\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"tok\",\"progress\":2}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":20,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":21,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}\n");
+}
+
+Test(mcp, notifications_get_no_reply) {
+  expect(INIT
+         "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3}}\n"
+         "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/whatever\"}\n"
+         "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"word\":\"n\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n",
+         INIT_REPLY);
+}
+
+Test(mcp, unknown_methods_are_never_silent) {
+  expect(INIT "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/list\"}\n"
+              "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"info\"}}\n"
+              "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"\"}\n",
+         INIT_REPLY "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"Method not found: prompts/list\"}}\n"
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32601,\"message\":\"Method not found: logging/setLevel\"}}\n"
+                    "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32601,\"message\":\"Method not found: \"}}\n");
+}
+
+Test(mcp, stateless_era) {
+  expect("{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"structured\",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2025-06-18\"}}}\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"result\":{\"resultType\":\"complete\",\"supportedVersions\":[\"2026-07-28\",\"2025-11-25\",\"2025-06-18\",\"2025-03-26\",\"2024-11-05\"],\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"},\"instructions\":\"Use the tools.\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"resultType\":\"complete\",\"content\":[{\"type\":\"text\",\"text\":\"{\\\"n\\\":1}\"}],\"structuredContent\":{\"n\":1}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32004,\"message\":\"Unsupported protocol version: 2099-01-01 (this server speaks 2026-07-28 without initialize)\",\"data\":{\"supported\":[\"2026-07-28\",\"2025-11-25\",\"2025-06-18\",\"2025-03-26\",\"2024-11-05\"],\"requested\":\"2099-01-01\"}}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32002,\"message\":\"Server not initialized: protocol 2025-06-18 needs initialize first\",\"data\":{\"supported\":[\"2026-07-28\",\"2025-11-25\",\"2025-06-18\",\"2025-03-26\",\"2024-11-05\"],\"requested\":\"2025-06-18\"}}}\n");
+}
+
+Test(mcp, bad_input_keeps_the_server_going) {
+  expect("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"\n"
+         "not json at all\n"
+         "[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]\n"
+         "[]\n"
+         "42\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\",\"params\":{\"a\":\"\xFF\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 39: unexpected end of input (truncated JSON)\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 4: unexpected character\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: a message must be a JSON object\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 55: invalid UTF-8 in string\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}\n");
+}
+
+Test(mcp, oversized_message_is_answered_and_skipped, .timeout = 60) {
+  size_t big = 17 * 1024 * 1024;
+  Buf in = BUF_INIT;
+  buf_puts(&in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"");
+  char *pad = xmalloc(big);
+  memset(pad, 'a', big);
+  buf_append(&in, pad, big);
+  free(pad);
+  buf_puts(&in, "\"}}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n");
+  int code = -1;
+  char *got = serve(in.data, FRAMING_NDJSON, &code);
+  cr_assert_str_eq(got,
+                   "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: message larger than the 16777216-byte limit; skipped\"}}\n"
+                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n");
+  cr_assert_eq(code, 0);
+  free(got);
+  buf_free(&in);
+}
+
+Test(mcp, auto_framing_picks_ndjson) {
+  int code = -1;
+  char *got = serve("\n  {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", FRAMING_AUTO, &code);
+  cr_assert_str_eq(got, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n");
+  cr_assert_eq(code, 0);
+  free(got);
+  got = serve("", FRAMING_AUTO, &code);
+  cr_assert_str_eq(got, "");
+  cr_assert_eq(code, 0);
+  free(got);
+}
