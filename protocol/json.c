@@ -435,7 +435,7 @@ Json *json_parse(Arena *arena, const char *text, size_t len, const JsonLimits *l
   Json *root = NULL;
   JsonReader r = {arena, text, len, tok, rc, max_depth, err, too_big};
   if (rc < 0) {
-    size_t at = p.pos;
+    size_t at = p.pos > len ? len : p.pos; // not past the padding space
     // jsmn stops at a NUL byte without complaint; the tree walk reports it below
     error_set(err, ERR_PARAMS, "invalid JSON at byte %zu: %s", at, json__jsmn_error(rc));
     goto done;
