@@ -31,7 +31,9 @@ char *pysrc_text(const PySrc *s, TSNode n) {
   return arena_strndup(s->arena, s->src + a, b - a);
 }
 
-bool pysrc_is(TSNode n, const char *type) { return strcmp(ts_node_type(n), type) == 0; }
+bool pysrc_is(TSNode n, const char *type) {
+  return !ts_node_is_null(n) && strcmp(ts_node_type(n), type) == 0;
+}
 
 TSNode *pysrc_children(const PySrc *s, TSNode n, size_t *count) {
   uint32_t total = ts_node_named_child_count(n);

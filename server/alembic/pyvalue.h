@@ -24,7 +24,7 @@ typedef struct PySrc {
 SrcRange pysrc_range(const PySrc *s, TSNode n);
 /** The node's source text, NUL-terminated, owned by s->arena. */
 char *pysrc_text(const PySrc *s, TSNode n);
-/** True when the node's type name is `type`. */
+/** True when the node is not null and its type name is `type`. */
 bool pysrc_is(TSNode n, const char *type);
 /** The node's named children except comments, in an array owned by s->arena. */
 TSNode *pysrc_children(const PySrc *s, TSNode n, size_t *count);

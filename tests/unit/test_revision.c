@@ -667,3 +667,38 @@ Test(revision, deep_nesting_is_bounded) {
   cr_expect(r->upgrade.items[0].dynamic);
   buf_free(&b);
 }
+
+/* Every prefix of a real file (cut mid-token, mid-string, mid-line), both modes: nothing
+ * reads past `len` (the sanitizer build checks) and the parse always returns. */
+Test(revision, every_truncation_parses) {
+  size_t flen;
+  char *fixture = slurp(FIXTURES "full_ops.py", &flen);
+  const char *odd = "\xEF\xBB\xBF\"\"\"Caf\xc3\xa9 \\\r\n\xe2\x98\x95\r\n\r\nmore\"\"\"\r\n"
+                    "revision: str = r'ab' \\\r\n  \"c\\\"d\"\r\ndown_revision = ('x',  # c\r\n 'y')\r\n"
+                    "def upgrade():\r\n    with op.batch_alter_table('t') as b:\r\n"
+                    "        b.drop_column(f'{x}')\r\n";
+  const char *srcs[2] = {fixture, odd};
+  size_t lens[2] = {flen, strlen(odd)};
+  for (int which = 0; which < 2; which++) {
+    for (size_t cut = 0; cut <= lens[which]; cut++) {
+      // A private copy of exactly `cut` bytes, so an overread is a sanitizer error.
+      char *copy = xmalloc(cut ? cut : 1);
+      memcpy(copy, srcs[which], cut);
+      for (int mode = 0; mode < 2; mode++) {
+        Revision *r = parse("/p/x.py", copy, cut, mode ? REV_PARSE_FULL : REV_PARSE_HEADER);
+        cr_assert_not_null(r);
+      }
+      free(copy);
+      arena_reset(arena);
+    }
+  }
+  Revision *r = parse_str(odd, REV_PARSE_HEADER);
+  cr_expect_str_eq(r->id, "abc\"d");
+  cr_expect_str_eq(join(r->down, r->ndown), "x,y");
+  cr_expect_str_eq(r->message, "Caf\xc3\xa9 \xe2\x98\x95");
+  Revision *f = parse_str(odd, REV_PARSE_FULL);
+  cr_expect(range_eq(r->id_range, f->id_range));
+  cr_expect(range_eq(r->down_range, f->down_range));
+  cr_expect_str_eq(f->upgrade.items[0].body[0].dynamic_reason, "f-string");
+  free(fixture);
+}
