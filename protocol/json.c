@@ -478,8 +478,9 @@ const char *json_get_string(const Json *obj, const char *key) {
 
 bool json_is_integer(const Json *v, int64_t *out) {
   if (!v || v->type != JSON_NUMBER) return false;
-  if (!isfinite(v->num) || v->num != floor(v->num)) return false;
+  if (!isfinite(v->num)) return false;
   if (v->num < -9223372036854775808.0 || v->num >= 9223372036854775808.0) return false;
+  if ((double)(int64_t)v->num != v->num) return false; // has a fraction
   // Exact for literals without fraction or exponent; strtod rounding would lose digits.
   bool plain = strpbrk(v->str, ".eE") == NULL;
   if (plain) {
