@@ -8,6 +8,7 @@
 #include "server/alembic/revision.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
@@ -34,10 +35,10 @@ RevParser *revparser_new(void) {
   RevParser *p = xcalloc(1, sizeof *p);
   p->ts = ts_parser_new();
   if (!ts_parser_set_language(p->ts, tree_sitter_python())) {
-    // The grammar is built with the runtime's ABI range in mind; a mismatch is a build bug.
-    ts_parser_delete(p->ts);
-    free(p);
-    return NULL;
+    // The grammar is built for the runtime's ABI range; a mismatch is a build bug.
+    fprintf(stderr, "retort: tree-sitter-python ABI %u is not supported by this libtree-sitter\n",
+            ts_language_version(tree_sitter_python()));
+    abort();
   }
   return p;
 }

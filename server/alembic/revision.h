@@ -40,7 +40,9 @@ struct PyValue {
   size_t nitems;
   PyArg *args;        /* PV_CALL arguments in source order */
   size_t nargs;
-  bool dynamic;       /* true when this value or a part of it is PV_EXPR or a non-literal */
+  bool dynamic;       /* true when this value or a part of it is PV_EXPR or a splat
+                         (star-args, double-star kwargs). Names (PV_NAME) are not resolved: `t` or
+                         `sa.Integer` alone do not make a value dynamic. */
 };
 
 /* One statement of upgrade()/downgrade(). Static op calls carry their arguments;
@@ -91,7 +93,8 @@ typedef struct Revision {
   SrcRange *down_ranges;      /* one per down[] element (string literal ranges) */
   SrcRange *depends_on_ranges;
   RevParseMode mode;
-  bool syntax_ok;             /* tree-sitter found no ERROR/MISSING node */
+  bool syntax_ok;             /* no syntax error in what was read: the whole file in
+                                 REV_PARSE_FULL, the header region in REV_PARSE_HEADER */
   OpList upgrade, downgrade;  /* REV_PARSE_FULL only */
 } Revision;
 
@@ -107,8 +110,8 @@ const PyValue *op_arg(const Op *op, size_t pos, const char *kw);
 
 typedef struct RevParser RevParser;
 
-/** A parser (one tree-sitter parser). Not thread-safe: one per thread.
- * revparser_delete(NULL) is a no-op. */
+/** A parser (one tree-sitter parser). Not thread-safe: one per thread. Never NULL (a
+ * grammar/runtime ABI mismatch is a build bug and aborts). revparser_delete(NULL) is a no-op. */
 RevParser *revparser_new(void);
 void revparser_delete(RevParser *p);
 
