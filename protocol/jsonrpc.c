@@ -145,8 +145,17 @@ bool rpc_peer_send(RpcPeer *p, const char *json, size_t n, RtError *err) {
   bool ok = !p->broken;
   if (!ok)
     error_set(err, ERR_IO, "the client has gone away (an earlier write failed)");
-  else if (!frame_write(p->fd, p->mode, json, n, err))
-    ok = false, p->broken = true;
+  else {
+    // A raw newline can only be insignificant whitespace in valid JSON, but in NDJSON
+    // it would split the frame: send such text with blanks in its place.
+    char *flat = NULL;
+    if (p->mode == FRAMING_NDJSON && (memchr(json, '\n', n) || memchr(json, '\r', n))) {
+      flat = xmalloc(n ? n : 1);
+      for (size_t i = 0; i < n; i++) flat[i] = json[i] == '\n' || json[i] == '\r' ? ' ' : json[i];
+    }
+    if (!frame_write(p->fd, p->mode, flat ? flat : json, n, err)) ok = false, p->broken = true;
+    free(flat);
+  }
   pthread_mutex_unlock(&p->lock);
   return ok;
 }

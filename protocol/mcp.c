@@ -14,6 +14,7 @@ static const size_t MCP_NHANDSHAKE = sizeof MCP_HANDSHAKE_VERSIONS / sizeof MCP_
 
 struct McpSession {
   const McpServerInfo *info;
+  Buf tools_json;     // the tools/list array, re-serialized compactly on first use
   bool initialized;   // initialize was answered
   bool client_ready;  // notifications/initialized arrived
   char version[16];   // negotiated protocol version
@@ -25,7 +26,11 @@ McpSession *mcp_session_new(const McpServerInfo *info) {
   return s;
 }
 
-void mcp_session_delete(McpSession *s) { free(s); }
+void mcp_session_delete(McpSession *s) {
+  if (!s) return;
+  buf_free(&s->tools_json);
+  free(s);
+}
 
 const char *mcp_session_protocol_version(const McpSession *s) {
   return s->initialized ? s->version : NULL;
@@ -91,17 +96,41 @@ static int mcp__discover(McpSession *s, RpcCall *call) {
   return 0;
 }
 
-static int mcp__tools_list(McpSession *s, RpcCall *call, bool stateless) {
+/* The definitions are re-serialized, not pasted: they may be pretty-printed (a raw
+ * newline would split an NDJSON frame) and a broken one must not corrupt the stream. */
+static int mcp__tools_json(McpSession *s, Arena *arena, RtError *err) {
+  if (s->tools_json.len) return 0;
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_array_begin(&w);
+  for (size_t i = 0; i < s->info->ntools; i++) {
+    const McpTool *t = &s->info->tools[i];
+    RtError perr = {0};
+    const Json *def = json_parse(arena, t->definition, strlen(t->definition), NULL, &perr, NULL);
+    if (!def || def->type != JSON_OBJECT) {
+      buf_free(&b);
+      return error_set(err, ERR_INTERNAL, "the definition of tool %s is not a JSON object: %s", t->name,
+                       def ? "another JSON value" : perr.msg),
+             RPC_INTERNAL_ERROR;
+    }
+    jw_value(&w, def);
+  }
+  jw_array_end(&w);
+  s->tools_json = b;
+  return 0;
+}
+
+static int mcp__tools_list(McpSession *s, RpcCall *call, bool stateless, RtError *err) {
   // params.cursor is accepted and ignored: the list always fits on one page.
+  int code = mcp__tools_json(s, call->arena, err);
+  if (code) return code;
   Buf *out = call->result;
   buf_puts(out, "{");
   if (stateless) buf_puts(out, "\"resultType\":\"complete\",");
-  buf_puts(out, "\"tools\":[");
-  for (size_t i = 0; i < s->info->ntools; i++) {
-    if (i) buf_putc(out, ',');
-    buf_puts(out, s->info->tools[i].definition);
-  }
-  buf_puts(out, "]}");
+  buf_puts(out, "\"tools\":");
+  buf_append(out, s->tools_json.data, s->tools_json.len);
+  buf_puts(out, "}");
   return 0;
 }
 
@@ -231,7 +260,7 @@ int mcp_handle(void *session, RpcCall *call, RtError *err) {
     int code = mcp__check_stateless(call, &stateless, err);
     if (code) return code;
   }
-  if (strcmp(m, "tools/list") == 0) return mcp__tools_list(s, call, stateless);
+  if (strcmp(m, "tools/list") == 0) return mcp__tools_list(s, call, stateless, err);
   return mcp__tools_call(s, call, stateless, err);
 }
 

@@ -88,7 +88,7 @@ static void *reader_main(void *arg) {
 }
 
 /* Serves `input` and returns everything written to the output (caller frees). */
-static char *serve(const char *input, FramingMode mode, int *exit_code) {
+static char *serve_with(const McpServerInfo *with, const char *input, FramingMode mode, int *exit_code) {
   int in[2], out[2];
   cr_assert_eq(pipe(in), 0);
   cr_assert_eq(pipe(out), 0);
@@ -96,7 +96,7 @@ static char *serve(const char *input, FramingMode mode, int *exit_code) {
   pthread_t tw, tr;
   pthread_create(&tw, NULL, writer_main, &w);
   pthread_create(&tr, NULL, reader_main, &r);
-  ServeOptions opt = {.mode = mode, .mcp = &info};
+  ServeOptions opt = {.mode = mode, .mcp = with};
   int code = rpc_serve(in[0], out[1], &opt);
   close(in[0]);
   close(out[1]);
@@ -104,6 +104,10 @@ static char *serve(const char *input, FramingMode mode, int *exit_code) {
   pthread_join(tr, NULL);
   if (exit_code) *exit_code = code;
   return buf_detach(&r.got);
+}
+
+static char *serve(const char *input, FramingMode mode, int *exit_code) {
+  return serve_with(&info, input, mode, exit_code);
 }
 
 #define INIT "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n" \
@@ -267,5 +271,44 @@ Test(mcp, auto_framing_picks_ndjson) {
   got = serve("", FRAMING_AUTO, &code);
   cr_assert_str_eq(got, "");
   cr_assert_eq(code, 0);
+  free(got);
+}
+
+static bool tool_pretty(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  buf_puts(&res->text, "two\nlines");
+  buf_puts(&res->structured, "{\n  \"n\": [\r\n 1 ]\n}");
+  return true;
+}
+
+/* Definitions and structured output may be pretty-printed: every reply stays one line. */
+Test(mcp, pretty_json_stays_on_one_line) {
+  static const McpTool pretty[] = {
+      {"pretty", "{\n  \"name\": \"pretty\",\n  \"inputSchema\": {\"type\": \"object\"}\n}\n", tool_pretty}};
+  static const McpServerInfo pretty_info = {"p", "1", NULL, pretty, 1, NULL};
+  int code = -1;
+  char *got = serve_with(&pretty_info,
+                         "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
+                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}\n"
+                         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"pretty\"}}\n",
+                         FRAMING_NDJSON, &code);
+  cr_assert_str_eq(got,
+                   "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"p\",\"version\":\"1\"}}}\n"
+                   "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[{\"name\":\"pretty\",\"inputSchema\":{\"type\":\"object\"}}]}}\n"
+                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"two\\nlines\"}],\"structuredContent\":{   \"n\": [   1 ] }}}\n");
+  cr_assert_eq(code, 0);
+  free(got);
+}
+
+Test(mcp, broken_tool_definition_is_an_internal_error) {
+  static const McpTool broken[] = {{"bad", "{\"name\": \"bad\",}", tool_pretty}};
+  static const McpServerInfo broken_info = {"b", "1", NULL, broken, 1, NULL};
+  int code = -1;
+  char *got = serve_with(&broken_info,
+                         "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
+                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}\n"
+                         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n",
+                         FRAMING_NDJSON, &code);
+  cr_assert(strstr(got, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"the definition of tool bad is not a JSON object: invalid JSON at byte 14: trailing comma\"}}\n"
+                        "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n"), "%s", got);
   free(got);
 }
