@@ -103,16 +103,33 @@ static TSNode revision__first_error(TSNode n) {
   return n;
 }
 
-static bool revision__is_ws(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-         (c >= 0x1c && c <= 0x1f);
+/* Python's str.strip() whitespace (Py_UNICODE_ISSPACE) in UTF-8: the byte length of the
+ * whitespace character starting at p[0] (forward) or ending at p[n-1] (backward), or 0. */
+static const char *const REV_UNICODE_WS[] = {
+    "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
+    "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
+    "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+};
+
+static size_t revision__ws_len(const char *p, size_t n, bool backward) {
+  if (!n) return 0;
+  char c = backward ? p[n - 1] : p[0];
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+      (c >= 0x1c && c <= 0x1f))
+    return 1;
+  for (size_t k = 0; k < sizeof REV_UNICODE_WS / sizeof REV_UNICODE_WS[0]; k++) {
+    size_t wl = strlen(REV_UNICODE_WS[k]);
+    if (wl <= n && !memcmp(backward ? p + n - wl : p, REV_UNICODE_WS[k], wl)) return wl;
+  }
+  return 0;
 }
 
 /* Alembic: longdoc = module.__doc__.strip(); doc = re.split("\n\n", longdoc)[0]. */
 static void revision__set_doc(Revision *r, Arena *arena, const char *doc, size_t len) {
-  size_t a = 0, b = len;
-  while (a < b && revision__is_ws(doc[a])) a++;
-  while (b > a && revision__is_ws(doc[b - 1])) b--;
+  size_t a = 0, b = len, w;
+  while (a < b && (w = revision__ws_len(doc + a, b - a, false)) > 0) a += w;
+  while (b > a && (w = revision__ws_len(doc + a, b - a, true)) > 0) b -= w;
   r->longdoc = arena_strndup(arena, doc + a, b - a);
   const char *para = strstr(r->longdoc, "\n\n");
   r->message = para ? arena_strndup(arena, r->longdoc, (size_t)(para - r->longdoc)) : r->longdoc;
@@ -190,6 +207,9 @@ static void revision__scan_header(const PySrc *s, TSNode root, Header *h) {
     if (!pysrc_is(kids[k], "expression_statement")) continue;
     TSNode e = ts_node_named_child(kids[k], 0);
     if (ts_node_is_null(e)) continue;
+    // ("docstring") is a docstring too: Python's AST has no parentheses.
+    while (k == 0 && pysrc_is(e, "parenthesized_expression") && ts_node_named_child_count(e) == 1)
+      e = ts_node_named_child(e, 0);
     if (k == 0 && (pysrc_is(e, "string") || pysrc_is(e, "concatenated_string")) &&
         ts_node_named_child_count(kids[k]) == 1) {
       h->doc = pyvalue_read(s, e);

@@ -145,6 +145,11 @@ static const IdCase ID_CASES[] = {
     {"compound_top",
      "revision = 'c1'\ndown_revision = None\nif False:\n    branch_labels = ('x',)\n", "c1", "", "",
      "", ""},
+    {"paren_doc", "(\n  \"Parenthesised \"\n  \"docstring\"\n)\nrevision = 'pd'\ndown_revision = None\n",
+     "pd", "", "", "", "Parenthesised docstring"},
+    {"unicode_strip",
+     "\"\"\"\xc2\xa0\xe3\x80\x80 Title \xe2\x80\xa8\n\nBody\xc2\xa0\"\"\"\nrevision = 'us'\ndown_revision = None\n",
+     "us", "", "", "", "Title \xe2\x80\xa8"},
     {"semicolons", "revision = 's1'; down_revision = None\n", "s1", "", "", "", ""},
 };
 
