@@ -294,3 +294,72 @@ Test(scripts, thousand_files_cold_and_warm, .timeout = 60) {
   for (int k = 0; k < N; k++) free(paths[k]);
   free(paths);
 }
+
+static bool same_range(SrcRange a, SrcRange b) {
+  return a.start_byte == b.start_byte && a.end_byte == b.end_byte && a.line == b.line &&
+         a.col == b.col && a.end_line == b.end_line && a.end_col == b.end_col;
+}
+
+static bool same_ids(const char **a, size_t na, const char **b, size_t nb) {
+  if (na != nb) return false;
+  for (size_t k = 0; k < na; k++)
+    if (strcmp(a[k], b[k]) != 0) return false;
+  return true;
+}
+
+/* The benchmark's generated project (merges, labels, depends_on, long docstrings): the
+ * quick header reader and the full tree-sitter parse agree on every field and range. */
+Test(scripts, header_and_full_agree_on_the_bench_project, .timeout = 120) {
+  const char *gen = RETORT_SOURCE_DIR "/tests/bench/gen_history.py";
+  if (access("/usr/bin/python3", X_OK) != 0 || access(gen, R_OK) != 0)
+    cr_skip_test("no generator");
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s/proj 300 > /dev/null", gen, dir);
+  cr_assert_eq(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "ls %s/proj/migrations/versions/*.py", dir);
+  FILE *ls = popen(cmd, "r");
+  cr_assert_not_null(ls);
+  char **paths = NULL;
+  size_t n = 0;
+  char line[1024];
+  while (fgets(line, sizeof line, ls)) {
+    line[strcspn(line, "\n")] = '\0';
+    paths = xrealloc(paths, (n + 1) * sizeof *paths);
+    paths[n++] = xstrdup(line);
+  }
+  pclose(ls);
+  cr_assert_eq(n, 300);
+  ScriptCache *full_cache = scripts_cache_new();
+  ScriptSet h, f;
+  RtError err;
+  cr_assert(scripts_load(cache, (const char *const *)paths, n, REV_PARSE_HEADER, &h, &err));
+  cr_assert(scripts_load(full_cache, (const char *const *)paths, n, REV_PARSE_FULL, &f, &err));
+  cr_assert_eq(h.n, n);
+  cr_assert_eq(f.n, n);
+  cr_expect_eq(h.findings.len, 0);
+  cr_expect_eq(f.findings.len, 0);
+  for (size_t k = 0; k < n; k++) {
+    const Revision *a = h.revs[k], *b = f.revs[k];
+    cr_assert_str_eq(a->id, b->id, "%s", paths[k]);
+    cr_expect(same_ids(a->down, a->ndown, b->down, b->ndown), "%s: down", paths[k]);
+    cr_expect(same_ids(a->branch_labels, a->nbranch_labels, b->branch_labels, b->nbranch_labels),
+              "%s: branch_labels", paths[k]);
+    cr_expect(same_ids(a->depends_on, a->ndepends_on, b->depends_on, b->ndepends_on),
+              "%s: depends_on", paths[k]);
+    cr_expect_str_eq(a->longdoc, b->longdoc, "%s", paths[k]);
+    cr_expect_str_eq(a->message, b->message, "%s", paths[k]);
+    cr_expect(same_range(a->id_range, b->id_range), "%s: id_range", paths[k]);
+    cr_expect(same_range(a->down_range, b->down_range), "%s: down_range", paths[k]);
+    cr_expect(same_range(a->doc_range, b->doc_range), "%s: doc_range", paths[k]);
+    cr_expect(same_range(a->branch_labels_range, b->branch_labels_range), "%s", paths[k]);
+    cr_expect(same_range(a->depends_on_range, b->depends_on_range), "%s", paths[k]);
+    for (size_t d = 0; d < a->ndown && d < b->ndown; d++)
+      cr_expect(same_range(a->down_ranges[d], b->down_ranges[d]), "%s: down[%zu]", paths[k], d);
+    cr_expect(b->upgrade.present && b->upgrade.len > 0, "%s: no upgrade ops", paths[k]);
+  }
+  scripts_set_free(&h);
+  scripts_set_free(&f);
+  scripts_cache_delete(full_cache);
+  for (size_t k = 0; k < n; k++) free(paths[k]);
+  free(paths);
+}
