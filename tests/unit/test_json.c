@@ -2,6 +2,7 @@
  * writer's escaping. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -354,4 +355,218 @@ Test(json, writer_structure_and_round_trip) {
   jw_value(&w, parse(canon));
   cr_assert_str_eq(buf_cstr(&b), canon);
   buf_free(&b);
+}
+
+/* ---- differential check against an independent, obviously-correct validator ---- */
+
+/* A plain recursive-descent JSON validator (RFC 8259, UTF-8 checked, no lone
+ * surrogates, depth-limited like json_parse) used as the oracle for random inputs. */
+typedef struct Oracle {
+  const unsigned char *s;
+  size_t n, i;
+  int depth;
+} Oracle;
+
+static void o_ws(Oracle *o) {
+  while (o->i < o->n && (o->s[o->i] == ' ' || o->s[o->i] == '\t' || o->s[o->i] == '\n' || o->s[o->i] == '\r')) o->i++;
+}
+static bool o_lit(Oracle *o, const char *l) {
+  size_t k = strlen(l);
+  if (o->n - o->i < k || memcmp(o->s + o->i, l, k) != 0) return false;
+  o->i += k;
+  return true;
+}
+static bool o_digit(Oracle *o) { return o->i < o->n && o->s[o->i] >= '0' && o->s[o->i] <= '9'; }
+static bool o_number(Oracle *o) {
+  if (o->i < o->n && o->s[o->i] == '-') o->i++;
+  if (!o_digit(o)) return false;
+  if (o->s[o->i] == '0') o->i++;
+  else while (o_digit(o)) o->i++;
+  if (o->i < o->n && o->s[o->i] == '.') {
+    o->i++;
+    if (!o_digit(o)) return false;
+    while (o_digit(o)) o->i++;
+  }
+  if (o->i < o->n && (o->s[o->i] == 'e' || o->s[o->i] == 'E')) {
+    o->i++;
+    if (o->i < o->n && (o->s[o->i] == '+' || o->s[o->i] == '-')) o->i++;
+    if (!o_digit(o)) return false;
+    while (o_digit(o)) o->i++;
+  }
+  return true;
+}
+static int o_hex4(Oracle *o) {
+  if (o->n - o->i < 4) return -1;
+  int v = 0;
+  for (int k = 0; k < 4; k++) {
+    int c = o->s[o->i + k], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return -1;
+    v = v * 16 + d;
+  }
+  o->i += 4;
+  return v;
+}
+static bool o_string(Oracle *o) {
+  o->i++; // opening quote
+  while (o->i < o->n) {
+    unsigned c = o->s[o->i];
+    if (c == '"') {
+      o->i++;
+      return true;
+    }
+    if (c < 0x20) return false;
+    if (c == '\\') {
+      o->i++;
+      if (o->i >= o->n) return false;
+      unsigned e = o->s[o->i++];
+      if (strchr("\"\\/bfnrt", (int)e) && e) continue;
+      if (e != 'u') return false;
+      int v = o_hex4(o);
+      if (v < 0 || (v >= 0xDC00 && v <= 0xDFFF)) return false;
+      if (v >= 0xD800 && v <= 0xDBFF) {
+        if (!o_lit(o, "\\u")) return false;
+        int lo = o_hex4(o);
+        if (lo < 0xDC00 || lo > 0xDFFF) return false;
+      }
+      continue;
+    }
+    if (c < 0x80) {
+      o->i++;
+      continue;
+    }
+    // decode and range-check the code point
+    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (!len || c > 0xF4 || o->n - o->i < (size_t)len) return false;
+    unsigned cp = c & (0x7F >> len);
+    for (int k = 1; k < len; k++) {
+      unsigned cc = o->s[o->i + k];
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    unsigned min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    o->i += (size_t)len;
+  }
+  return false;
+}
+static bool o_value(Oracle *o) {
+  o_ws(o);
+  if (o->i >= o->n) return false;
+  unsigned c = o->s[o->i];
+  if (c == '{' || c == '[') {
+    if (++o->depth > 64) return false;
+    char close = c == '{' ? '}' : ']';
+    o->i++;
+    o_ws(o);
+    if (o->i < o->n && o->s[o->i] == (unsigned char)close) {
+      o->i++;
+      o->depth--;
+      return true;
+    }
+    for (;;) {
+      if (c == '{') {
+        o_ws(o);
+        if (o->i >= o->n || o->s[o->i] != '"' || !o_string(o)) return false;
+        o_ws(o);
+        if (o->i >= o->n || o->s[o->i] != ':') return false;
+        o->i++;
+      }
+      if (!o_value(o)) return false;
+      o_ws(o);
+      if (o->i < o->n && o->s[o->i] == ',') {
+        o->i++;
+        continue;
+      }
+      if (o->i < o->n && o->s[o->i] == (unsigned char)close) {
+        o->i++;
+        o->depth--;
+        return true;
+      }
+      return false;
+    }
+  }
+  if (c == '"') return o_string(o);
+  if (c == 't') return o_lit(o, "true");
+  if (c == 'f') return o_lit(o, "false");
+  if (c == 'n') return o_lit(o, "null");
+  return o_number(o);
+}
+static bool oracle_valid(const char *s, size_t n) {
+  Oracle o = {(const unsigned char *)s, n, 0, 0};
+  if (!o_value(&o)) return false;
+  o_ws(&o);
+  return o.i == n;
+}
+
+/* A tiny deterministic PRNG so failures reproduce. */
+static uint64_t rng_state;
+static uint32_t rng(void) {
+  rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (uint32_t)(rng_state >> 33);
+}
+
+Test(json, differential_mutations, .timeout = 120) {
+  static const char *seeds[] = {
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"history\",\"arguments\":{\"range\":\"-3:\",\"verbose\":true}}}",
+      "{\"a\":[1,-2.5e+3,0.0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{\"c\":{}},\"d\":[]}",
+      "[\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\",{\"k\":\"v\"},[[[0]]],1e400,-0]",
+      " \"just a string with \\\\ and \\\" \" ",
+      "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"file:///a.py\",\"text\":\"x = 1\\n\"}}}",
+  };
+  static const char alphabet[] = "{}[],:\"\\ -+.eE0123456789tfnrulsa\t\n\r\x01\x7f\x80\xbf\xc0\xc3\xed\xa0\xf0\xf4\xf5\xff";
+  rng_state = 20261123;
+  char buf[512];
+  size_t accepted = 0, rejected = 0;
+  for (int iter = 0; iter < 60000; iter++) {
+    const char *seed = seeds[rng() % (sizeof seeds / sizeof seeds[0])];
+    size_t n = strlen(seed);
+    memcpy(buf, seed, n);
+    int edits = 1 + (int)(rng() % 3);
+    for (int e = 0; e < edits && n > 0; e++) {
+      size_t at = rng() % n;
+      char ch = alphabet[rng() % (sizeof alphabet - 1)];
+      switch (rng() % 4) {
+      case 0: buf[at] = ch; break;                                   // replace
+      case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break; // delete
+      case 2:                                                         // insert
+        if (n + 1 < sizeof buf) {
+          memmove(buf + at + 1, buf + at, n - at);
+          buf[at] = ch;
+          n++;
+        }
+        break;
+      case 3: n = at; break;                                          // truncate
+      }
+    }
+    bool want = oracle_valid(buf, n);
+    RtError err = {0};
+    bool too_big = false;
+    arena_reset(arena);
+    Json *v = json_parse(arena, buf, n, NULL, &err, &too_big);
+    cr_assert_eq(v != NULL, want, "iteration %d: parser says %s, oracle says %s, for: %.*s (%s)", iter,
+                 v ? "valid" : "invalid", want ? "valid" : "invalid", (int)n, buf, err.msg);
+    if (!v) {
+      cr_assert(err.msg[0], "rejected without a message");
+      rejected++;
+      continue;
+    }
+    accepted++;
+    // what we write back parses again and is a fixed point
+    Buf a = BUF_INIT, b = BUF_INIT;
+    JsonWriter w;
+    jw_init(&w, &a);
+    jw_value(&w, v);
+    Json *again = json_parse(arena, a.data, a.len, NULL, &err, NULL);
+    cr_assert(again, "re-parse failed: %s for %s", err.msg, a.data);
+    jw_init(&w, &b);
+    jw_value(&w, again);
+    cr_assert_str_eq(a.data, b.data);
+    buf_free(&a);
+    buf_free(&b);
+  }
+  cr_assert_gt(accepted, 1000);
+  cr_assert_gt(rejected, 1000);
 }
