@@ -236,7 +236,7 @@ Test(scripts, bad_arguments) {
 }
 
 /* The history benchmark's shape: 1,000 revision files of ~2 KB in one chain. */
-Test(scripts, thousand_files_cold_and_warm, .timeout = 60) {
+Test(scripts, thousand_files_cold_and_warm) {
   enum { N = 1000 };
   char **paths = xcalloc(N, sizeof *paths);
   char id[N][16];
@@ -309,7 +309,7 @@ static bool same_ids(const char **a, size_t na, const char **b, size_t nb) {
 
 /* The benchmark's generated project (merges, labels, depends_on, long docstrings): the
  * quick header reader and the full tree-sitter parse agree on every field and range. */
-Test(scripts, header_and_full_agree_on_the_bench_project, .timeout = 120) {
+Test(scripts, header_and_full_agree_on_the_bench_project) {
   const char *gen = RETORT_SOURCE_DIR "/tests/bench/gen_history.py";
   if (access("/usr/bin/python3", X_OK) != 0 || access(gen, R_OK) != 0)
     cr_skip_test("no generator");
