@@ -28,6 +28,7 @@ bool rpc_message_decode(Arena *arena, const Json *root, RpcMessage *msg, int *co
   msg->root = root;
   msg->id = "null";
   *code = 0;
+  if (root->type == JSON_ARRAY && root->n == 0) return rpc__invalid(code, err, "an empty batch (JSON array) holds no message");
   if (root->type == JSON_ARRAY)
     return rpc__invalid(code, err,
                         "batch requests (JSON arrays) are not supported; MCP removed JSON-RPC "

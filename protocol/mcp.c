@@ -36,6 +36,10 @@ const char *mcp_session_protocol_version(const McpSession *s) {
   return s->initialized ? s->version : NULL;
 }
 
+bool mcp_session_batches(const McpSession *s) {
+  return s->initialized && strcmp(s->version, "2025-03-26") == 0;
+}
+
 static void mcp__server_info(JsonWriter *w, const McpServerInfo *info) {
   jw_key(w, "capabilities");
   jw_object_begin(w);

@@ -83,6 +83,10 @@ void mcp_session_delete(McpSession *s);
  */
 int mcp_handle(void *session, RpcCall *call, RtError *err);
 
+/** True when the negotiated version (2025-03-26) lets the client send JSON-RPC batches;
+ * the other versions have none (2024-11-05 predates them, 2025-06-18 removed them). */
+bool mcp_session_batches(const McpSession *s);
+
 /** The version negotiated by initialize, or NULL before it. Owned by the session. */
 const char *mcp_session_protocol_version(const McpSession *s);
 

@@ -61,6 +61,35 @@ static bool serve__error(Serve *sv, const char *id, int code, const char *messag
   return serve__send(sv);
 }
 
+/* Handles one decoded-or-not message and appends its reply, if any, to sv->out.
+ * Returns true when a reply was appended. */
+static bool serve__message(Serve *sv, Arena *arena, const Json *root) {
+  RtError err = {0};
+  RpcMessage msg;
+  int code = 0;
+  if (!rpc_message_decode(arena, root, &msg, &code, &err)) {
+    rpc_write_error(&sv->out, msg.id, code, err.msg, NULL);
+    return true;
+  }
+  if (msg.kind == RPC_RESPONSE) return false; // we send no requests yet: nothing waits for it
+
+  buf_reset(&sv->result);
+  buf_reset(&sv->data);
+  RpcCall call = {&msg, arena, &sv->result, sv->peer, &sv->data};
+  code = sv->handle(sv->session, &call, &err);
+  if (msg.kind == RPC_NOTIFICATION) {
+    if (code) serve__log(sv, "notification %s failed: %s", msg.method, err.msg);
+    return false;
+  }
+  if (code == 0) {
+    rpc_write_result(&sv->out, msg.id, sv->result.data, sv->result.len);
+  } else {
+    const char *text = err.msg[0] ? err.msg : "Internal error";
+    rpc_write_error(&sv->out, msg.id, code, text, sv->data.len ? sv->data.data : NULL);
+  }
+  return true;
+}
+
 /* Handles one frame. Returns false when the reply could not be written. */
 static bool serve__frame(Serve *sv, Arena *arena, const char *frame, size_t len) {
   RtError err = {0};
@@ -70,27 +99,24 @@ static bool serve__frame(Serve *sv, Arena *arena, const char *frame, size_t len)
     char *msg = arena_printf(arena, "Parse error: %s", err.msg);
     return serve__error(sv, NULL, RPC_PARSE_ERROR, msg, NULL);
   }
-  RpcMessage msg;
-  int code = 0;
-  if (!rpc_message_decode(arena, root, &msg, &code, &err)) return serve__error(sv, msg.id, code, err.msg, NULL);
-  if (msg.kind == RPC_RESPONSE) return true; // we send no requests yet: nothing waits for it
-
-  buf_reset(&sv->result);
-  buf_reset(&sv->data);
-  RpcCall call = {&msg, arena, &sv->result, sv->peer, &sv->data};
-  memset(&err, 0, sizeof err);
-  code = sv->handle(sv->session, &call, &err);
-  if (msg.kind == RPC_NOTIFICATION) {
-    if (code) serve__log(sv, "notification %s failed: %s", msg.method, err.msg);
-    return true;
-  }
   buf_reset(&sv->out);
-  if (code == 0) {
-    rpc_write_result(&sv->out, msg.id, sv->result.data, sv->result.len);
-  } else {
-    const char *text = err.msg[0] ? err.msg : "Internal error";
-    rpc_write_error(&sv->out, msg.id, code, text, sv->data.len ? sv->data.data : NULL);
+  if (root->type == JSON_ARRAY && root->n > 0 && sv->mcp && mcp_session_batches(sv->mcp)) {
+    // MCP 2025-03-26 servers MUST accept batches: one array of replies, or nothing
+    // when the batch held only notifications and responses (JSON-RPC 2.0, section 6).
+    size_t replies = 0;
+    buf_putc(&sv->out, '[');
+    for (size_t i = 0; i < root->n; i++) {
+      size_t mark = sv->out.len;
+      if (replies) buf_putc(&sv->out, ',');
+      if (serve__message(sv, arena, root->items[i]))
+        replies++;
+      else
+        sv->out.len = mark, sv->out.data[mark] = '\0';
+    }
+    buf_putc(&sv->out, ']');
+    return replies ? serve__send(sv) : true;
   }
+  if (!serve__message(sv, arena, root)) return true;
   return serve__send(sv);
 }
 

@@ -16,6 +16,7 @@ set -u
 export LC_ALL=C
 
 bin=${1:?usage: run.sh RETORT_BIN BUILD_DIR}
+[[ $bin == /* ]] || bin="$PWD/$bin" # the server runs in another directory
 build=${2:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/retort-transcripts.XXXXXX")

@@ -98,7 +98,7 @@ Test(jsonrpc, invalid_requests) {
   invalid("{\"jsonrpc\":\"2.0\",\"id\":123456789012345678901,\"method\":\"m\"}", "null", "out-of-range");
   invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\\u0000b\"}", "1", "NUL");
   invalid("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\"}]", "null", "batch");
-  invalid("[]", "null", "batch");
+  invalid("[]", "null", "empty batch");
   invalid("\"m\"", "null", "must be a JSON object");
   invalid("null", "null", "must be a JSON object");
   invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":1,\"error\":{}}", "1", "both");

@@ -237,7 +237,7 @@ Test(mcp, bad_input_keeps_the_server_going) {
          "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 39: unexpected end of input (truncated JSON)\"}}\n"
          "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 4: unexpected character\"}}\n"
          "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n"
-         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: an empty batch (JSON array) holds no message\"}}\n"
          "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: a message must be a JSON object\"}}\n"
          "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: invalid JSON at byte 55: invalid UTF-8 in string\"}}\n"
          "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}\n");
@@ -311,4 +311,23 @@ Test(mcp, broken_tool_definition_is_an_internal_error) {
   cr_assert(strstr(got, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"the definition of tool bad is not a JSON object: invalid JSON at byte 14: trailing comma\"}}\n"
                         "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n"), "%s", got);
   free(got);
+}
+
+Test(mcp, batches_only_in_2025_03_26) {
+  expect("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-03-26\"}}\n"
+         "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},"
+         "{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"word\":\"b\"}}},"
+         "5,{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"},[]]\n"
+         "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"},{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}]\n"
+         "[]\n",
+         "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"},\"instructions\":\"Use the tools.\"}}\n"
+         "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}},"
+         "{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"you said b\"}],\"structuredContent\":{\"word\":\"b\",\"calls\":1}}},"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: a message must be a JSON object\"}},"
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32601,\"message\":\"Method not found: nope\"}},"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: an empty batch (JSON array) holds no message\"}}]\n"
+         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: an empty batch (JSON array) holds no message\"}}\n");
+  // the same batch in a 2025-06-18 session is refused as a whole
+  expect(INIT "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]\n",
+         INIT_REPLY "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n");
 }
