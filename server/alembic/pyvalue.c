@@ -14,8 +14,8 @@ static const int PYVALUE_MAX_DEPTH = 64;
 
 SrcRange pysrc_range(const PySrc *s, TSNode n) {
   TSPoint a = ts_node_start_point(n), b = ts_node_end_point(n);
-  SrcRange r = srcrange_make(s->src, ts_node_start_byte(n), a.row, a.column,
-                             ts_node_end_byte(n), b.row, b.column);
+  SrcRange r = srcrange_make(s->src, ts_node_start_byte(n), a.row, a.column, ts_node_end_byte(n),
+                             b.row, b.column);
   // The BOM is one code point on line 1 that editors and Python do not show.
   if (s->bom) {
     if (a.row == 0 && r.col > 1) r.col--;
@@ -124,59 +124,69 @@ static void pyvalue__unescape(Buf *b, const char *p, size_t n, bool raw, bool by
     }
     i += 2;
     switch (e) {
-    case '\n': break;
-    case '\r':
-      if (i < n && p[i] == '\n') i++;
-      break;
-    case '\\': buf_putc(b, '\\'); break;
-    case '\'': buf_putc(b, '\''); break;
-    case '"': buf_putc(b, '"'); break;
-    case 'a': buf_putc(b, '\a'); break;
-    case 'b': buf_putc(b, '\b'); break;
-    case 'f': buf_putc(b, '\f'); break;
-    case 'n': buf_putc(b, '\n'); break;
-    case 'r': buf_putc(b, '\r'); break;
-    case 't': buf_putc(b, '\t'); break;
-    case 'v': buf_putc(b, '\v'); break;
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-      unsigned v = (unsigned)(e - '0');
-      for (int k = 0; k < 2 && i < n && p[i] >= '0' && p[i] <= '7'; k++) v = v * 8 + (unsigned)(p[i++] - '0');
-      if (bytes) {
-        buf_putc(b, (char)(v & 0xFF));
-      } else {
-        pyvalue__utf8(b, v);
+      case '\n': break;
+      case '\r':
+        if (i < n && p[i] == '\n') i++;
+        break;
+      case '\\': buf_putc(b, '\\'); break;
+      case '\'': buf_putc(b, '\''); break;
+      case '"': buf_putc(b, '"'); break;
+      case 'a': buf_putc(b, '\a'); break;
+      case 'b': buf_putc(b, '\b'); break;
+      case 'f': buf_putc(b, '\f'); break;
+      case 'n': buf_putc(b, '\n'); break;
+      case 'r': buf_putc(b, '\r'); break;
+      case 't': buf_putc(b, '\t'); break;
+      case 'v': buf_putc(b, '\v'); break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
+        unsigned v = (unsigned)(e - '0');
+        for (int k = 0; k < 2 && i < n && p[i] >= '0' && p[i] <= '7'; k++)
+          v = v * 8 + (unsigned)(p[i++] - '0');
+        if (bytes) {
+          buf_putc(b, (char)(v & 0xFF));
+        } else {
+          pyvalue__utf8(b, v);
+        }
+        break;
       }
-      break;
-    }
-    case 'x': case 'u': case 'U': {
-      int digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-      if (bytes && e != 'x') {
+      case 'x':
+      case 'u':
+      case 'U': {
+        int digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        if (bytes && e != 'x') {
+          buf_putc(b, '\\');
+          buf_putc(b, e);
+          break;
+        }
+        unsigned long v = 0;
+        int k = 0;
+        for (; k < digits && i + (size_t)k < n && pyvalue__hex(p[i + k]) >= 0; k++)
+          v = v * 16 + (unsigned long)pyvalue__hex(p[i + k]);
+        if (k < digits) { // CPython refuses this literal; keep the text
+          buf_putc(b, '\\');
+          buf_putc(b, e);
+          break;
+        }
+        i += (size_t)digits;
+        if (bytes) {
+          buf_putc(b, (char)(v & 0xFF));
+        } else {
+          pyvalue__utf8(b, v);
+        }
+        break;
+      }
+      default:
+        // Unknown escapes (and \N{...}, which needs the Unicode name table) stay as written.
         buf_putc(b, '\\');
         buf_putc(b, e);
         break;
-      }
-      unsigned long v = 0;
-      int k = 0;
-      for (; k < digits && i + (size_t)k < n && pyvalue__hex(p[i + k]) >= 0; k++)
-        v = v * 16 + (unsigned long)pyvalue__hex(p[i + k]);
-      if (k < digits) {  // CPython refuses this literal; keep the text
-        buf_putc(b, '\\');
-        buf_putc(b, e);
-        break;
-      }
-      i += (size_t)digits;
-      if (bytes) {
-        buf_putc(b, (char)(v & 0xFF));
-      } else {
-        pyvalue__utf8(b, v);
-      }
-      break;
-    }
-    default:
-      // Unknown escapes (and \N{...}, which needs the Unicode name table) stay as written.
-      buf_putc(b, '\\');
-      buf_putc(b, e);
-      break;
     }
   }
 }
@@ -194,7 +204,7 @@ bool pyvalue_unescape_literal(Buf *b, const char *p, size_t len, bool *is_bytes)
   char q = p[i];
   size_t qn = (i + 2 < len && p[i + 1] == q && p[i + 2] == q) ? 3 : 1;
   size_t body = i + qn;
-  size_t end = len >= body + qn ? len - qn : body;  // a MISSING end quote leaves len short
+  size_t end = len >= body + qn ? len - qn : body; // a MISSING end quote leaves len short
   if (end < body) end = body;
   *is_bytes = bytes;
   pyvalue__unescape(b, p + body, end - body, raw, bytes);
@@ -219,7 +229,7 @@ bool pyvalue_eval_string(const PySrc *s, TSNode n, char **out, size_t *out_len, 
     for (size_t k = 0; ok && k < nc; k++) {
       bool kb = false;
       if (!pysrc_is(kids[k], "string") || !pyvalue__string_one(s, kids[k], &b, &kb)) ok = false;
-      if (!first && kb != bytes) ok = false;  // "a" b"b" is a SyntaxError in Python
+      if (!first && kb != bytes) ok = false; // "a" b"b" is a SyntaxError in Python
       bytes = kb;
       first = false;
     }
@@ -261,7 +271,7 @@ static PyValue *pyvalue__seq(const PySrc *s, TSNode n, PyValueKind kind, int dep
   if (kind == PV_DICT) {
     v->items = ARENA_ARRAY(s->arena, PyValue *, 2 * nc + 1);
     for (size_t k = 0; k < nc; k++) {
-      if (!pysrc_is(kids[k], "pair")) return pyvalue__expr(s, n);  // **splat in a dict
+      if (!pysrc_is(kids[k], "pair")) return pyvalue__expr(s, n); // **splat in a dict
       TSNode key = ts_node_child_by_field_name(kids[k], "key", 3);
       TSNode val = ts_node_child_by_field_name(kids[k], "value", 5);
       if (ts_node_is_null(key) || ts_node_is_null(val)) return pyvalue__expr(s, n);
@@ -274,7 +284,8 @@ static PyValue *pyvalue__seq(const PySrc *s, TSNode n, PyValueKind kind, int dep
   }
   v->items = ARENA_ARRAY(s->arena, PyValue *, nc + 1);
   for (size_t k = 0; k < nc; k++) {
-    if (pysrc_is(kids[k], "list_splat") || pysrc_is(kids[k], "for_in_clause")) return pyvalue__expr(s, n);
+    if (pysrc_is(kids[k], "list_splat") || pysrc_is(kids[k], "for_in_clause"))
+      return pyvalue__expr(s, n);
     PyValue *iv = pyvalue__read(s, kids[k], depth + 1);
     v->items[v->nitems++] = iv;
     v->dynamic |= iv->dynamic;
@@ -286,7 +297,8 @@ static PyValue *pyvalue__call(const PySrc *s, TSNode n, int depth) {
   TSNode fn = ts_node_child_by_field_name(n, "function", 8);
   TSNode argl = ts_node_child_by_field_name(n, "arguments", 9);
   char *callee = ts_node_is_null(fn) ? NULL : pyvalue_dotted_name(s, fn);
-  if (!callee || ts_node_is_null(argl) || !pysrc_is(argl, "argument_list")) return pyvalue__expr(s, n);
+  if (!callee || ts_node_is_null(argl) || !pysrc_is(argl, "argument_list"))
+    return pyvalue__expr(s, n);
   PyValue *v = pyvalue__new(s, n, PV_CALL);
   v->text = callee;
   v->len = strlen(callee);
@@ -304,8 +316,9 @@ static PyValue *pyvalue__call(const PySrc *s, TSNode n, int depth) {
     } else if (pysrc_is(a, "list_splat") || pysrc_is(a, "dictionary_splat")) {
       arg->name = pysrc_is(a, "list_splat") ? "*" : "**";
       TSNode inner = ts_node_named_child(a, 0);
-      arg->value = ts_node_is_null(inner) ? pyvalue__expr(s, a) : pyvalue__read(s, inner, depth + 1);
-      arg->value->dynamic = true;  // what a splat expands to is not known statically
+      arg->value =
+          ts_node_is_null(inner) ? pyvalue__expr(s, a) : pyvalue__read(s, inner, depth + 1);
+      arg->value->dynamic = true; // what a splat expands to is not known statically
     } else {
       arg->value = pyvalue__read(s, a, depth + 1);
     }
@@ -340,7 +353,8 @@ static PyValue *pyvalue__number(const PySrc *s, TSNode n, bool negate) {
     errno = 0;
     unsigned long long u = strtoull(digits, NULL, base);
     // A literal too big for long long keeps i == 0; its text is exact.
-    if (errno != ERANGE && u <= (unsigned long long)LLONG_MAX) v->i = negate ? -(long long)u : (long long)u;
+    if (errno != ERANGE && u <= (unsigned long long)LLONG_MAX)
+      v->i = negate ? -(long long)u : (long long)u;
   }
   return v;
 }
@@ -386,7 +400,8 @@ static PyValue *pyvalue__read(const PySrc *s, TSNode n, int depth) {
     return v;
   }
   if (!strcmp(t, "call")) return pyvalue__call(s, n, depth);
-  if (!strcmp(t, "tuple") || !strcmp(t, "expression_list")) return pyvalue__seq(s, n, PV_TUPLE, depth);
+  if (!strcmp(t, "tuple") || !strcmp(t, "expression_list"))
+    return pyvalue__seq(s, n, PV_TUPLE, depth);
   if (!strcmp(t, "list")) return pyvalue__seq(s, n, PV_LIST, depth);
   if (!strcmp(t, "set")) return pyvalue__seq(s, n, PV_SET, depth);
   if (!strcmp(t, "dictionary")) return pyvalue__seq(s, n, PV_DICT, depth);
@@ -398,7 +413,9 @@ static PyValue *pyvalue__read(const PySrc *s, TSNode n, int depth) {
   return pyvalue__expr(s, n);
 }
 
-PyValue *pyvalue_read(const PySrc *s, TSNode n) { return pyvalue__read(s, n, 0); }
+PyValue *pyvalue_read(const PySrc *s, TSNode n) {
+  return pyvalue__read(s, n, 0);
+}
 
 /* ---- accessors (declared in revision.h) ---------------------------------------------- */
 

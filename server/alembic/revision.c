@@ -106,10 +106,10 @@ static TSNode revision__first_error(TSNode n) {
 /* Python's str.strip() whitespace (Py_UNICODE_ISSPACE) in UTF-8: the byte length of the
  * whitespace character starting at p[0] (forward) or ending at p[n-1] (backward), or 0. */
 static const char *const REV_UNICODE_WS[] = {
-    "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
-    "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
-    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
-    "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+    "\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
+    "\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
+    "\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+    "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
 };
 
 static size_t revision__ws_len(const char *p, size_t n, bool backward) {
@@ -225,7 +225,8 @@ static void revision__scan_header(const PySrc *s, TSNode root, Header *h) {
     for (TSNode a = e; pysrc_is(a, "assignment"); a = ts_node_child_by_field_name(a, "right", 5)) {
       TSNode left = ts_node_child_by_field_name(a, "left", 4);
       TSNode right = ts_node_child_by_field_name(a, "right", 5);
-      if (ts_node_is_null(left) || ts_node_is_null(right) || !pysrc_is(left, "identifier")) continue;
+      if (ts_node_is_null(left) || ts_node_is_null(right) || !pysrc_is(left, "identifier"))
+        continue;
       uint32_t lb = ts_node_start_byte(left), le = ts_node_end_byte(left);
       int w = revision__header_name(s->src + lb, le - lb);
       if (w >= 0) h->value[w] = pyvalue_read(s, value);
@@ -237,23 +238,23 @@ static void revision__scan_header(const PySrc *s, TSNode root, Header *h) {
 
 /* Most revision files are the template's output: a docstring, imports, comments and four
  * assignments of literals. This scanner reads exactly those forms straight from the bytes
- * (10x faster than building a tree, which matters for a cold `history` over 1,000 files)
+ * (some 20x faster than building a tree, which matters for a cold `history` over 1,000 files)
  * and gives up on anything else; the caller then parses with tree-sitter. It is checked
  * against the tree-sitter path in tests/unit/test_revision.c. */
 typedef struct Quick {
   const PySrc *s;
-  size_t i, end;        /* cursor, end of the header region */
-  uint32_t row;         /* row of line_start */
+  size_t i, end; /* cursor, end of the header region */
+  uint32_t row;  /* row of line_start */
   size_t line_start;
 } Quick;
 
-static bool quick__ident_char(unsigned char c) {
+static bool revision__quick_ident_char(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c >= 0x80;
 }
 
 /* Advances over one byte, keeping row/line_start. */
-static void quick__step(Quick *q) {
+static void revision__quick_step(Quick *q) {
   if (q->s->src[q->i] == '\n') {
     q->row++;
     q->line_start = q->i + 1;
@@ -266,9 +267,11 @@ typedef struct QPos {
   uint32_t row;
 } QPos;
 
-static QPos quick__pos(const Quick *q) { return (QPos){q->i, q->line_start, q->row}; }
+static QPos revision__quick_pos(const Quick *q) {
+  return (QPos){q->i, q->line_start, q->row};
+}
 
-static SrcRange quick__range(const Quick *q, QPos a, QPos b) {
+static SrcRange revision__quick_range(const Quick *q, QPos a, QPos b) {
   const PySrc *s = q->s;
   SrcRange r = srcrange_make(s->src, (uint32_t)a.byte, a.row, (uint32_t)(a.byte - a.line_start),
                              (uint32_t)b.byte, b.row, (uint32_t)(b.byte - b.line_start));
@@ -280,18 +283,18 @@ static SrcRange quick__range(const Quick *q, QPos a, QPos b) {
 }
 
 /* Skips spaces, tabs, "\r", comments, and — inside brackets or after a backslash — newlines. */
-static void quick__skip_ws(Quick *q, bool newlines) {
+static void revision__quick_skip_ws(Quick *q, bool newlines) {
   const char *p = q->s->src;
   while (q->i < q->end) {
     char c = p[q->i];
     if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || (newlines && c == '\n')) {
-      quick__step(q);
+      revision__quick_step(q);
     } else if (c == '#') {
       while (q->i < q->end && p[q->i] != '\n') q->i++;
     } else if (c == '\\' && q->i + 1 < q->end && (p[q->i + 1] == '\n' || p[q->i + 1] == '\r')) {
       q->i++;
       if (p[q->i] == '\r') q->i++;
-      if (q->i < q->end && p[q->i] == '\n') quick__step(q);
+      if (q->i < q->end && p[q->i] == '\n') revision__quick_step(q);
     } else {
       break;
     }
@@ -300,7 +303,7 @@ static void quick__skip_ws(Quick *q, bool newlines) {
 
 /* At a string prefix or quote: skips one string literal. Returns false when this is not a
  * string, or it is unterminated. Sets *plain when it has no f/t prefix. */
-static bool quick__skip_string(Quick *q, bool *plain) {
+static bool revision__quick_skip_string(Quick *q, bool *plain) {
   const char *p = q->s->src;
   size_t j = q->i;
   *plain = true;
@@ -311,27 +314,28 @@ static bool quick__skip_string(Quick *q, bool *plain) {
   if (j >= q->end || (p[j] != '\'' && p[j] != '"')) return false;
   char quote = p[j];
   bool triple = j + 2 < q->end && p[j + 1] == quote && p[j + 2] == quote;
-  while (q->i < j) quick__step(q);
+  while (q->i < j) revision__quick_step(q);
   size_t qn = triple ? 3 : 1;
-  for (size_t k = 0; k < qn; k++) quick__step(q);
+  for (size_t k = 0; k < qn; k++) revision__quick_step(q);
   while (q->i < q->end) {
     char c = p[q->i];
     if (c == '\\' && q->i + 1 < q->end) {
-      quick__step(q);
-      quick__step(q);
+      revision__quick_step(q);
+      revision__quick_step(q);
       continue;
     }
     if (!triple && c == '\n') return false;
-    if (c == quote && (!triple || (q->i + 2 < q->end && p[q->i + 1] == quote && p[q->i + 2] == quote))) {
-      for (size_t k = 0; k < qn; k++) quick__step(q);
+    if (c == quote &&
+        (!triple || (q->i + 2 < q->end && p[q->i + 1] == quote && p[q->i + 2] == quote))) {
+      for (size_t k = 0; k < qn; k++) revision__quick_step(q);
       return true;
     }
-    quick__step(q);
+    revision__quick_step(q);
   }
   return false;
 }
 
-static bool quick__at_string(const Quick *q) {
+static bool revision__quick_at_string(const Quick *q) {
   const char *p = q->s->src;
   size_t j = q->i;
   while (j < q->end && j - q->i < 3 && p[j] && strchr("rRbBuUfFtT", p[j])) j++;
@@ -339,31 +343,31 @@ static bool quick__at_string(const Quick *q) {
 }
 
 /* One or more adjacent string literals as a PV_STR (evaluated like pyvalue does). */
-static PyValue *quick__string(Quick *q, bool in_brackets) {
-  QPos a = quick__pos(q), b = a;
+static PyValue *revision__quick_string(Quick *q, bool in_brackets) {
+  QPos a = revision__quick_pos(q), b = a;
   Buf text = BUF_INIT;
   bool first = true, bytes = false, ok = true;
-  while (ok && q->i < q->end && quick__at_string(q)) {
+  while (ok && q->i < q->end && revision__quick_at_string(q)) {
     size_t from = q->i;
     bool plain;
-    if (!quick__skip_string(q, &plain) || !plain) {
+    if (!revision__quick_skip_string(q, &plain) || !plain) {
       ok = false;
       break;
     }
-    b = quick__pos(q);
+    b = revision__quick_pos(q);
     bool is_b = false;
     if (!pyvalue_unescape_literal(&text, q->s->src + from, q->i - from, &is_b) ||
         (!first && is_b != bytes))
       ok = false;
     bytes = is_b;
     first = false;
-    quick__skip_ws(q, in_brackets);
+    revision__quick_skip_ws(q, in_brackets);
   }
   PyValue *v = NULL;
   if (ok && !first) {
     v = ARENA_NEW(q->s->arena, PyValue);
     v->kind = PV_STR;
-    v->range = quick__range(q, a, b);
+    v->range = revision__quick_range(q, a, b);
     v->text = arena_strndup(q->s->arena, text.data ? text.data : "", text.len);
     v->len = text.len;
     v->bytes = bytes;
@@ -372,64 +376,64 @@ static PyValue *quick__string(Quick *q, bool in_brackets) {
   return v;
 }
 
-static bool quick__word(Quick *q, const char *w) {
+static bool revision__quick_word(Quick *q, const char *w) {
   size_t n = strlen(w);
   return q->i + n <= q->end && !memcmp(q->s->src + q->i, w, n) &&
-         (q->i + n == q->end || !quick__ident_char((unsigned char)q->s->src[q->i + n]));
+         (q->i + n == q->end || !revision__quick_ident_char((unsigned char)q->s->src[q->i + n]));
 }
 
 /* None, a string, a tuple/list of strings, or a bare tuple `"a", "b"`. NULL: give up. */
-static PyValue *quick__value(Quick *q) {
+static PyValue *revision__quick_value(Quick *q) {
   Arena *arena = q->s->arena;
   const char *p = q->s->src;
-  if (quick__word(q, "None")) {
-    QPos a = quick__pos(q);
+  if (revision__quick_word(q, "None")) {
+    QPos a = revision__quick_pos(q);
     q->i += 4;
     PyValue *v = ARENA_NEW(arena, PyValue);
     v->kind = PV_NONE;
-    v->range = quick__range(q, a, quick__pos(q));
-    quick__skip_ws(q, false);
+    v->range = revision__quick_range(q, a, revision__quick_pos(q));
+    revision__quick_skip_ws(q, false);
     return v;
   }
   bool bracket = q->i < q->end && (p[q->i] == '(' || p[q->i] == '[');
-  QPos a = quick__pos(q);
+  QPos a = revision__quick_pos(q);
   char close = 0;
   if (bracket) {
     close = p[q->i] == '(' ? ')' : ']';
-    quick__step(q);
-    quick__skip_ws(q, true);
+    revision__quick_step(q);
+    revision__quick_skip_ws(q, true);
   }
   PyValue *items[64];
   size_t n = 0;
   bool comma = false;
   QPos b = a;
-  while (q->i < q->end && quick__at_string(q)) {
-    PyValue *item = quick__string(q, bracket);
+  while (q->i < q->end && revision__quick_at_string(q)) {
+    PyValue *item = revision__quick_string(q, bracket);
     if (!item || n == 64) return NULL;
     items[n++] = item;
     comma = false;
     if (q->i < q->end && p[q->i] == ',') {
       comma = true;
-      quick__step(q);
-      quick__skip_ws(q, bracket);
+      revision__quick_step(q);
+      revision__quick_skip_ws(q, bracket);
     } else {
       break;
     }
   }
   if (bracket) {
     if (q->i >= q->end || p[q->i] != close) return NULL;
-    quick__step(q);
-    b = quick__pos(q);
+    revision__quick_step(q);
+    b = revision__quick_pos(q);
   } else if (n == 0) {
     return NULL;
   } else if (n == 1 && !comma) {
     return items[0];
   } else if (comma) {
-    return NULL;  // `"a", "b",`: rare enough to leave to tree-sitter
+    return NULL; // `"a", "b",`: rare enough to leave to tree-sitter
   }
   if (bracket && close == ')' && n == 1 && !comma) {
-    quick__skip_ws(q, false);
-    return items[0];  // ("x") is just "x"
+    revision__quick_skip_ws(q, false);
+    return items[0]; // ("x") is just "x"
   }
   PyValue *v = ARENA_NEW(arena, PyValue);
   v->kind = close == ']' ? PV_LIST : PV_TUPLE;
@@ -441,12 +445,12 @@ static PyValue *quick__value(Quick *q) {
     v->range.end_line = last.end_line;
     v->range.end_col = last.end_col;
   } else {
-    v->range = quick__range(q, a, b);
+    v->range = revision__quick_range(q, a, b);
   }
   v->items = ARENA_ARRAY(arena, PyValue *, n + 1);
   memcpy(v->items, items, n * sizeof *items);
   v->nitems = n;
-  quick__skip_ws(q, false);
+  revision__quick_skip_ws(q, false);
   return v;
 }
 
@@ -463,49 +467,50 @@ static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Hea
     if (j >= q.end) break;
     if (p[j] == '\n' || p[j] == '#') {
       while (q.i < q.end && p[q.i] != '\n') q.i++;
-      if (q.i < q.end) quick__step(&q);
+      if (q.i < q.end) revision__quick_step(&q);
       continue;
     }
-    if (j != q.i) return false;  // indented code at top level: a compound statement
-    if (quick__at_string(&q)) {
-      PyValue *v = quick__string(&q, false);
+    if (j != q.i) return false; // indented code at top level: a compound statement
+    if (revision__quick_at_string(&q)) {
+      PyValue *v = revision__quick_string(&q, false);
       if (!v || q.i >= q.end || p[q.i] != '\n') return false;
       if (first) h->doc = v;
       first = false;
       continue;
     }
     first = false;
-    if (!quick__ident_char((unsigned char)p[q.i]) || (p[q.i] >= '0' && p[q.i] <= '9')) return false;
+    if (!revision__quick_ident_char((unsigned char)p[q.i]) || (p[q.i] >= '0' && p[q.i] <= '9'))
+      return false;
     size_t id0 = q.i;
-    while (q.i < q.end && quick__ident_char((unsigned char)p[q.i])) q.i++;
+    while (q.i < q.end && revision__quick_ident_char((unsigned char)p[q.i])) q.i++;
     int w = revision__header_name(p + id0, q.i - id0);
     if (w >= 0) {
-      quick__skip_ws(&q, false);
+      revision__quick_skip_ws(&q, false);
       if (q.i < q.end && p[q.i] == ':') {
         // An annotation: any tokens up to `=` outside brackets (strings may hold one).
         int depth = 0;
-        quick__step(&q);
+        revision__quick_step(&q);
         while (q.i < q.end && !(depth == 0 && (p[q.i] == '=' || p[q.i] == '\n'))) {
           char c = p[q.i];
           if (c == '(' || c == '[' || c == '{') depth++;
           if (c == ')' || c == ']' || c == '}') depth--;
           if (c == '\'' || c == '"') {
             bool plain;
-            if (!quick__skip_string(&q, &plain)) return false;
+            if (!revision__quick_skip_string(&q, &plain)) return false;
             continue;
           }
           if (c == '#') return false;
-          quick__step(&q);
+          revision__quick_step(&q);
         }
-        if (q.i >= q.end || p[q.i] != '=') return false;  // annotation only: leave it to tree-sitter
+        if (q.i >= q.end || p[q.i] != '=') return false; // annotation only: leave it to tree-sitter
       }
       if (q.i + 1 >= q.end || p[q.i] != '=' || p[q.i + 1] == '=') return false;
-      quick__step(&q);
-      quick__skip_ws(&q, false);
-      PyValue *v = quick__value(&q);
+      revision__quick_step(&q);
+      revision__quick_skip_ws(&q, false);
+      PyValue *v = revision__quick_value(&q);
       if (!v || q.i >= q.end || p[q.i] != '\n') return false;
       h->value[w] = v;
-      quick__step(&q);
+      revision__quick_step(&q);
       continue;
     }
     // Any other statement (imports, other assignments): skip to its end, honouring
@@ -515,7 +520,7 @@ static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Hea
       char c = p[q.i];
       if (c == '\'' || c == '"') {
         bool plain;
-        if (!quick__skip_string(&q, &plain)) return false;
+        if (!revision__quick_skip_string(&q, &plain)) return false;
         continue;
       }
       if (c == '#') {
@@ -523,7 +528,7 @@ static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Hea
         continue;
       }
       if (c == '\\' && q.i + 1 < q.end && (p[q.i + 1] == '\n' || p[q.i + 1] == '\r')) {
-        quick__step(&q);
+        revision__quick_step(&q);
         continue;
       }
       if (c == '(' || c == '[' || c == '{') depth++;
@@ -532,10 +537,10 @@ static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Hea
       if (c == '\n' && depth == 0) break;
       // A string prefix glued to an identifier (rb"x") is handled as a string above only
       // at a token start; inside an identifier the quote check catches it next round.
-      quick__step(&q);
+      revision__quick_step(&q);
     }
     if (depth != 0) return false;
-    if (q.i < q.end) quick__step(&q);
+    if (q.i < q.end) revision__quick_step(&q);
   }
   return h->value[0] != NULL && h->value[1] != NULL;
 }
@@ -557,7 +562,9 @@ static void revision__apply_header(const PySrc *s, const Header *h, Revision *r,
     } else if (findings) {
       findings_add(findings, "revision-id", SEV_ERROR, path, v->range,
                    "`revision` must be a string literal, not `%.*s`",
-                   (int)(v->range.end_byte - v->range.start_byte > 80 ? 80 : v->range.end_byte - v->range.start_byte),
+                   (int)(v->range.end_byte - v->range.start_byte > 80
+                             ? 80
+                             : v->range.end_byte - v->range.start_byte),
                    s->src + v->range.start_byte);
     }
   } else {
@@ -578,20 +585,21 @@ static void revision__apply_header(const PySrc *s, const Header *h, Revision *r,
     if (!ok && findings)
       findings_add(findings, "revision-id", SEV_ERROR, path, v->range,
                    "`%s` must be None, a string literal, or a tuple or list of string literals, "
-                   "not `%.*s`", HEADER_NAMES[w],
-                   (int)(v->range.end_byte - v->range.start_byte > 80 ? 80 : v->range.end_byte - v->range.start_byte),
+                   "not `%.*s`",
+                   HEADER_NAMES[w],
+                   (int)(v->range.end_byte - v->range.start_byte > 80
+                             ? 80
+                             : v->range.end_byte - v->range.start_byte),
                    s->src + v->range.start_byte);
     switch (w) {
-    case 1:
-      r->down = ids, r->ndown = n, r->down_ranges = ranges, r->down_range = v->range;
-      break;
-    case 2:
-      r->branch_labels = ids, r->nbranch_labels = n, r->branch_labels_range = v->range;
-      break;
-    default:
-      r->depends_on = ids, r->ndepends_on = n, r->depends_on_ranges = ranges;
-      r->depends_on_range = v->range;
-      break;
+      case 1: r->down = ids, r->ndown = n, r->down_ranges = ranges, r->down_range = v->range; break;
+      case 2:
+        r->branch_labels = ids, r->nbranch_labels = n, r->branch_labels_range = v->range;
+        break;
+      default:
+        r->depends_on = ids, r->ndepends_on = n, r->depends_on_ranges = ranges;
+        r->depends_on_range = v->range;
+        break;
     }
   }
 }
@@ -604,9 +612,12 @@ static void revision__ops(const PySrc *s, TSNode block, const Aliases *al, Op **
 static char *revision__root_name(const PySrc *s, TSNode n) {
   while (!ts_node_is_null(n)) {
     if (pysrc_is(n, "identifier")) return pysrc_text(s, n);
-    if (pysrc_is(n, "call")) n = ts_node_child_by_field_name(n, "function", 8);
-    else if (pysrc_is(n, "attribute") || pysrc_is(n, "subscript")) n = ts_node_named_child(n, 0);
-    else return NULL;
+    if (pysrc_is(n, "call"))
+      n = ts_node_child_by_field_name(n, "function", 8);
+    else if (pysrc_is(n, "attribute") || pysrc_is(n, "subscript"))
+      n = ts_node_named_child(n, 0);
+    else
+      return NULL;
   }
   return NULL;
 }
@@ -629,7 +640,7 @@ static const PyValue *revision__first_expr(const PyValue *v) {
     const PyValue *e = revision__first_expr(v->args[k].value);
     if (e) return e;
   }
-  return v;  // dynamic without an expression inside: a splat
+  return v; // dynamic without an expression inside: a splat
 }
 
 /* Why an op call with these arguments cannot be read statically, or NULL. */
@@ -742,16 +753,27 @@ static bool revision__with_op(const PySrc *s, TSNode stmt, const Aliases *al, Op
 }
 
 static const char *revision__stmt_reason(TSNode stmt) {
-  static const struct { const char *type, *reason; } REASONS[] = {
-      {"for_statement", "for loop"},           {"while_statement", "while loop"},
-      {"if_statement", "if statement"},         {"try_statement", "try statement"},
-      {"with_statement", "with statement"},     {"match_statement", "match statement"},
-      {"function_definition", "nested function"}, {"decorated_definition", "nested function"},
-      {"class_definition", "class definition"}, {"return_statement", "return statement"},
-      {"import_statement", "import statement"}, {"import_from_statement", "import statement"},
-      {"raise_statement", "raise statement"},   {"assert_statement", "assert statement"},
-      {"delete_statement", "del statement"},    {"global_statement", "global statement"},
-      {"nonlocal_statement", "nonlocal statement"}, {"ERROR", "syntax error"},
+  static const struct {
+    const char *type, *reason;
+  } REASONS[] = {
+      {"for_statement", "for loop"},
+      {"while_statement", "while loop"},
+      {"if_statement", "if statement"},
+      {"try_statement", "try statement"},
+      {"with_statement", "with statement"},
+      {"match_statement", "match statement"},
+      {"function_definition", "nested function"},
+      {"decorated_definition", "nested function"},
+      {"class_definition", "class definition"},
+      {"return_statement", "return statement"},
+      {"import_statement", "import statement"},
+      {"import_from_statement", "import statement"},
+      {"raise_statement", "raise statement"},
+      {"assert_statement", "assert statement"},
+      {"delete_statement", "del statement"},
+      {"global_statement", "global statement"},
+      {"nonlocal_statement", "nonlocal statement"},
+      {"ERROR", "syntax error"},
   };
   const char *t = ts_node_type(stmt);
   for (size_t k = 0; k < sizeof REASONS / sizeof REASONS[0]; k++)
@@ -773,7 +795,7 @@ static bool revision__stmt(const PySrc *s, TSNode stmt, Aliases *al, Op *op) {
     size_t slen;
     bool bytes;
     if (ne == 1 && pyvalue_eval_string(s, e[0], &str, &slen, &bytes))
-      return false;  // a docstring or a bare string: no effect (an f-string may have some)
+      return false; // a docstring or a bare string: no effect (an f-string may have some)
     if (ne == 1 && pysrc_is(e[0], "ellipsis")) return false;
     if (ne == 1 && pysrc_is(e[0], "call")) {
       if (revision__op_call(s, e[0], al, op)) {
@@ -783,8 +805,10 @@ static bool revision__stmt(const PySrc *s, TSNode stmt, Aliases *al, Op *op) {
         }
         return true;
       }
-      reason = revision__is_bind(al, revision__root_name(s, e[0])) ? "get_bind() code" : "helper call";
-    } else if (ne == 1 && (pysrc_is(e[0], "assignment") || pysrc_is(e[0], "augmented_assignment"))) {
+      reason =
+          revision__is_bind(al, revision__root_name(s, e[0])) ? "get_bind() code" : "helper call";
+    } else if (ne == 1 &&
+               (pysrc_is(e[0], "assignment") || pysrc_is(e[0], "augmented_assignment"))) {
       reason = "assignment";
       // `conn = op.get_bind()`: later `conn.execute(...)` is get_bind() code too.
       TSNode left = ts_node_child_by_field_name(e[0], "left", 4);
@@ -821,7 +845,7 @@ static void revision__ops(const PySrc *s, TSNode block, const Aliases *al, Op **
   size_t nc;
   TSNode *kids = pysrc_children(s, block, &nc);
   Op *ops = ARENA_ARRAY(s->arena, Op, nc + 1);
-  Aliases scope = *al;  // assignments in this block are visible to the rest of it
+  Aliases scope = *al; // assignments in this block are visible to the rest of it
   size_t k = 0;
   for (size_t j = 0; j < nc; j++)
     if (revision__stmt(s, kids[j], &scope, &ops[k])) k++;
@@ -835,7 +859,8 @@ static bool revision__ops_static(const Op *items, size_t n) {
   return true;
 }
 
-/* Op aliases from module-level imports: `from alembic import op [as x]`, `import alembic.op [as x]`. */
+/* Op aliases from module-level imports: `from alembic import op [as x]`, `import alembic.op [as
+ * x]`. */
 static void revision__imports(const PySrc *s, TSNode root, Aliases *al) {
   size_t nc;
   bool found = false;
@@ -852,7 +877,7 @@ static void revision__imports(const PySrc *s, TSNode root, Aliases *al) {
     TSNode *names = pysrc_children(s, st, &nn);
     for (size_t j = 0; j < nn; j++) {
       TSNode nm = names[j];
-      if (from && j == 0) continue;  // the module name itself
+      if (from && j == 0) continue; // the module name itself
       const char *name, *alias;
       if (pysrc_is(nm, "aliased_import")) {
         TSNode a = ts_node_child_by_field_name(nm, "alias", 5);
@@ -874,7 +899,7 @@ static void revision__imports(const PySrc *s, TSNode root, Aliases *al) {
       }
     }
   }
-  if (!found) revision__alias_add(al, "op");  // a fragment or an unusual layout: assume `op`
+  if (!found) revision__alias_add(al, "op"); // a fragment or an unusual layout: assume `op`
 }
 
 /* Parameters that receive op: named `op`, or annotated as Operations. */
@@ -934,13 +959,16 @@ static void revision__functions(const PySrc *s, TSNode root, Revision *r) {
   TSNode *kids = pysrc_children(s, root, &nc);
   for (size_t k = 0; k < nc; k++) {
     TSNode fn = kids[k];
-    if (pysrc_is(fn, "decorated_definition")) fn = ts_node_child_by_field_name(fn, "definition", 10);
+    if (pysrc_is(fn, "decorated_definition"))
+      fn = ts_node_child_by_field_name(fn, "definition", 10);
     if (ts_node_is_null(fn) || !pysrc_is(fn, "function_definition")) continue;
     TSNode name = ts_node_child_by_field_name(fn, "name", 4);
     if (ts_node_is_null(name)) continue;
     char *n = pysrc_text(s, name);
-    if (!strcmp(n, "upgrade")) revision__function(s, fn, &al, &r->upgrade);
-    else if (!strcmp(n, "downgrade")) revision__function(s, fn, &al, &r->downgrade);
+    if (!strcmp(n, "upgrade"))
+      revision__function(s, fn, &al, &r->upgrade);
+    else if (!strcmp(n, "downgrade"))
+      revision__function(s, fn, &al, &r->downgrade);
   }
 }
 
@@ -970,21 +998,21 @@ static bool revision__bracket_error(const PySrc *s, size_t start, const char *pa
     }
     if (c == '\'' || c == '"') {
       bool plain;
-      QPos at = quick__pos(&q);
-      if (!quick__skip_string(&q, &plain)) {
+      QPos at = revision__quick_pos(&q);
+      if (!revision__quick_skip_string(&q, &plain)) {
         q.i = at.byte, q.row = at.row, q.line_start = at.line_start;
-        quick__step(&q);  // leave unterminated strings to tree-sitter
+        revision__quick_step(&q); // leave unterminated strings to tree-sitter
       }
       continue;
     }
     if (c == '(' || c == '[' || c == '{') {
       if (depth == sizeof open) return false;
       open[depth] = c;
-      stack[depth++] = quick__pos(&q);
+      stack[depth++] = revision__quick_pos(&q);
     } else if (c == ')' || c == ']' || c == '}') {
-      QPos at = quick__pos(&q);
-      quick__step(&q);
-      SrcRange r = quick__range(&q, at, quick__pos(&q));
+      QPos at = revision__quick_pos(&q);
+      revision__quick_step(&q);
+      SrcRange r = revision__quick_range(&q, at, revision__quick_pos(&q));
       char want = depth ? (open[depth - 1] == '(' ? ')' : open[depth - 1] == '[' ? ']' : '}') : 0;
       if (!depth) {
         findings_add(findings, "syntax-error", SEV_ERROR, path, r, "unmatched '%c'", c);
@@ -999,15 +1027,16 @@ static bool revision__bracket_error(const PySrc *s, size_t start, const char *pa
       depth--;
       continue;
     }
-    quick__step(&q);
+    revision__quick_step(&q);
   }
   if (!depth) return false;
   QPos at = stack[depth - 1];
   Quick one = q;
   one.i = at.byte, one.row = at.row, one.line_start = at.line_start;
-  quick__step(&one);
-  findings_add(findings, "syntax-error", SEV_ERROR, path, quick__range(&q, at, quick__pos(&one)),
-               "'%c' was never closed", open[depth - 1]);
+  revision__quick_step(&one);
+  findings_add(findings, "syntax-error", SEV_ERROR, path,
+               revision__quick_range(&q, at, revision__quick_pos(&one)), "'%c' was never closed",
+               open[depth - 1]);
   return true;
 }
 
@@ -1034,11 +1063,11 @@ static void revision__syntax_finding(const PySrc *s, TSNode root, const char *pa
     findings_add(findings, "syntax-error", SEV_ERROR, path, r, "invalid syntax");
 }
 
-Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src,
-                         size_t len, RevParseMode mode, FindingList *findings) {
+Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src, size_t len,
+                         RevParseMode mode, FindingList *findings) {
   assert(p && arena && (src || len == 0));
   if (!src) src = "";
-  if (len > UINT32_MAX) len = UINT32_MAX;  // tree-sitter offsets are 32-bit
+  if (len > UINT32_MAX) len = UINT32_MAX; // tree-sitter offsets are 32-bit
   Revision *r = ARENA_NEW(arena, Revision);
   r->path = path ? arena_strdup(arena, path) : NULL;
   r->mode = mode;

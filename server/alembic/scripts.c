@@ -39,12 +39,12 @@ typedef struct Pool {
 
 /* One cached file. The Revision and everything it points to live in `pool`. */
 typedef struct Entry {
-  struct Entry *next;   /* hash chain */
+  struct Entry *next; /* hash chain */
   char *path;
   uint64_t hash;
   FileKey key;
-  bool valid;           /* rev/findings match key */
-  RevParseMode parsed;  /* mode of the cached parse */
+  bool valid;          /* rev/findings match key */
+  RevParseMode parsed; /* mode of the cached parse */
   Pool *pool;
   Revision *rev;
   FindingList findings; /* from the parse (arena created on first finding) */
@@ -108,7 +108,7 @@ void scripts_cache_delete(ScriptCache *c) {
 }
 
 static uint64_t scripts__hash(const char *s) {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  uint64_t h = 1469598103934665603ULL; // FNV-1a
   for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
@@ -158,8 +158,8 @@ static FileKey scripts__key(const struct stat *st) {
 }
 
 static bool scripts__key_eq(const FileKey *a, const FileKey *b) {
-  return a->mtime_ns == b->mtime_ns && a->size == b->size && a->ino == b->ino &&
-         a->dev == b->dev && a->mode == b->mode;
+  return a->mtime_ns == b->mtime_ns && a->size == b->size && a->ino == b->ino && a->dev == b->dev &&
+         a->mode == b->mode;
 }
 
 /* Reads and parses one file (already cleared) into the worker's pool. Runs on a worker
@@ -184,7 +184,7 @@ static void scripts__parse_one(RevParser *p, Pool **pool, Entry *e, RevParseMode
     ssize_t r = read(fd, buf + got, size - got);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) goto fail;
-    if (r == 0) break;  // shrank while we read: parse what is there
+    if (r == 0) break; // shrank while we read: parse what is there
     got += (size_t)r;
   }
   buf[got] = '\0';
