@@ -401,6 +401,13 @@ Json *json_parse(Arena *arena, const char *text, size_t len, const JsonLimits *l
     error_set(err, ERR_PARAMS, "JSON text too large (%zu bytes)", len);
     return NULL;
   }
+  // jsmn treats a NUL byte as the end of input; say plainly where it is instead
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    error_set(err, ERR_PARAMS, "invalid JSON at byte %zu: NUL byte (must be escaped as \\u0000 in a string)",
+              (size_t)(nul - text));
+    return NULL;
+  }
   JsonCost cost;
   json__jsmn_cost(text, len, max_depth, max_tokens, &cost);
   if (cost.depth > max_depth) {

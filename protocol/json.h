@@ -29,6 +29,10 @@ typedef struct JsonLimits {
   size_t max_tokens; /* 0 = default (1,000,000) */
   int max_depth;     /* 0 = default (64) */
 } JsonLimits;
+/* Beyond these, json_parse also refuses (too_big) a text whose containers are so wide
+ * that jsmn, built without parent links, would spend more than about 0.2 s scanning
+ * back for parents (quadratic in a container's width): e.g. an object of more than
+ * ~8,000 members or an array of more than ~5,000 small objects. */
 
 /**
  * Parses exactly one JSON value spanning the whole of text[0..len) (surrounding
@@ -40,7 +44,9 @@ typedef struct JsonLimits {
 Json *json_parse(Arena *arena, const char *text, size_t len, const JsonLimits *limits,
                  RtError *err, bool *too_big);
 
-/** Member of an object, or NULL (also NULL when obj is NULL or not an object). */
+/** Member of an object, or NULL (also NULL when obj is NULL or not an object).
+ * Duplicate keys are all kept in the tree; json_get returns the last one (as
+ * JavaScript's JSON.parse and Python's json do). */
 const Json *json_get(const Json *obj, const char *key);
 /** Typed member getters: return false when absent; set *bad_type when present but wrong. */
 const char *json_get_string(const Json *obj, const char *key);  /* NULL if absent or not a string */

@@ -137,6 +137,7 @@ Test(json, structure_errors) {
   REJECT("", "empty");
   REJECT("   ", "empty");
   REJECT("[1]\0", "NUL");
+  REJECT("[\"a\0b\"]", "NUL byte");
   REJECT("[\"a\":1]", NULL);
   REJECT("{\"a\"::1}", NULL);
   REJECT("'a'", NULL);
