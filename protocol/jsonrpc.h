@@ -43,9 +43,12 @@ typedef struct RpcMessage {
  * Classifies and validates one parsed message (`root`, from json_parse).
  * Returns true with *msg filled, or false with err->msg saying what was wrong; then
  * *code is the error code to answer with (RPC_INVALID_REQUEST) and msg->id is the id
- * to echo (the request's id when it was usable, else "null"). A JSON array (a batch,
- * removed from MCP in 2025-06-18 and never used by LSP) is refused as one invalid
- * request. Allocations come from `arena`.
+ * to echo (the request's id when it was usable, else "null"). Ids are strings or
+ * integer literals (no fraction, no exponent, at most 20 characters); null, booleans,
+ * objects, arrays and fractional numbers are refused. A JSON array (a batch, removed
+ * from MCP in 2025-06-18 and never used by LSP) is refused as one invalid request;
+ * rpc_serve unpacks batches itself where they are allowed (MCP 2025-03-26).
+ * Allocations come from `arena`.
  */
 bool rpc_message_decode(Arena *arena, const Json *root, RpcMessage *msg, int *code, RtError *err);
 

@@ -21,8 +21,12 @@ typedef struct ServeOptions {
 /**
  * Serves one connection until EOF on `in_fd` (or LSP `exit`). Logs go to stderr
  * only; `out_fd` carries protocol frames only. Bad frames, bad JSON and bad requests
- * are answered with JSON-RPC errors and the loop goes on. SIGPIPE is ignored so a
- * vanished client ends the loop instead of the process.
+ * are answered with JSON-RPC errors and the loop goes on: an unparsable frame or a
+ * bad LSP header gets -32700 with id null, an over-cap frame -32600 with id null (it
+ * is skipped without being buffered). Requests are handled one at a time, in order.
+ * In an MCP 2025-03-26 session a JSON array is a batch, answered with one array.
+ * SIGPIPE is ignored (when it had its default action) so a vanished client ends the
+ * loop instead of the process.
  * Returns the exit code: 0 on EOF (or LSP exit after shutdown), 1 on LSP exit
  * without shutdown, 1 when reading or writing failed.
  */
