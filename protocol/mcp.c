@@ -171,6 +171,21 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   McpToolResult res = {BUF_INIT, BUF_INIT, false};
   RtError terr = {0};
   bool ok = tool->call(s->info->ctx, &tc, &res, &terr);
+  // structuredContent must be one JSON object; a tool that breaks that has a bug, and
+  // pasting its text would corrupt the stream, so it is checked (and re-serialized).
+  const Json *structured = NULL;
+  if (ok && res.structured.len) {
+    RtError perr = {0};
+    JsonLimits lim = {0, 512};
+    structured = json_parse(call->arena, res.structured.data, res.structured.len, &lim, &perr, NULL);
+    if (!structured || structured->type != JSON_OBJECT) {
+      error_set(err, ERR_INTERNAL, "tool %s returned structured content that is not a JSON object: %s", tool->name,
+                structured ? "another JSON value" : perr.msg);
+      buf_free(&res.text);
+      buf_free(&res.structured);
+      return RPC_INTERNAL_ERROR;
+    }
+  }
 
   JsonWriter w;
   jw_init(&w, call->result);
@@ -193,15 +208,14 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   }
   jw_object_end(&w);
   jw_array_end(&w);
-  if (ok && res.structured.len) {
+  if (structured) {
     jw_key(&w, "structuredContent");
-    jw_raw(&w, res.structured.data, res.structured.len);
+    jw_value(&w, structured);
   }
   if (!ok || res.is_error) jw_kv_bool(&w, "isError", true);
   jw_object_end(&w);
   buf_free(&res.text);
   buf_free(&res.structured);
-  (void)err;
   return 0;
 }
 

@@ -305,3 +305,26 @@ Test(lsp, bad_frames_are_answered) {
   buf_free(&input);
   buf_free(&want);
 }
+
+/* The NDJSON peer never lets a raw newline (insignificant JSON whitespace) split a frame. */
+Test(jsonrpc, peer_keeps_ndjson_frames_whole) {
+  int p[2];
+  cr_assert_eq(pipe(p), 0);
+  RpcPeer *nd = rpc_peer_new(p[1], FRAMING_NDJSON), *lsp = rpc_peer_new(p[1], FRAMING_LSP);
+  RtError err;
+  const char *pretty = "{\n  \"a\": [1,\r\n 2]\n}";
+  cr_assert(rpc_peer_send(nd, pretty, strlen(pretty), &err));
+  cr_assert(rpc_peer_send(lsp, pretty, strlen(pretty), &err));
+  cr_assert(rpc_peer_notify(nd, "n", "{}", &err));
+  rpc_peer_delete(nd);
+  rpc_peer_delete(lsp);
+  rpc_peer_delete(NULL);
+  close(p[1]);
+  char got[512] = {0};
+  size_t n = 0;
+  for (ssize_t r; (r = read(p[0], got + n, sizeof got - 1 - n)) > 0;) n += (size_t)r;
+  close(p[0]);
+  cr_assert_str_eq(got, "{   \"a\": [1,   2] }\n"
+                        "Content-Length: 19\r\n\r\n{\n  \"a\": [1,\r\n 2]\n}"
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":{}}\n");
+}

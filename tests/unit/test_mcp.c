@@ -294,7 +294,7 @@ Test(mcp, pretty_json_stays_on_one_line) {
   cr_assert_str_eq(got,
                    "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"p\",\"version\":\"1\"}}}\n"
                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[{\"name\":\"pretty\",\"inputSchema\":{\"type\":\"object\"}}]}}\n"
-                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"two\\nlines\"}],\"structuredContent\":{   \"n\": [   1 ] }}}\n");
+                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"two\\nlines\"}],\"structuredContent\":{\"n\":[1]}}}\n");
   cr_assert_eq(code, 0);
   free(got);
 }
@@ -330,4 +330,28 @@ Test(mcp, batches_only_in_2025_03_26) {
   // the same batch in a 2025-06-18 session is refused as a whole
   expect(INIT "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]\n",
          INIT_REPLY "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: batch requests (JSON arrays) are not supported; MCP removed JSON-RPC batching in 2025-06-18: send one message per line\"}}\n");
+}
+
+static bool tool_bad_structured(void *ctx, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  buf_puts(&res->text, "fine");
+  buf_puts(&res->structured, (const char *)ctx);
+  return true;
+}
+
+Test(mcp, tool_with_broken_structured_content_is_an_internal_error) {
+  const char *bad[] = {"{\"a\":", "[1]"};
+  const char *why[] = {"unexpected end of input", "another JSON value"};
+  for (int i = 0; i < 2; i++) {
+    McpTool t[] = {{"t", "{\"name\":\"t\"}", tool_bad_structured}};
+    McpServerInfo in = {"x", "1", NULL, t, 1, (void *)bad[i]};
+    int code = -1;
+    char *got = serve_with(&in,
+                           "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"t\"}}\n",
+                           FRAMING_NDJSON, &code);
+    const char *line = strchr(got, '\n') + 1;
+    cr_assert(strstr(line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"tool t returned structured content that is not a JSON object: ") == line, "%s", line);
+    cr_assert(strstr(line, why[i]), "%s", line);
+    free(got);
+  }
 }
