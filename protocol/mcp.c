@@ -176,7 +176,7 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   const Json *structured = NULL;
   if (ok && res.structured.len) {
     RtError perr = {0};
-    JsonLimits lim = {0, 512};
+    JsonLimits lim = {0, 100}; // below the writer's 128 levels
     structured = json_parse(call->arena, res.structured.data, res.structured.len, &lim, &perr, NULL);
     if (!structured || structured->type != JSON_OBJECT) {
       error_set(err, ERR_INTERNAL, "tool %s returned structured content that is not a JSON object: %s", tool->name,
