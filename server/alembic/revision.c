@@ -25,7 +25,7 @@ static const char REVISION_MISSING_MSG[] =
     "declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the "
     "documentation).";
 
-enum { REV_MAX_ALIASES = 16 };
+enum { REV_MAX_ALIASES = 16, REV_MAX_WITH_DEPTH = 32 };
 
 struct RevParser {
   TSParser *ts;
@@ -55,6 +55,7 @@ typedef struct Aliases {
   size_t n;
   const char *binds[REV_MAX_ALIASES]; /* locals assigned from op.get_bind() and friends */
   size_t nbinds;
+  int depth; /* nesting of with-blocks read as ops (bounded: hostile input) */
 } Aliases;
 
 static void revision__alias_add(Aliases *a, const char *name) {
@@ -90,17 +91,23 @@ static size_t revision__header_end(const char *src, size_t len, size_t start) {
   return len;
 }
 
+/* The first ERROR or MISSING node in document order (a loop: hostile nesting is deep). */
 static TSNode revision__first_error(TSNode n) {
   TSNode none = {{0}, NULL, NULL};
   if (!ts_node_has_error(n)) return none;
-  if (ts_node_is_missing(n) || pysrc_is(n, "ERROR")) return n;
-  uint32_t count = ts_node_child_count(n);
-  for (uint32_t k = 0; k < count; k++) {
-    TSNode c = ts_node_child(n, k);
-    if (ts_node_is_missing(c) || pysrc_is(c, "ERROR")) return c;
-    if (ts_node_has_error(c)) return revision__first_error(c);
+  for (;;) {
+    if (ts_node_is_missing(n) || pysrc_is(n, "ERROR")) return n;
+    uint32_t count = ts_node_child_count(n);
+    bool descended = false;
+    for (uint32_t k = 0; k < count && !descended; k++) {
+      TSNode c = ts_node_child(n, k);
+      if (ts_node_is_missing(c) || ts_node_has_error(c)) {
+        n = c;
+        descended = true;
+      }
+    }
+    if (!descended) return n;
   }
-  return n;
 }
 
 /* Python's str.strip() whitespace (Py_UNICODE_ISSPACE) in UTF-8: the byte length of the
@@ -454,7 +461,8 @@ static PyValue *revision__quick_value(Quick *q) {
   return v;
 }
 
-/* Reads the header region without a tree. False: an unusual form; nothing is kept. */
+/* Reads the header region without a tree. False: an unusual form (the caller parses with
+ * tree-sitter); `h` then holds only what was read before the scanner gave up. */
 static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Header *h) {
   memset(h, 0, sizeof *h);
   Quick q = {s, start, end, 0, 0};
@@ -735,6 +743,7 @@ static bool revision__with_op(const PySrc *s, TSNode stmt, const Aliases *al, Op
   }
   char *recv = NULL;
   Aliases inner = *al;
+  if (++inner.depth > REV_MAX_WITH_DEPTH) return false;
   if (revision__is_autocommit(s, value, al, &recv)) {
     op->name = "autocommit_block";
     op->receiver = recv;
@@ -974,7 +983,57 @@ static void revision__functions(const PySrc *s, TSNode root, Revision *r) {
 
 /* ---- parse ------------------------------------------------------------------------ */
 
+/* libtree-sitter 0.20.7 frees twice when its error recovery meets a parse stack deeper
+ * than 65,535 entries (any right-nested construct: "(((", "- - -", "not not", "a if b else
+ * a if ..."). The stack holds at most the tokens of the current logical line plus a few
+ * entries per enclosing block, so a file whose logical lines all have fewer tokens than
+ * this is safe. (CPython refuses far shallower nesting: 200 brackets, 100 indent levels.) */
+static const size_t REV_MAX_LINE_TOKENS = 30000;
+
+/* The token count of the longest logical line in [start, end), by a plain lexer. */
+static size_t revision__max_line_tokens(const PySrc *s, size_t start, size_t end) {
+  Quick q = {s, start, end, 0, 0};
+  const char *p = s->src;
+  size_t best = 0, cur = 0;
+  long depth = 0;
+  while (q.i < q.end) {
+    char c = p[q.i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+      q.i++;
+    } else if (c == '#') {
+      while (q.i < q.end && p[q.i] != '\n') q.i++;
+    } else if (c == '\\' && q.i + 1 < q.end && (p[q.i + 1] == '\n' || p[q.i + 1] == '\r')) {
+      q.i += 2;  // a continuation: the logical line goes on
+      if (q.i < q.end && p[q.i - 1] == '\r' && p[q.i] == '\n') q.i++;
+    } else if (c == '\n') {
+      q.i++;
+      if (depth <= 0) {
+        if (cur > best) best = cur;
+        cur = 0;
+      }
+    } else if (revision__quick_at_string(&q)) {
+      size_t at = q.i;
+      bool plain;
+      if (!revision__quick_skip_string(&q, &plain)) q.i = at + 1;
+      cur++;
+    } else if (revision__quick_ident_char((unsigned char)c)) {
+      while (q.i < q.end && revision__quick_ident_char((unsigned char)p[q.i])) q.i++;
+      cur++;
+    } else {
+      if (c == '(' || c == '[' || c == '{') depth++;
+      if (c == ')' || c == ']' || c == '}') depth--;
+      q.i++;
+      cur++;
+    }
+  }
+  return cur > best ? cur : best;
+}
+
+/* Parses src[0, upto) or returns NULL when that is not safe for the runtime (see above). */
 static TSTree *revision__ts_parse(RevParser *p, const PySrc *s, size_t upto) {
+  if (upto > REV_MAX_LINE_TOKENS &&
+      revision__max_line_tokens(s, s->bom ? 3 : 0, upto) >= REV_MAX_LINE_TOKENS)
+    return NULL;
   // Exclude the BOM with an included range so byte offsets stay file offsets.
   TSRange whole = {{0, s->bom ? 3 : 0}, {UINT32_MAX, UINT32_MAX}, s->bom ? 3 : 0, UINT32_MAX};
   ts_parser_set_included_ranges(p->ts, &whole, 1);
@@ -1006,7 +1065,14 @@ static bool revision__bracket_error(const PySrc *s, size_t start, const char *pa
       continue;
     }
     if (c == '(' || c == '[' || c == '{') {
-      if (depth == sizeof open) return false;
+      if (depth == sizeof open) {  // CPython's tokenizer limit (MAXLEVEL) is the same
+        QPos at = revision__quick_pos(&q);
+        revision__quick_step(&q);
+        findings_add(findings, "syntax-error", SEV_ERROR, path,
+                     revision__quick_range(&q, at, revision__quick_pos(&q)),
+                     "too many nested parentheses");
+        return true;
+      }
       open[depth] = c;
       stack[depth++] = revision__quick_pos(&q);
     } else if (c == ')' || c == ']' || c == '}') {
@@ -1063,6 +1129,36 @@ static void revision__syntax_finding(const PySrc *s, TSNode root, const char *pa
     findings_add(findings, "syntax-error", SEV_ERROR, path, r, "invalid syntax");
 }
 
+/* A file tree-sitter must not see: identity from the plain scanner if it can, and each
+ * function as one dynamic statement, so nothing runs natively that was not read. */
+static void revision__too_complex(const PySrc *s, Revision *r, size_t start, size_t cut,
+                                  FindingList *findings) {
+  SrcRange top = {0, 0, 1, 1, 1, 1};
+  if (findings)
+    findings_add(findings, "syntax-error", SEV_ERROR, r->path, top,
+                 "a logical line of this file has more than %zu tokens; it is too deeply "
+                 "nested or too long to parse",
+                 REV_MAX_LINE_TOKENS);
+  // Whatever the scanner read before it gave up is kept: it fills `h` as it goes.
+  Header h;
+  (void)revision__quick_header(s, start, cut, &h);
+  revision__apply_header(s, &h, r, r->path, findings);
+  r->syntax_ok = false;
+  if (r->mode != REV_PARSE_FULL) return;
+  OpList *lists[2] = {&r->upgrade, &r->downgrade};
+  for (int k = 0; k < 2; k++) {
+    Op *op = ARENA_NEW(s->arena, Op);
+    op->dynamic = true;
+    op->dynamic_reason = "file too complex to read statically";
+    op->source = "";
+    op->range = top;
+    lists[k]->items = op;
+    lists[k]->len = 1;
+    lists[k]->present = true;
+    lists[k]->is_static = false;
+  }
+}
+
 Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src, size_t len,
                          RevParseMode mode, FindingList *findings) {
   assert(p && arena && (src || len == 0));
@@ -1076,16 +1172,15 @@ Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const cha
   PySrc s = {src, len, arena, len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3)};
   Header h;
   TSTree *tree = NULL;
+  size_t start = s.bom ? 3 : 0, cut = revision__header_end(src, len, start);
   if (mode == REV_PARSE_HEADER) {
-    size_t cut = revision__header_end(src, len, s.bom ? 3 : 0);
-    if (revision__quick_header(&s, s.bom ? 3 : 0, cut, &h)) {
+    if (revision__quick_header(&s, start, cut, &h)) {
       // Only the header was read, and it read cleanly.
       r->syntax_ok = true;
       revision__apply_header(&s, &h, r, r->path, findings);
       return r;
     }
-    if (cut < len) {
-      tree = revision__ts_parse(p, &s, cut);
+    if (cut < len && (tree = revision__ts_parse(p, &s, cut)) != NULL) {
       TSNode root = ts_tree_root_node(tree);
       revision__scan_header(&s, root, &h);
       if (ts_node_has_error(root) || !h.value[0] || !h.value[1]) {
@@ -1096,6 +1191,10 @@ Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const cha
   }
   if (!tree) {
     tree = revision__ts_parse(p, &s, len);
+    if (!tree) {
+      revision__too_complex(&s, r, start, cut, findings);
+      return r;
+    }
     revision__scan_header(&s, ts_tree_root_node(tree), &h);
   }
   TSNode root = ts_tree_root_node(tree);

@@ -126,6 +126,9 @@ void revparser_delete(RevParser *p);
  * a syntax error or lacks `revision` / `down_revision`.
  * Alembic's legacy rule applies: a file without `revision` named `<hex>.py` takes the
  * hex as its id (no finding).
+ * A file with a logical line of 30,000+ tokens is never given to tree-sitter (its 0.20
+ * runtime crashes on such nesting): a "syntax-error" finding, the identity from a plain
+ * scan, and in full mode each function as one dynamic op.
  */
 Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src,
                          size_t len, RevParseMode mode, FindingList *findings);

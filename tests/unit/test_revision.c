@@ -707,3 +707,57 @@ Test(revision, every_truncation_parses) {
   cr_expect_str_eq(f->upgrade.items[0].body[0].dynamic_reason, "f-string");
   free(fixture);
 }
+
+Test(revision, hostile_nesting_is_bounded) {
+  // 100 nested batch blocks: read as ops down to a bound, then kept as one dynamic statement.
+  Buf b = BUF_INIT;
+  buf_puts(&b, "revision = 'nest'\ndown_revision = None\ndef upgrade():\n");
+  for (int k = 0; k < 100; k++) {
+    for (int i = 0; i <= k; i++) buf_putc(&b, ' ');
+    buf_printf(&b, "with op.batch_alter_table('t%d') as b%d:\n", k, k);
+  }
+  for (int i = 0; i <= 100; i++) buf_putc(&b, ' ');
+  buf_puts(&b, "pass\n");
+  Revision *r = parse_str(b.data, REV_PARSE_FULL);
+  cr_assert_eq(r->upgrade.len, 1);
+  const Op *o = &r->upgrade.items[0];
+  int depth = 0;
+  while (o->nbody == 1 && o->name) {
+    o = &o->body[0];
+    depth++;
+  }
+  cr_expect_eq(depth, 32);
+  cr_expect_str_eq(o->dynamic_reason, "with statement");
+  cr_expect_not(r->upgrade.is_static);
+  buf_free(&b);
+  // 100,000 open parentheses and other right-nested chains that crash libtree-sitter
+  // 0.20.7's error recovery: a finding, no crash, the identity still read.
+  const char *units[] = {"(", "- ", "not ", "a if b else ", "lambda: ", "["};
+  for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+    buf_reset(&b);
+    buf_puts(&b, "\"\"\"Deep.\"\"\"\nrevision = 'deep'\ndown_revision = None\nx = ");
+    for (int k = 0; k < 70000; k++) buf_puts(&b, units[u]);
+    buf_puts(&b, "\ndef upgrade():\n    op.drop_table('t')\n");
+    for (int mode = 0; mode < 2; mode++) {
+      r = parse_str(b.data, mode ? REV_PARSE_FULL : REV_PARSE_HEADER);
+      cr_expect_str_eq(r->id, "deep", "%s", units[u]);
+      cr_expect_str_eq(r->message, "Deep.", "%s mode %d", units[u], mode);
+      if (mode) {
+        cr_expect_not(r->syntax_ok);
+        cr_expect_not(r->upgrade.is_static, "%s: ops that were not read cannot be static", units[u]);
+        cr_assert_geq(findings.len, 1);
+        cr_expect_str_eq(findings.items[0].rule, "syntax-error");
+      }
+    }
+  }
+  // Python's own limit on brackets, with its wording.
+  buf_reset(&b);
+  buf_puts(&b, "revision = 'p'\ndown_revision = None\nx = ");
+  for (int k = 0; k < 250; k++) buf_putc(&b, '(');
+  buf_puts(&b, "\n");
+  r = parse_str(b.data, REV_PARSE_FULL);
+  cr_assert_geq(findings.len, 1);
+  cr_expect_str_eq(findings.items[0].message, "too many nested parentheses");
+  RANGE_EQ(findings.items[0].range, 3, 205, 3, 206);
+  buf_free(&b);
+}
