@@ -150,7 +150,12 @@ def fixed_projects():
         Rev("bbbb00000005", ["bbbb00000003"], message="left two"),
     ]
     p["branches"] = (revs, ["aaaa00000002:", ":bbbb00000005", ":cccc00000004",
-                            "aaaa00000001:cccc00000004", "base:bbbb00000003"])
+                            "aaaa00000001:cccc00000004", "base:bbbb00000003",
+                            # errors: several heads, unknown, ambiguous and short prefixes,
+                            # a range across branches, relative steps
+                            ":head", "zzzz:", "aaaa:", "bb:", "cccc00000004:bbbb00000005",
+                            "bbbb00000005:cccc00000004", "aaaa00000002+1:", "-1:",
+                            ":bbbb00000005-1", "heads:", ":base"])
 
     # two-way merge, tuple down_revision
     revs = [
@@ -208,7 +213,9 @@ def fixed_projects():
         Rev("ab77ab77", ["ff66ff66"], labels=["reports"], message="reports label"),
     ]
     p["labels"] = (revs, ["billing@base:billing@head", ":reports@head", "bb22bb22:",
-                          "billing@cc33cc33:", ":billing@ee55ee55"])
+                          "billing@cc33cc33:", ":billing@ee55ee55", "billing@ff66ff66:",
+                          ":nosuch@head", "billing@-1:", ":reports@heads", "reports@base:",
+                          "billing@dd44dd44+1:", "billing:"])
 
     # non-hex ids
     revs = [
