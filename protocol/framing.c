@@ -28,6 +28,7 @@ struct FrameReader {
   size_t skip;        // LSP: body bytes still to discard after an oversized frame
   bool skip_line;     // NDJSON: discarding the rest of an oversized line
   bool eof;
+  bool resyncing;     // LSP: skipping garbage already reported, until the next good frame
   bool stashed;       // LSP: buf[stash_at] was overwritten by the NUL ending the last frame
   char stash;
   size_t stash_at;
@@ -175,13 +176,14 @@ static bool frame__token_char(char c) {
 /* Moves to the next "Content-Length" after the current position and before `limit`
  * (the stream is out of step, e.g. after a Content-Length that was too short).
  * Returns false when there is none; then with keep_tail all but the last few bytes
- * are dropped. */
-static bool frame__resync(FrameReader *r, size_t limit, bool keep_tail) {
+ * are dropped. line_starts also accepts one at the start of a line. */
+static bool frame__resync(FrameReader *r, size_t limit, bool keep_tail, bool line_starts) {
   static const char key[] = "Content-Length";
   size_t klen = sizeof key - 1;
   for (size_t i = r->start + 1; i + klen <= r->len && i < limit; i++) {
-    // mid-line only: a Content-Length at the start of a line belongs to this block
-    if (strncasecmp(r->buf + i, key, klen) == 0 && r->buf[i - 1] != '\n') {
+    // Without line_starts only mid-line: in a header block of sane size, a
+    // Content-Length at the start of a line belongs to that block.
+    if (strncasecmp(r->buf + i, key, klen) == 0 && (line_starts || r->buf[i - 1] != '\n')) {
       r->start = i;
       return true;
     }
@@ -192,7 +194,7 @@ static bool frame__resync(FrameReader *r, size_t limit, bool keep_tail) {
 }
 
 /* Parses the header block [p, p+n). Returns the Content-Length, or -1 with err set. */
-static int64_t frame__parse_headers(const char *p, size_t n, RtError *err) {
+static int64_t frame__parse_headers(const char *p, size_t n, bool *garbage, RtError *err) {
   int64_t length = -1;
   size_t i = 0;
   while (i < n) {
@@ -204,6 +206,7 @@ static int64_t frame__parse_headers(const char *p, size_t n, RtError *err) {
     size_t colon = i;
     while (colon < end && frame__token_char(p[colon])) colon++;
     if (colon == i || colon >= end || p[colon] != ':') {
+      if (i == 0) *garbage = true; // not even the first line is a header
       error_set(err, ERR_PARAMS, "malformed LSP header line: %.*s", (int)(end - i > 60 ? 60 : end - i),
                 p + i);
       return -1;
@@ -253,31 +256,35 @@ static FrameStatus frame__next_lsp(FrameReader *r, const char **data, size_t *le
     size_t hend = frame__header_end(base, avail);
     if (!hend) {
       if (avail > FRAME_HEADER_MAX) {
+        bool found = frame__resync(r, r->len, true, true);
+        if (r->resyncing) continue; // already reported: keep skipping quietly
+        r->resyncing = !found;
         error_set(err, ERR_PARAMS, "no LSP header block in the next %zu bytes; skipped to the next Content-Length",
                   FRAME_HEADER_MAX);
-        frame__resync(r, r->len, true);
         return FRAME_BAD_HEADER;
       }
       int rc = frame__fill(r, err);
       if (rc < 0) return FRAME_IO_ERROR;
       if (rc > 0) continue;
-      if (avail == 0) return FRAME_EOF;
+      if (avail == 0 || r->resyncing) return FRAME_EOF;
       r->start = r->len;
       error_set(err, ERR_PARAMS, "input ended inside an LSP header block");
       return FRAME_BAD_HEADER;
     }
     int64_t n = -1;
+    bool garbage = hend > FRAME_HEADER_MAX || r->resyncing;
     if (hend > FRAME_HEADER_MAX)
       error_set(err, ERR_PARAMS, "LSP header block longer than %zu bytes", FRAME_HEADER_MAX);
     else
-      n = frame__parse_headers(base, hend, err);
+      n = frame__parse_headers(base, hend, &garbage, err);
     if (n < 0) {
       // A "Content-Length" later inside this block means we are out of step (the
       // previous Content-Length was too short, or garbage came first): restart there.
-      if (frame__resync(r, r->start + hend, false))
+      if (frame__resync(r, r->start + hend, false, garbage))
         error_prefix(err, "out of step with the LSP framing (skipped to the next Content-Length)");
       else
         r->start += hend;
+      if (r->resyncing) continue; // the garbage was reported when skipping began
       return FRAME_BAD_HEADER;
     }
     if ((uint64_t)n > r->max) {
@@ -304,6 +311,7 @@ static FrameStatus frame__next_lsp(FrameReader *r, const char **data, size_t *le
     r->start += hend + (size_t)n;
     // NUL-terminate the body in place; the byte it covers (the next frame's first)
     // is put back at the start of the next call
+    r->resyncing = false;
     r->stash_at = r->start;
     r->stash = r->buf[r->start];
     r->stashed = true;
