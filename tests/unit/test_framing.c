@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -355,4 +356,43 @@ Test(framing, lsp_long_garbage_any_chunking) {
     feed_end(fd);
   }
   buf_free(&in);
+}
+
+/* Many frames of random sizes around the 64 KiB read size, in both framings and with
+ * several write sizes: every frame comes out whole (compaction and the NUL stash). */
+Test(framing, random_sizes_survive_any_chunking, .timeout = 60) {
+  uint64_t seed = 42;
+  for (int mode = 0; mode < 2; mode++) {
+    Buf in = BUF_INIT;
+    size_t lens[120];
+    for (int i = 0; i < 120; i++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      size_t body = (size_t)(seed >> 33) % 140000;
+      lens[i] = body + 2;
+      if (mode) buf_printf(&in, "Content-Length: %zu\r\n\r\n", lens[i]);
+      buf_putc(&in, '"');
+      for (size_t k = 0; k < body; k++) buf_putc(&in, (char)('a' + (i + k) % 26));
+      buf_putc(&in, '"');
+      if (!mode) buf_putc(&in, '\n');
+    }
+    size_t chunks[] = {4093, 65536, 65537, 300000};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+      int fd = feed_start(in.data, in.len, chunks[c]);
+      FrameReader *r = frame_reader_new(fd, mode ? FRAMING_LSP : FRAMING_NDJSON, 0);
+      for (int i = 0; i < 120; i++) {
+        const char *d;
+        size_t n;
+        RtError err;
+        cr_assert_eq(next(r, &d, &n, &err), FRAME_OK, "frame %d: %s", i, err.msg);
+        cr_assert_eq(n, lens[i], "frame %d: %zu bytes, wanted %zu", i, n, lens[i]);
+        cr_assert(d[0] == '"' && d[n - 1] == '"' && d[n] == '\0');
+        for (size_t k = 1; k + 1 < n; k++)
+          if (d[k] != (char)('a' + (i + k - 1) % 26)) cr_assert_fail("frame %d byte %zu is wrong", i, k);
+      }
+      expect_status(r, FRAME_EOF, NULL);
+      frame_reader_delete(r);
+      feed_end(fd);
+    }
+    buf_free(&in);
+  }
 }
