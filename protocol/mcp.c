@@ -111,7 +111,8 @@ static int mcp__tools_json(McpSession *s, Arena *arena, RtError *err) {
   for (size_t i = 0; i < s->info->ntools; i++) {
     const McpTool *t = &s->info->tools[i];
     RtError perr = {0};
-    const Json *def = json_parse(arena, t->definition, strlen(t->definition), NULL, &perr, NULL);
+    const Json *def = t->definition ? json_parse(arena, t->definition, strlen(t->definition), NULL, &perr, NULL)
+                                    : (error_set(&perr, ERR_INTERNAL, "no definition"), NULL);
     if (!def || def->type != JSON_OBJECT) {
       buf_free(&b);
       return error_set(err, ERR_INTERNAL, "the definition of tool %s is not a JSON object: %s", t->name,
