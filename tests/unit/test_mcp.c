@@ -2,6 +2,7 @@
  * small tool registry, checking the exact reply lines. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,4 +355,63 @@ Test(mcp, tool_with_broken_structured_content_is_an_internal_error) {
     cr_assert(strstr(line, why[i]), "%s", line);
     free(got);
   }
+}
+
+/* Random junk interleaved with real requests: every reply is one valid JSON-RPC
+ * response line, and every real request is answered. */
+Test(mcp, junk_between_requests, .timeout = 60) {
+  static const char *pieces[] = {
+      "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "d83d", "\xFF", "\xC3", "\xA9", "\t", " ",
+      "null", "tru", "1e400", "-", "0", "\"jsonrpc\"", "\"2.0\"", "\"id\"", "\"method\"", "\"params\"",
+      "\"ping\"", "\"tools/call\"", "\"initialize\"", "\r", "Content-Length: 5\r\n\r\n",
+  };
+  uint64_t seed = 7;
+  Buf in = BUF_INIT;
+  buf_puts(&in, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n");
+  int real = 0;
+  for (int line = 0; line < 3000; line++) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    if ((seed >> 40) % 3 == 0) {
+      buf_printf(&in, "{\"jsonrpc\":\"2.0\",\"id\":\"r%d\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"word\":\"w%d\"}}}\n", real, real);
+      real++;
+      continue;
+    }
+    int n = 1 + (int)((seed >> 33) % 12);
+    for (int k = 0; k < n; k++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      buf_puts(&in, pieces[(seed >> 33) % (sizeof pieces / sizeof pieces[0])]);
+    }
+    buf_putc(&in, '\n');
+  }
+  int code = -1;
+  char *got = serve(in.data, FRAMING_NDJSON, &code);
+  cr_assert_eq(code, 0);
+  Arena *a = arena_new();
+  int answered = 0, errors = 0;
+  for (char *line = got, *nl; *line; line = nl + 1) {
+    nl = strchr(line, '\n');
+    cr_assert(nl, "the last reply has no newline");
+    RtError err = {0};
+    Json *v = json_parse(a, line, (size_t)(nl - line), NULL, &err, NULL);
+    cr_assert(v, "reply is not JSON (%s): %.*s", err.msg, (int)(nl - line), line);
+    cr_assert_str_eq(json_get_string(v, "jsonrpc"), "2.0");
+    cr_assert(json_get(v, "id"));
+    cr_assert((json_get(v, "result") != NULL) != (json_get(v, "error") != NULL));
+    errors += json_get(v, "error") != NULL;
+    const char *id = json_get_string(v, "id");
+    if (id && id[0] == 'r') {
+      char want[64];
+      snprintf(want, sizeof want, "you said w%d", answered);
+      cr_assert_str_eq(id + 1, strchr(want, 'w') + 1);
+      const Json *text = json_get(json_get(v, "result"), "content")->items[0];
+      cr_assert_str_eq(json_get_string(text, "text"), want);
+      answered++;
+    }
+    arena_reset(a);
+  }
+  cr_assert_eq(answered, real);
+  cr_assert_gt(errors, 1000, "only %d junk lines were answered with errors", errors);
+  arena_delete(a);
+  free(got);
+  buf_free(&in);
 }
