@@ -300,6 +300,141 @@ Test(ini_vs_configparser, syntax_errors) {
   COMPARE("utf8", "[s]\nname = caf\xc3\xa9 \xe2\x9c\x93\n", "s", "name");
 }
 
+/* ---- randomised differential check --------------------------------------------------- */
+
+/* Writes case_<i>.ini files assembled from tricky fragments (fixed seed, so failures
+ * reproduce) and, beside each, case_<i>.want: configparser's reading of every key of
+ * every section ("P" when it refuses the file). */
+static const char PY_GENERATE[] =
+    "import configparser, os, random, sys\n"
+    "d, n = sys.argv[1], int(sys.argv[2])\n"
+    "frags = ['[s]', '[t]', '[DEFAULT]', '[a]b]', ' [s]', 'a = 1', 'A: 2', 'b=%(a)s',\n"
+    "  'c = %%', 'd = %(b)s%%x', 'e = %(nope)s', 'f = 50%', '  cont', '    deeper', '',\n"
+    "  '   ', '# c', '; c', '  # c', 'k:', 'k =', 'here = /h', 'g = %(here)s',\n"
+    "  'h = %(g)s/%(a)s', 'i = %(i)s', 'key with space = v', 'k2 = a # b', '\\t tab = 1',\n"
+    "  'u = \\u00e9', 'm = %(A)s', 'n: a=b', 'o = %(', 'p = %()s', 'q = %(a)d', 'x', '[]']\n"
+    "h = lambda s: s.encode('utf-8').hex() or '-'\n"
+    "random.seed(20261123)\n"
+    "for i in range(n):\n"
+    "    lines = [random.choice(frags) for _ in range(random.randint(1, 12))]\n"
+    "    if random.random() < 0.9: lines.insert(0, random.choice(['[s]', '[DEFAULT]', '[t]']))\n"
+    "    nl = random.choice(['\\n', '\\n', '\\r\\n', '\\r'])\n"
+    "    path = os.path.join(d, 'case_%d.ini' % i)\n"
+    "    with open(path, 'w', newline='', encoding='utf-8') as f:\n"
+    "        f.write(nl.join(lines) + random.choice(['', nl]))\n"
+    "    cp = configparser.ConfigParser({'here': d})\n"
+    "    out = []\n"
+    "    try:\n"
+    "        with open(path, encoding='utf-8') as f: cp.read_file(f, path)\n"
+    "    except configparser.Error:\n"
+    "        out = ['P']\n"
+    "    else:\n"
+    "        for sec in ['DEFAULT'] + sorted(cp.sections()):\n"
+    "            keys = sorted(cp.defaults() if sec == 'DEFAULT' else cp.options(sec))\n"
+    "            for k in keys:\n"
+    "                try: out.append('%s\\t%s\\tV %s' % (sec, k, h(cp.get(sec, k))))\n"
+    "                except configparser.InterpolationError: out.append('%s\\t%s\\tE' % (sec, k))\n"
+    "    with open(os.path.join(d, 'case_%d.want' % i), 'w') as f:\n"
+    "        f.write(''.join(l + '\\n' for l in out))\n";
+
+static int cmp_cstr(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void dump_hex(Buf *b, const char *s) {
+  if (!*s) buf_putc(b, '-');
+  for (; *s; s++) buf_printf(b, "%02x", (unsigned char)*s);
+}
+
+/* Our reading in the generator's format: sorted sections, sorted visible keys. */
+static void dump_section(Buf *out, const Ini *ini, const char *sec) {
+  const char *const *own, *const *defs;
+  size_t n = ini_section_keys(ini, sec, &own);
+  size_t nd = strcmp(sec, "DEFAULT") ? ini_section_keys(ini, "DEFAULT", &defs) : 0;
+  const char **all = xcalloc(n + nd + 1, sizeof *all);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) all[k++] = own[i];
+  for (size_t i = 0; i < nd; i++) {
+    bool shadowed = false;
+    for (size_t j = 0; j < n; j++) shadowed |= strcmp(own[j], defs[i]) == 0;
+    if (!shadowed) all[k++] = defs[i];
+  }
+  qsort(all, k, sizeof *all, cmp_cstr);
+  for (size_t i = 0; i < k; i++) {
+    RtError e = {0};
+    const char *v = ini_get(ini, sec, all[i], &e);
+    buf_printf(out, "%s\t%s\t", sec, all[i]);
+    if (v) {
+      buf_puts(out, "V ");
+      dump_hex(out, v);
+    } else {
+      cr_assert_eq(e.kind, ERR_CONFIG);
+      buf_putc(out, 'E');
+    }
+    buf_putc(out, '\n');
+  }
+  free(all);
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f, "%s", path);
+  Buf b = BUF_INIT;
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+  fclose(f);
+  buf_puts(&b, "");
+  return buf_detach(&b);
+}
+
+Test(ini_vs_configparser, random_differential) {
+  enum { NCASES = 400 };
+  char gen[400], cmd[1024];
+  snprintf(gen, sizeof gen, "%s/generate.py", tmpdir);
+  FILE *f = fopen(gen, "w");
+  cr_assert_not_null(f);
+  fputs(PY_GENERATE, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' %d", gen, tmpdir, NCASES);
+  cr_assert_eq(system(cmd), 0, "%s", cmd);
+  size_t parsed = 0;
+  for (int i = 0; i < NCASES; i++) {
+    char path[512], want_path[512];
+    snprintf(path, sizeof path, "%s/case_%d.ini", tmpdir, i);
+    snprintf(want_path, sizeof want_path, "%s/case_%d.want", tmpdir, i);
+    char *want = slurp(want_path);
+    RtError err = {0};
+    Ini *ini = ini_read_file(path, &err);
+    Buf got = BUF_INIT;
+    if (!ini) {
+      buf_puts(&got, "P\n");
+    } else {
+      parsed++;
+      dump_section(&got, ini, "DEFAULT");
+      const char *const *names;
+      size_t n = ini_sections(ini, &names);
+      const char **sorted = xcalloc(n + 1, sizeof *sorted);
+      for (size_t k = 0; k < n; k++) sorted[k] = names[k];
+      qsort(sorted, n, sizeof *sorted, cmp_cstr);
+      for (size_t k = 0; k < n; k++) dump_section(&got, ini, sorted[k]);
+      free(sorted);
+    }
+    if (strcmp(buf_cstr(&got), want) != 0) {
+      char *text = slurp(path);
+      cr_assert_fail("case %d differs from configparser\n--- file ---\n%s\n--- want ---\n%s"
+                     "--- got ---\n%s",
+                     i, text, want, buf_cstr(&got));
+    }
+    buf_free(&got);
+    free(want);
+    ini_delete(ini);
+  }
+  // The generator must exercise both outcomes, or this test proves little.
+  cr_assert_gt(parsed, NCASES / 10);
+  cr_assert_lt(parsed, NCASES);
+}
+
 /* ---- API behaviours ---------------------------------------------------------------- */
 
 static Ini *parse(const char *text, const char *here) {
