@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 
 static const int INI_MAX_INTERPOLATION_DEPTH = 10; /* configparser's MAX_INTERPOLATION_DEPTH */
 static const long INI_MAX_FILE_BYTES = 16L * 1024 * 1024;
+/* Nested references can multiply a value's size at each of the 10 levels, and every key
+ * is interpolated eagerly: a value that grows past this is refused. */
+static const size_t INI_MAX_VALUE_BYTES = 1024 * 1024;
 static const char INI_DEFAULT_SECTION[] = "DEFAULT";
 
 typedef VEC(const char *) StrVec;
@@ -176,6 +180,11 @@ static bool ini__interpolate(IniInterp *st, Buf *acc, const char *rest, int dept
         return false;
       }
       bool ok = true;
+      if (acc->len + strlen(v) > INI_MAX_VALUE_BYTES) {
+        buf_printf(st->err, "the value expands to more than %zu bytes", INI_MAX_VALUE_BYTES);
+        free(var);
+        return false;
+      }
       if (strchr(v, '%'))
         ok = ini__interpolate(st, acc, v, depth + 1, sensitive || ini__is_sensitive(var));
       else
@@ -217,13 +226,18 @@ static IniEntry *ini__add_entry(Ini *ini, IniSection *s, const char *key, bool f
   return &s->entries.items[s->entries.len - 1];
 }
 
-static bool ini__fail(Ini *ini, RtError *err, size_t lineno, const char *fmt, const char *a,
-                      const char *b) {
+/* configparser's "While reading from '<source>' [line NN]: ..." errors. */
+static bool ini__fail(Ini *ini, RtError *err, size_t lineno, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool ini__fail(Ini *ini, RtError *err, size_t lineno, const char *fmt, ...) {
   Buf m = BUF_INIT;
-  buf_printf(&m, "While reading from ");
+  buf_puts(&m, "While reading from ");
   ini__repr(&m, ini->source);
   buf_printf(&m, " [line %2zu]: ", lineno);
-  buf_printf(&m, fmt, a ? a : "", b ? b : "");
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&m, fmt, ap);
+  va_end(ap);
   error_set(err, ERR_CONFIG, "%s", buf_cstr(&m));
   buf_free(&m);
   return false;
@@ -239,7 +253,7 @@ static bool ini__parse_text(Ini *ini, const char *text, size_t len, RtError *err
     char c = text[i];
     if (c == '\0') {
       buf_free(&norm);
-      return ini__fail(ini, err, lineno, "%s%scontains a NUL byte", NULL, NULL);
+      return ini__fail(ini, err, lineno, "contains a NUL byte");
     }
     if (c == '\r') {
       if (i + 1 < len && text[i + 1] == '\n') i++;
@@ -284,7 +298,7 @@ static bool ini__parse_text(Ini *ini, const char *text, size_t len, RtError *err
       const char *name = value + 1;
       cur = NULL;
       if (ini__section(ini, name)) {
-        ok = ini__fail(ini, err, lineno, "section '%s' already exists%s", name, NULL);
+        ok = ini__fail(ini, err, lineno, "section '%s' already exists", name);
       } else if (strcmp(name, INI_DEFAULT_SECTION) == 0) {
         cursect = &ini->defaults;
       } else {
@@ -308,7 +322,7 @@ static bool ini__parse_text(Ini *ini, const char *text, size_t len, RtError *err
     size_t d = strcspn(value, "=:");
     if (!value[d]) {
       ok = ini__fail(ini, err, lineno, "expected `key = value`, `key: value`, a [section] "
-                     "header or a comment, found '%s'%s", value, NULL);
+                     "header or a comment, found '%s'", value);
       break;
     }
     size_t kl = d;
@@ -335,7 +349,6 @@ static bool ini__parse_text(Ini *ini, const char *text, size_t len, RtError *err
     vec_push(&e->parts, val);
     cur = e;
   }
-  // The fixed format strings above carry "%s%s" so both arguments are always consumed.
   buf_free(&norm);
   return ok;
 }

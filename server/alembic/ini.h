@@ -25,7 +25,8 @@
  *   (lowercased) from the same section, else [DEFAULT] (which holds `here`); nested
  *   references are expanded in the context of the section asked for; more than 10
  *   nested steps (MAX_INTERPOLATION_DEPTH) is an error; so are `%` followed by anything
- *   else and unknown names. Messages carry configparser's own wording.
+ *   else and unknown names. Messages carry configparser's own wording. A value that
+ *   expands to more than 1 MiB is an error too (configparser has no such limit).
  * Differences: \r\n and lone \r end lines (Python's universal newlines do the same); a
  * leading UTF-8 BOM is skipped; a NUL byte is an error; whitespace is ASCII whitespace
  * (plus \x1c-\x1f, as Python's str.strip); keys are lowercased in ASCII only.

@@ -501,6 +501,22 @@ Test(ini_api, errors_hide_values_of_url_keys) {
   ini_delete(ini);
 }
 
+Test(ini_api, expansion_is_bounded) {
+  // Each level doubles the value: 2^10 * 2 KiB would be 2 MiB.
+  Buf text = BUF_INIT;
+  buf_puts(&text, "[s]\nv0 = ");
+  for (int i = 0; i < 2048; i++) buf_putc(&text, 'x');
+  buf_putc(&text, '\n');
+  for (int i = 1; i <= 10; i++) buf_printf(&text, "v%d = %%(v%d)s%%(v%d)s\n", i, i - 1, i - 1);
+  Ini *ini = parse(buf_cstr(&text), NULL);
+  RtError err = {0};
+  cr_assert_eq(strlen(ini_get(ini, "s", "v8", &err)), 2048u << 8);
+  cr_assert_null(ini_get(ini, "s", "v10", &err));
+  cr_assert(strstr(err.msg, "'v10'") && strstr(err.msg, "more than"), "%s", err.msg);
+  ini_delete(ini);
+  buf_free(&text);
+}
+
 Test(ini_api, booleans) {
   const char *yes[] = {"1", "yes", "TRUE", "On"}, *no[] = {"0", "No", "false", "OFF"};
   for (size_t i = 0; i < 4; i++) {
