@@ -626,3 +626,33 @@ void project_free_paths(char **paths, size_t n) {
   for (size_t i = 0; i < n; i++) free(paths[i]);
   free(paths);
 }
+
+/* ---- where new revisions go --------------------------------------------------------- */
+
+bool project_new_revision_dir(const Project *p, const char *version_path, const char *head_path,
+                              char **out, RtError *err) {
+  *out = NULL;
+  char *dir;
+  if (version_path) {
+    dir = project__join(p->root, version_path);
+  } else if (p->nversion_locations > 1) {
+    if (!head_path)
+      return error_set(err, ERR_PARAMS,
+                       "Multiple version locations present, please specify --version-path");
+    char *abs = project__join(p->root, head_path);
+    dir = project__dirname(abs);
+    free(abs);
+  } else {
+    dir = xstrdup(p->version_locations[0]);
+  }
+  for (size_t i = 0; i < p->nversion_locations; i++) {
+    if (strcmp(p->version_locations[i], dir) == 0) {
+      *out = dir;
+      return true;
+    }
+  }
+  error_set(err, ERR_PARAMS, "Path %s is not represented in current version locations",
+            version_path ? version_path : dir);
+  free(dir);
+  return false;
+}

@@ -133,6 +133,21 @@ char *project_masked_url(const char *url);
  */
 bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtError *err);
 
+/**
+ * The directory a new revision file goes to, chosen as Alembic 1.8.1's
+ * ScriptDirectory.generate_revision chooses it. `version_path` is the caller's explicit
+ * choice (absolute, or relative to root; NULL for none). Without one: the only version
+ * location, or, when there are several, the directory of `head_path` (the file of the
+ * revision the new one follows; NULL for none) — else ERR_PARAMS "Multiple version
+ * locations present, please specify --version-path". The result must be one of
+ * version_locations, else ERR_PARAMS "Path <p> is not represented in current version
+ * locations" — so nothing is ever written outside them. On success *out is a new
+ * normalised absolute path (caller frees); it may not exist yet (Alembic creates
+ * configured locations on demand).
+ */
+bool project_new_revision_dir(const Project *p, const char *version_path, const char *head_path,
+                              char **out, RtError *err);
+
 /** Frees what project_list_revision_files returned. NULL is a no-op. */
 void project_free_paths(char **paths, size_t n);
 

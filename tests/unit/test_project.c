@@ -532,6 +532,43 @@ Test(project, open_versions_dir) {
   project_delete(NULL);
 }
 
+Test(project, new_revision_dir) {
+  char ini[512], want[512];
+  snprintf(ini, sizeof ini, "%s/m/alembic.ini", tmp);
+  make_multi("va vb", "space");
+  Project *p = discover(ini, NULL);
+  char *dir = NULL;
+  RtError err = {0};
+  cr_assert_not(project_new_revision_dir(p, NULL, NULL, &dir, &err));
+  cr_assert_eq(err.kind, ERR_PARAMS);
+  cr_assert_str_eq(err.msg, "Multiple version locations present, please specify --version-path");
+  snprintf(want, sizeof want, "%s/m/vb", tmp);
+  char head[600];
+  snprintf(head, sizeof head, "%s/b_2.py", want);
+  cr_assert(project_new_revision_dir(p, NULL, head, &dir, &err), "%s", err.msg);
+  cr_assert_str_eq(dir, want);
+  free(dir);
+  cr_assert(project_new_revision_dir(p, "va/", NULL, &dir, &err), "%s", err.msg);
+  snprintf(want, sizeof want, "%s/m/va", tmp);
+  cr_assert_str_eq(dir, want);
+  free(dir);
+  // Nothing outside the version locations, however the path is spelled.
+  const char *outside[] = {"va/..", "mig", "/etc", "va/../../m/va/x"};
+  for (size_t i = 0; i < 4; i++) {
+    memset(&err, 0, sizeof err);
+    cr_assert_not(project_new_revision_dir(p, outside[i], NULL, &dir, &err), "%s", outside[i]);
+    cr_assert_null(dir);
+    cr_assert(strstr(err.msg, "is not represented in current version locations"), "%s",
+              err.msg);
+  }
+  project_delete(p);
+  p = discover(FIXTURES "/proj_basic", NULL);
+  cr_assert(project_new_revision_dir(p, NULL, NULL, &dir, &err), "%s", err.msg);
+  cr_assert_str_eq(dir, FIXTURES "/proj_basic/migrations/versions");
+  free(dir);
+  project_delete(p);
+}
+
 /* ---- masking ------------------------------------------------------------------------ */
 
 Test(project, masked_urls) {
