@@ -327,8 +327,27 @@ static void graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl)
   if (heads.n && bases.n) qsort(ids.v, ids.n, sizeof(char *), graph__strcmp_p);
   Buf list = BUF_INIT;
   for (size_t i = 0; i < ids.n; i++) buf_printf(&list, "%s%s", i ? ", " : "", ids.v[i]);
+  // Alembic's set also names sound ancestors that no head reaches; only what Kahn's
+  // peeling from the roots cannot reach (the cycles and what hangs off them) is dropped.
+  uint32_t *indeg = ARENA_ARRAY(a, uint32_t, g->nnodes + 1);
   for (size_t i = 0; i < g->nnodes; i++) {
-    if (!dead[i]) continue;
+    if (!g->nodes[i].alive) continue;
+    const IL *up_l = graph__rel(&g->nodes[i], up);
+    for (size_t k = 0; k < up_l->n; k++) indeg[up_l->v[k]]++;
+  }
+  IL queue = {0};
+  for (size_t i = 0; i < g->nnodes; i++)
+    if (g->nodes[i].alive && !indeg[i]) graph__il_push(a, &queue, (int)i);
+  uint8_t *done = graph__marks(g, a);
+  for (size_t q = 0; q < queue.n; q++) {
+    int r = queue.v[q];
+    done[r] = 1;
+    const IL *up_l = graph__rel(&g->nodes[r], up);
+    for (size_t k = 0; k < up_l->n; k++)
+      if (--indeg[up_l->v[k]] == 0) graph__il_push(a, &queue, up_l->v[k]);
+  }
+  for (size_t i = 0; i < g->nnodes; i++) {
+    if (!g->nodes[i].alive || done[i]) continue;
     g->nodes[i].alive = false;
     if (fl)
       findings_add(fl, "revision-cycle", SEV_ERROR, g->nodes[i].rev->path,
