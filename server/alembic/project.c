@@ -500,6 +500,25 @@ char *project_masked_url(const char *url) {
   return xstrdup(url);
 }
 
+bool project_url_is_postgres(const char *url) {
+  if (!url) return false;
+  while (isspace((unsigned char)*url)) url++;
+  const char *sep = strstr(url, "://");
+  if (sep) {
+    size_t n = (size_t)(sep - url);
+    const char *plus = memchr(url, '+', n);
+    size_t scheme = plus ? (size_t)(plus - url) : n;
+    return (scheme == 10 && strncasecmp(url, "postgresql", 10) == 0) ||
+           (scheme == 8 && strncasecmp(url, "postgres", 8) == 0);
+  }
+  // libpq keyword/value: the first word is `keyword=`.
+  const char *eq = strchr(url, '=');
+  if (!eq || eq == url) return false;
+  for (const char *c = url; c < eq; c++)
+    if (!isalnum((unsigned char)*c) && *c != '_' && !isspace((unsigned char)*c)) return false;
+  return true;
+}
+
 /* ---- listing revision files --------------------------------------------------------- */
 
 /* Script._from_filename's `(?!\.\#|__init__)(.*\.py)$` (re.match, so anchored at the

@@ -49,7 +49,8 @@ typedef struct Project {
   char *file_template;    /* after interpolation; default "%(rev)s_%(slug)s" */
   int truncate_slug_length; /* default 40; 0 in the ini means 40, as in Alembic */
   char *timezone;         /* NULL when unset */
-  char *sqlalchemy_url;   /* raw `sqlalchemy.url`, NULL when unset. Contains the password:
+  char *sqlalchemy_url;   /* `sqlalchemy.url` (interpolated), NULL when unset, "" when
+                             empty; see project_url_is_postgres. Contains the password:
                              never print or log it; use project_masked_url() */
   char *sqlalchemy_url_error; /* set (and sqlalchemy_url NULL) when sqlalchemy.url is present
                                  but does not interpolate, e.g. a bare '%' in the password:
@@ -107,6 +108,15 @@ const char *project_setting(const Project *p, const char *key);
  * A URL without a password is returned unchanged. Caller frees. NULL in → NULL out.
  */
 char *project_masked_url(const char *url);
+
+/**
+ * Whether `url` (e.g. Project.sqlalchemy_url) names a PostgreSQL database retort can use:
+ * a URL whose scheme is postgresql or postgres, with or without a +driver
+ * ("postgresql+psycopg2://..."), or a libpq keyword/value string ("host=x dbname=y").
+ * False for NULL, "", whitespace, Alembic's template placeholder
+ * "driver://user:pass@localhost/dbname", and other databases (sqlite://...).
+ */
+bool project_url_is_postgres(const char *url);
 
 /**
  * The revision files Alembic 1.8.1 would load, as absolute paths sorted bytewise

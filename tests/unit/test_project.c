@@ -598,3 +598,16 @@ Test(project, masked_urls) {
   }
   cr_assert_null(project_masked_url(NULL));
 }
+
+Test(project, which_urls_are_postgres) {
+  const char *yes[] = {"postgresql://u@h/db", "postgresql+psycopg2://u:p@h/db",
+                       "postgres://h/db", "PostgreSQL+asyncpg://h/db", "  postgresql:///db",
+                       "host=/run/pg dbname=x", "dbname = x"};
+  const char *no[] = {NULL, "", "   ", "driver://user:pass@localhost/dbname", "sqlite:///x.db",
+                      "mysql+pymysql://u@h/db", "postgresqlx://h/db", "=x", "just words",
+                      "a-b=c"};
+  for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+    cr_assert(project_url_is_postgres(yes[i]), "%s", yes[i]);
+  for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+    cr_assert_not(project_url_is_postgres(no[i]), "%s", no[i] ? no[i] : "NULL");
+}
