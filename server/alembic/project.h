@@ -35,7 +35,7 @@ typedef struct Project {
                                      The key is split as Alembic 1.8.1 splits it: with no
                                      version_path_separator, on ", *| +" (empty pieces
                                      kept: they mean root); with space / os (':') / ':' /
-                                     ';' / newline (the last from Alembic >= 1.13), on that
+                                     ';' / newline (newline: later Alembic versions only), on that
                                      character, empty pieces dropped, pieces NOT stripped
                                      ("a; b" names " b", as in 1.8.1). Each piece may be
                                      absolute, relative to root, or package:path. */
@@ -64,8 +64,9 @@ typedef struct Project {
 
 /**
  * Finds and reads a project. `start` is an alembic.ini file (any file name) or a
- * directory; a directory is searched upward (itself, then each parent) for a file named
- * "alembic.ini". `section` is the main section name (NULL → "alembic").
+ * directory (NULL or "" → the working directory); a directory is searched upward
+ * (itself, then each parent) for a file named "alembic.ini". `section` is the main
+ * section name (NULL → "alembic"). ALEMBIC_CONFIG is not consulted.
  *
  * On success *out is a new Project (free with project_delete). On failure returns false,
  * *out is NULL and err says what and where:
