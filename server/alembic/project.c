@@ -533,49 +533,70 @@ static int project__cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* One os.walk step (and, when recursive, the steps below it). */
+/* One os.walk step (and, when recursive, the steps below it). Alembic 1.8.1 loads a
+ * version directory in os.listdir order (readdir order, unsorted), and that order decides
+ * the order of heads and branches in `alembic history`; Alembic >= 1.10, the versions
+ * that walk subdirectories, sort each directory. So: readdir order unless recursive.
+ * `*linked` is set when an entry is a symlink (only then can two paths reach one file). */
 static bool project__walk(const char *dir, bool recursive, int depth, PathVec *out,
-                          RtError *err) {
+                          bool *linked, RtError *err) {
   DIR *d = opendir(dir);
   // os.walk ignores directories below the top that it cannot list.
   if (!d) return depth > 0 ? true : project__os_error(err, errno, dir);
   PathVec names = {0};
+  VEC(unsigned char) types = {0};
   struct dirent *de;
   errno = 0;
   while ((de = readdir(d))) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
     vec_push(&names, xstrdup(de->d_name));
+    vec_push(&types, de->d_type);
   }
   int e = errno;
   closedir(d);
   bool ok = true;
   if (e) ok = project__os_error(err, e, dir);
-  if (ok && names.len) qsort(names.items, names.len, sizeof *names.items, project__cmp_str);
+  if (ok && recursive && names.len) {
+    // Sorting names reorders types: re-read them below (DT_UNKNOWN forces a stat).
+    qsort(names.items, names.len, sizeof *names.items, project__cmp_str);
+    memset(types.items, DT_UNKNOWN, types.len);
+  }
   // Alembic >= 1.10 skips the files of a directory whose path ends in __pycache__ (but
   // os.walk still descends below it).
   bool skip_files = project__ends_with(dir, "__pycache__");
   for (size_t i = 0; ok && i < names.len; i++) {
-    char *path = project__join(dir, names.items[i]);
-    struct stat st, lst;
-    bool st_ok = stat(path, &st) == 0;
-    if (!skip_files && st_ok && S_ISREG(st.st_mode) &&
-        project__is_revision_name(names.items[i])) {
-      vec_push(out, path);
+    bool is_reg = types.items[i] == DT_REG, is_dir = types.items[i] == DT_DIR;
+    bool is_link = types.items[i] == DT_LNK;
+    if (!is_reg && !is_dir) {
+      // A symlink or a file system without d_type: ask stat, as os.path.isfile does.
+      char *path = project__join(dir, names.items[i]);
+      struct stat st, lst;
+      if (stat(path, &st) == 0) {
+        is_reg = S_ISREG(st.st_mode);
+        is_dir = S_ISDIR(st.st_mode);
+        is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+      }
+      free(path);
+    }
+    if (!skip_files && is_reg && project__is_revision_name(names.items[i])) {
+      vec_push(out, project__join(dir, names.items[i]));
+      if (is_link) *linked = true;
       continue;
     }
     // os.walk(followlinks=False): symlinked directories are listed, not entered.
-    if (recursive && st_ok && S_ISDIR(st.st_mode) && lstat(path, &lst) == 0 &&
-        !S_ISLNK(lst.st_mode)) {
+    if (recursive && is_dir && !is_link) {
+      char *path = project__join(dir, names.items[i]);
       if (depth >= PROJECT_MAX_WALK_DEPTH)
         ok = error_set(err, ERR_IO, "version location nested deeper than %d directories: %s",
                        PROJECT_MAX_WALK_DEPTH, path);
       else
-        ok = project__walk(path, recursive, depth + 1, out, err);
+        ok = project__walk(path, recursive, depth + 1, out, linked, err);
+      free(path);
     }
-    free(path);
   }
   for (size_t i = 0; i < names.len; i++) free(names.items[i]);
   vec_free(&names);
+  vec_free(&types);
   return ok;
 }
 
@@ -595,13 +616,13 @@ bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtE
   *paths = NULL;
   *n = 0;
   PathVec all = {0};
-  bool ok = true;
+  bool ok = true, linked = false;
   for (size_t i = 0; ok && i < p->nversion_locations; i++) {
     const char *loc = p->version_locations[i];
     // Alembic filters configured locations with os.path.exists; the default one is
     // listed unconditionally (and os.listdir fails when it is missing).
     if (p->version_locations_configured && access(loc, F_OK) != 0) continue;
-    ok = project__walk(loc, p->recursive_version_locations, 0, &all, err);
+    ok = project__walk(loc, p->recursive_version_locations, 0, &all, &linked, err);
     if (!ok && !p->version_locations_configured && err && err->kind == ERR_NOT_FOUND)
       error_prefix(err, "no versions directory in script_location %s (%s sets no "
                    "version_locations)", p->script_location,
@@ -609,8 +630,10 @@ bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtE
   }
   if (!ok) goto fail;
 
-  // "File %s loaded twice! ignoring": the first path that reaches a real file wins.
-  if (all.len > 1) {
+  // "File %s loaded twice! ignoring": the first path that reaches a real file wins. Two
+  // paths can only meet through a symlink or overlapping locations; realpath() is a
+  // syscall per path component, so a single plain directory skips it.
+  if (all.len > 1 && (linked || p->nversion_locations > 1)) {
     RealEntry *re = xmalloc(all.len * sizeof *re);
     for (size_t i = 0; i < all.len; i++) {
       char *r = realpath(all.items[i], NULL);
@@ -630,7 +653,6 @@ bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtE
     for (size_t i = 0; i < all.len; i++)
       if (all.items[i]) all.items[k++] = all.items[i];
     all.len = k;
-    qsort(all.items, all.len, sizeof *all.items, project__cmp_str);
   }
   *paths = all.items;
   *n = all.len;

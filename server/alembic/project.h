@@ -120,8 +120,10 @@ char *project_masked_url(const char *url);
 bool project_url_is_postgres(const char *url);
 
 /**
- * The revision files Alembic 1.8.1 would load, as absolute paths sorted bytewise
- * (deterministic, not Alembic's listdir order). For each version location: files whose
+ * The revision files Alembic 1.8.1 would load, as absolute paths in Alembic's order:
+ * each location in readdir order (os.listdir, unsorted: it decides the order of heads
+ * and branches in `alembic history`), or, when recursive_version_locations is on, each
+ * directory sorted as Alembic >= 1.10's walk does. For each version location: files whose
  * name ends in ".py", not "__init__.py"-prefixed and not ".#"-prefixed (editor lock
  * files) — Alembic's `(?!\.\#|__init__)(.*\.py)$` — and that are regular files (or
  * symlinks to one). Directories are not entered unless recursive_version_locations is
