@@ -21,16 +21,16 @@ enum { TV_NONE = -1, TV_BASE = -2 };
 /* An int list and a string list whose memory belongs to an arena. */
 typedef struct IL {
   int *v;
-  size_t n, cap;
+  uint32_t n, cap;
 } IL;
 typedef struct SL {
   const char **v;
-  size_t n, cap;
+  uint32_t n, cap;
 } SL;
 
 static void graph__il_push(Arena *a, IL *l, int x) {
   if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 4;
+    uint32_t cap = l->cap ? l->cap * 2 : 2;
     int *v = ARENA_ARRAY(a, int, cap);
     if (l->n) memcpy(v, l->v, l->n * sizeof(int));
     l->v = v;
@@ -41,7 +41,7 @@ static void graph__il_push(Arena *a, IL *l, int x) {
 
 static void graph__sl_push(Arena *a, SL *l, const char *x) {
   if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 4;
+    uint32_t cap = l->cap ? l->cap * 2 : 2;
     const char **v = ARENA_ARRAY(a, const char *, cap);
     if (l->n) memcpy(v, l->v, l->n * sizeof(char *));
     l->v = v;
@@ -296,7 +296,7 @@ static int graph__strcmp_p(const void *x, const void *y) {
 
 /* Alembic's _detect_cycles over one kind of edge: revisions that are not both below a
  * head and above a base are in (or hang off) a cycle. Marks them dead. */
-static void graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl) {
+static bool graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl) {
   Rel down = deps ? REL_ALL_DOWN : REL_DOWN, up = deps ? REL_ALL_NEXT : REL_NEXT;
   IL heads = {0}, bases = {0};
   size_t live = 0;
@@ -307,7 +307,7 @@ static void graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl)
     if (graph__rel(nd, up)->n == 0) graph__il_push(a, &heads, (int)i);
     if (graph__rel(nd, down)->n == 0) graph__il_push(a, &bases, (int)i);
   }
-  if (!live) return;
+  if (!live) return false;
   uint8_t *dead = graph__marks(g, a);
   if (!heads.n || !bases.n) {
     for (size_t i = 0; i < g->nnodes; i++) dead[i] = g->nodes[i].alive;
@@ -322,7 +322,7 @@ static void graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl)
   SL ids = {0};
   for (size_t i = 0; i < g->nnodes; i++)
     if (dead[i]) graph__sl_push(a, &ids, g->nodes[i].id);
-  if (!ids.n) return;
+  if (!ids.n) return false;
   // Alembic lists all of rev_map when no head or base is left, else sorted(deleted).
   if (heads.n && bases.n) qsort(ids.v, ids.n, sizeof(char *), graph__strcmp_p);
   Buf list = BUF_INIT;
@@ -356,6 +356,7 @@ static void graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl)
                    buf_cstr(&list));
   }
   buf_free(&list);
+  return true;
 }
 
 /* Recomputes every edge list from raw_down / raw_deps, over live nodes only. */
@@ -581,10 +582,8 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
   }
 
   graph__link(g);
-  graph__detect_cycles(g, tmp, false, problems);
-  graph__link(g);
-  graph__detect_cycles(g, tmp, true, problems);
-  graph__link(g);
+  if (graph__detect_cycles(g, tmp, false, problems)) graph__link(g);
+  if (graph__detect_cycles(g, tmp, true, problems)) graph__link(g);
   graph__normalize(g, tmp);
   graph__add_branches(g, tmp);
 
@@ -757,8 +756,8 @@ static bool rs_filter_lineage(Ctx *c, const int *targets, size_t n, const char *
   return true;
 }
 
-static void rs_filter_il(Ctx *c, IL *l, const bool *keep) {
-  size_t j = 0;
+static void rs_filter_il(IL *l, const bool *keep) {
+  uint32_t j = 0;
   for (size_t i = 0; i < l->n; i++)
     if (keep[i]) l->v[j++] = l->v[i];
   l->n = j;
@@ -780,7 +779,7 @@ static bool rs_current_head(Ctx *c, const char *label, int *out) {
   if (label) {
     bool *keep = ARENA_ARRAY(c->a, bool, heads.n + 1);
     if (!rs_filter_lineage(c, heads.v, heads.n, label, false, keep)) return false;
-    rs_filter_il(c, &heads, keep);
+    rs_filter_il(&heads, keep);
   }
   if (heads.n > 1) {
     char arg[300];
@@ -989,7 +988,7 @@ static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_ov
       if (label && children.n) {
         bool *keep = ARENA_ARRAY(c->a, bool, children.n + 1);
         if (!rs_filter_lineage(c, children.v, children.n, label, false, keep)) return false;
-        rs_filter_il(c, &children, keep);
+        rs_filter_il(&children, keep);
       }
     } else {
       if (initial == TV_BASE) {
@@ -1218,7 +1217,7 @@ static bool rs_parse_upgrade_target(Ctx *c, const Arg *current, const char *targ
             if (anc[i]) graph__il_push(c->a, &active, (int)i);
           bool *k2 = ARENA_ARRAY(c->a, bool, active.n + 1);
           if (!rs_filter_lineage(c, active.v, active.n, branch_label, false, k2)) return false;
-          rs_filter_il(c, &active, k2);
+          rs_filter_il(&active, k2);
           uint8_t *downs = graph__marks(c->g, c->a);
           for (size_t i = 0; i < active.n; i++) {
             const IL *nd = &c->g->nodes[active.v[i]].norm_down;
