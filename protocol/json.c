@@ -11,21 +11,15 @@
 #include "server/base/mem.h"
 
 // jsmn is header-only; this is the one translation unit that instantiates it.
-// JSMN_PARENT_LINKS stays undefined (see json__jsmn_cost for what that costs).
+// Parent links make closing a container O(1) instead of a backward scan over its members
+// (quadratic in a container's width without them). Only this file includes jsmn.h.
+#define JSMN_PARENT_LINKS
 #define JSMN_STATIC
 #define JSMN_STRICT
 #include <jsmn.h>
 
 static const size_t JSON_DEFAULT_TOKENS = 1000000;
 static const int JSON_DEFAULT_DEPTH = 64;
-// Without parent links jsmn finds a container's parent by scanning its token array
-// backwards, which is quadratic in the width of a container (`{"a":1,"a":1,...}`).
-// The pre-pass predicts that work exactly and refuses input that would exceed this
-// many token visits per token allowed, so a hostile frame cannot pin the CPU.
-static const size_t JSON_SCAN_BUDGET_PER_TOKEN = 64;
-// At about 2.6 ns a step (-O2), 64M steps bound the worst case near 0.2 s a message;
-// that admits e.g. an array of ~5,000 small objects or an object of ~8,000 keys.
-static const size_t JSON_SCAN_BUDGET_MAX = (size_t)64 * 1000 * 1000;
 
 /* ---- reading ---- */
 
@@ -52,22 +46,19 @@ static size_t json__skip_ws(const JsonReader *r, size_t pos) {
 }
 
 /*
- * The linear pre-pass: counts the tokens jsmn will allocate, the nesting depth, and the
- * backward-scan steps jsmn will take (its closing-bracket and object-comma searches for
- * the enclosing container). It only models jsmn; syntax errors are left to jsmn and the
- * tree walk, so its numbers need only be right for input jsmn would accept.
+ * The linear pre-pass: counts the tokens jsmn will allocate and the nesting depth, so
+ * the token array is sized exactly and over-limit input is refused before jsmn runs. It
+ * only models jsmn; syntax errors are left to jsmn and the tree walk, so its numbers
+ * need only be right for input jsmn would accept.
  */
 typedef struct JsonCost {
   size_t tokens;
   int depth;
-  size_t scan_steps;
   size_t depth_at; /* byte offset where max_depth was first exceeded */
 } JsonCost;
 
 static void json__jsmn_cost(const char *s, size_t len, int max_depth, size_t max_tokens, JsonCost *c) {
-  size_t *stack = xmalloc(((size_t)max_depth + 1) * sizeof *stack); // open-container token indices
   int sp = 0;
-  bool super_is_key = false; // jsmn's toksuper points at a key (after ':'): ',' will scan
   memset(c, 0, sizeof *c);
   for (size_t i = 0; i < len && s[i] != '\0' && c->tokens <= max_tokens; i++) {
     switch (s[i]) {
@@ -76,32 +67,24 @@ static void json__jsmn_cost(const char *s, size_t len, int max_depth, size_t max
       if (sp >= max_depth) {
         c->depth = sp + 1;
         c->depth_at = i;
-        goto out;
+        return;
       }
-      stack[sp++] = c->tokens++;
+      sp++;
+      c->tokens++;
       if (sp > c->depth) c->depth = sp;
-      super_is_key = false;
       break;
     case '}':
     case ']':
-      if (sp == 0) goto out; // jsmn reports the unmatched bracket
-      c->scan_steps += c->tokens - 1 - stack[sp - 1];
+      if (sp == 0) return; // jsmn reports the unmatched bracket
       sp--;
-      c->scan_steps += sp ? stack[sp] - stack[sp - 1] : stack[sp];
-      super_is_key = false;
-      break;
-    case ',':
-      if (super_is_key && sp) c->scan_steps += c->tokens - 1 - stack[sp - 1];
-      super_is_key = false;
-      break;
-    case ':':
-      super_is_key = true;
       break;
     case '"':
       for (i++; i < len && s[i] != '"'; i++)
         if (s[i] == '\\') i++;
       c->tokens++;
       break;
+    case ',':
+    case ':':
     case ' ':
     case '\t':
     case '\r':
@@ -115,8 +98,6 @@ static void json__jsmn_cost(const char *s, size_t len, int max_depth, size_t max
       break;
     }
   }
-out:
-  free(stack);
 }
 
 static bool json__literal_is(const char *p, size_t n, const char *lit) {
@@ -419,13 +400,6 @@ Json *json_parse(Arena *arena, const char *text, size_t len, const JsonLimits *l
   if (cost.tokens > max_tokens) {
     if (too_big) *too_big = true;
     error_set(err, ERR_PARAMS, "JSON has more than %zu values", max_tokens);
-    return NULL;
-  }
-  size_t budget = max_tokens * JSON_SCAN_BUDGET_PER_TOKEN;
-  if (budget > JSON_SCAN_BUDGET_MAX) budget = JSON_SCAN_BUDGET_MAX;
-  if (cost.scan_steps > budget) {
-    if (too_big) *too_big = true;
-    error_set(err, ERR_PARAMS, "JSON too complex: a container with too many members");
     return NULL;
   }
   size_t ntok = cost.tokens + 1;
