@@ -501,3 +501,55 @@ Test(graph, build_is_fast) {
   findings_free(&fl);
   arena_delete(a);
 }
+
+/* Seeded random graphs with every kind of damage (self-loops, cycles, missing parents,
+ * duplicate ids and labels, dependency cycles): building never fails, the history lists
+ * every revision left in the graph exactly once, and resolution and plans return. */
+static uint32_t lcg(uint32_t *s) {
+  *s = *s * 1664525u + 1013904223u;
+  return *s >> 8;
+}
+
+Test(graph, damaged_graphs_stay_usable) {
+  for (uint32_t seed = 1; seed <= 300; seed++) {
+    uint32_t st = seed;
+    Arena *a = arena_new();
+    size_t n = 1 + lcg(&st) % 30;
+    Revision **revs = ARENA_ARRAY(a, Revision *, n);
+    for (size_t i = 0; i < n; i++) {
+      Spec s = {arena_printf(a, "r%03u", lcg(&st) % (unsigned)(n + 3)), "", "", "", "m", NULL};
+      unsigned nd = lcg(&st) % 4;
+      char *down = arena_strdup(a, "");
+      for (unsigned k = 0; k < nd; k++)
+        down = arena_printf(a, "%s%sr%03u", down, k ? "," : "", lcg(&st) % (unsigned)(n + 3));
+      s.down = down;
+      if (lcg(&st) % 6 == 0) s.labels = lcg(&st) % 2 ? "x" : "y";
+      if (lcg(&st) % 5 == 0) s.deps = arena_printf(a, "r%03u", lcg(&st) % (unsigned)(n + 3));
+      revs[i] = spec_revision(a, &s);
+    }
+    FindingList fl;
+    findings_init(&fl);
+    Graph *g = graph_build(revs, n, &fl);
+    Revision **out = NULL;
+    size_t nout = 0;
+    RtError err = {0};
+    cr_assert(graph_history(g, NULL, &out, &nout, &err), "seed %u: %s", seed, err.msg);
+    cr_expect_eq(nout, graph_count(g), "seed %u: history lists %zu of %zu", seed, nout,
+                 graph_count(g));
+    for (size_t i = 0; i < nout; i++)
+      for (size_t k = i + 1; k < nout; k++)
+        cr_expect_neq(out[i], out[k], "seed %u: %s twice", seed, out[i]->id);
+    free(out);
+    const char *targets[] = {"heads", "head", "base", "-1", "x@head", "r001", "r00", "+1", "r002-1"};
+    for (size_t t = 0; t < sizeof targets / sizeof *targets; t++) {
+      if (graph_resolve(g, targets[t], &out, &nout, &err)) free(out);
+      const char *cur[] = {"r001"};
+      if (graph_upgrade_plan(g, cur, 1, targets[t], &out, &nout, &err)) free(out);
+      if (graph_downgrade_plan(g, cur, 1, targets[t], &out, &nout, &err)) free(out);
+      if (graph_history(g, "r001:", &out, &nout, &err)) free(out);
+    }
+    graph_delete(g);
+    findings_free(&fl);
+    arena_delete(a);
+  }
+}
