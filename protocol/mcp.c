@@ -173,9 +173,17 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   RtError terr = {0};
   bool ok = tool->call(s->info->ctx, &tc, &res, &terr);
   // structuredContent must be one JSON object; a tool that breaks that has a bug, and
-  // pasting its text would corrupt the stream, so it is checked (and re-serialized).
+  // pasting its text would corrupt the stream. Our tools write it with a JsonWriter,
+  // which gives one compact object: that is pasted as it is (re-parsing a large history
+  // would cost more than the tool). Anything else is checked and re-serialized.
   const Json *structured = NULL;
+  bool paste = false;
   if (ok && res.structured.len) {
+    const char *d = res.structured.data;
+    size_t n = res.structured.len;
+    paste = d[0] == '{' && d[n - 1] == '}' && !memchr(d, '\n', n) && !memchr(d, '\r', n);
+  }
+  if (ok && res.structured.len && !paste) {
     RtError perr = {0};
     JsonLimits lim = {0, 100}; // below the writer's 128 levels
     structured = json_parse(call->arena, res.structured.data, res.structured.len, &lim, &perr, NULL);
@@ -209,7 +217,10 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   }
   jw_object_end(&w);
   jw_array_end(&w);
-  if (structured) {
+  if (paste) {
+    jw_key(&w, "structuredContent");
+    jw_raw(&w, res.structured.data, res.structured.len);
+  } else if (structured) {
     jw_key(&w, "structuredContent");
     jw_value(&w, structured);
   }
