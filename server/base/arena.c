@@ -9,6 +9,9 @@
 #include "server/base/mem.h"
 
 static const size_t ARENA_BLOCK = 64 * 1024;
+// A reset keeps up to this many standard blocks for reuse, so a steady stream of
+// requests neither calls malloc nor faults in fresh pages; the rest go back to libc.
+static const size_t ARENA_KEEP_BLOCKS = 64;
 
 typedef struct Block {
   struct Block *next;
@@ -18,35 +21,41 @@ typedef struct Block {
 
 struct Arena {
   Block *head;
+  Block *spare; /* standard blocks kept by arena_reset, reused before malloc */
+  size_t nspare;
 };
 
 Arena *arena_new(void) { return xcalloc(1, sizeof(Arena)); }
 
 void arena_delete(Arena *a) {
   if (!a) return;
-  Block *b = a->head;
-  while (b) {
-    Block *next = b->next;
-    free(b);
-    b = next;
+  Block *lists[2] = {a->head, a->spare};
+  for (int i = 0; i < 2; i++) {
+    Block *b = lists[i];
+    while (b) {
+      Block *next = b->next;
+      free(b);
+      b = next;
+    }
   }
   free(a);
 }
 
 void arena_reset(Arena *a) {
-  // Keep the oldest block (the tail): a steady-state request then allocates nothing.
-  Block *b = a->head, *keep = NULL;
+  Block *b = a->head;
   while (b) {
     Block *next = b->next;
-    if (!next && b->size == ARENA_BLOCK) {
-      keep = b;
+    if (b->size == ARENA_BLOCK && a->nspare < ARENA_KEEP_BLOCKS) {
+      b->used = 0;
+      b->next = a->spare;
+      a->spare = b;
+      a->nspare++;
     } else {
       free(b);
     }
     b = next;
   }
-  if (keep) keep->used = 0;
-  a->head = keep;
+  a->head = NULL;
 }
 
 void *arena_alloc(Arena *a, size_t n) {
@@ -56,7 +65,14 @@ void *arena_alloc(Arena *a, size_t n) {
   Block *b = a->head;
   if (!b || b->size - b->used < n) {
     size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-    Block *nb = xmalloc(sizeof(Block) + size);
+    Block *nb;
+    if (size == ARENA_BLOCK && a->spare) {
+      nb = a->spare;
+      a->spare = nb->next;
+      a->nspare--;
+    } else {
+      nb = xmalloc(sizeof(Block) + size);
+    }
     nb->size = size;
     nb->used = 0;
     if (size != ARENA_BLOCK && b) {
@@ -106,5 +122,6 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
 size_t arena_footprint(const Arena *a) {
   size_t total = 0;
   for (const Block *b = a->head; b; b = b->next) total += b->size;
+  for (const Block *b = a->spare; b; b = b->next) total += b->size;
   return total;
 }

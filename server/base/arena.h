@@ -9,7 +9,7 @@ typedef struct Arena Arena;
 Arena *arena_new(void);
 /** Frees every allocation made from `a`. arena_delete(NULL) is a no-op. */
 void arena_delete(Arena *a);
-/** Forgets every allocation but keeps the first block for reuse (per-request reset). */
+/** Forgets every allocation; keeps up to 64 standard blocks for reuse (per-request reset). */
 void arena_reset(Arena *a);
 /** Zeroed memory aligned for any type, owned by the arena. */
 void *arena_alloc(Arena *a, size_t n);
