@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """history.py - retort history vs alembic history on a generated project, side by side.
 
-Cold: a new process per run (`retort history` and `alembic history`), median wall time
-and peak RSS of each. Warm: `tools/call history` over one `retort mcp` connection,
+Cold: a new process per run (`retort history` and `alembic history`, in turns), median
+wall time and peak RSS of each. Warm: `tools/call history` over one `retort mcp` connection,
 per-call p50/p99 (mcp_client.mjs, no SDK). Also checks that both print the same text.
 Never fails on time; exits 1 when a command fails or the outputs differ.
 Usage: history.py --retort BIN [--alembic BIN] [--revisions N] [--runs R]
@@ -54,19 +54,27 @@ def peak_rss_kib(argv, cwd=None):
         return int(f.read().split()[-1])
 
 
-def cold(name, argv, runs, cwd=None):
-    """Runs argv once untimed (page cache, alembic's __pycache__), then `runs` times."""
-    first = run_once(argv, cwd)
-    if first[1] != 0:
-        sys.exit(f"{name} failed (exit {first[1]}): {' '.join(argv)}\n{first[3][-2000:]}")
-    times = []
-    for _ in range(runs):
-        t, code, _, err = run_once(argv, cwd)
+def cold(jobs):
+    """jobs: [(name, argv, runs, cwd)]. Runs each once untimed (page cache, alembic's
+    __pycache__), then times them in turns (a, b, a, b, ...) so that a change of load
+    on a shared machine touches all alike. Returns one result dict per job."""
+    results = []
+    for name, argv, runs, cwd in jobs:
+        _, code, out, err = run_once(argv, cwd)
         if code != 0:
-            sys.exit(f"{name} failed (exit {code}):\n{err[-2000:]}")
-        times.append(t)
-    return {"median_ms": statistics.median(times), "min_ms": min(times),
-            "rss_kib": peak_rss_kib(argv, cwd), "output": first[2]}
+            sys.exit(f"{name} failed (exit {code}): {' '.join(argv)}\n{err[-2000:]}")
+        results.append({"times": [], "output": out})
+    for k in range(max(job[2] for job in jobs)):
+        for (name, argv, runs, cwd), res in zip(jobs, results):
+            if k < runs:
+                t, code, _, err = run_once(argv, cwd)
+                if code != 0:
+                    sys.exit(f"{name} failed (exit {code}):\n{err[-2000:]}")
+                res["times"].append(t)
+    for (name, argv, runs, cwd), res in zip(jobs, results):
+        res["median_ms"] = statistics.median(res["times"])
+        res["rss_kib"] = peak_rss_kib(argv, cwd)
+    return results
 
 
 def canonical(text):
@@ -119,16 +127,17 @@ def main():
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
         ini = os.path.join(root, "alembic.ini")
-        r = cold("retort history", [retort, "--project", root, "history"], o.runs)
-        a = cold("alembic history", [o.alembic, "-c", ini, "history"], o.alembic_runs, cwd=root)
+        r, a = cold([("retort history", [retort, "--project", root, "history"], o.runs, None),
+                     ("alembic history", [o.alembic, "-c", ini, "history"], o.alembic_runs, root)])
         ratio = a["median_ms"] / r["median_ms"]
         print(f"history cold: retort {r['median_ms']:.1f} ms, alembic {a['median_ms']:.0f} ms, "
               f"ratio {ratio:.0f}x (target >= 20x) "
               f"[median of {o.runs} and {o.alembic_runs} runs]")
 
-        rv = cold("retort history --verbose", [retort, "--project", root, "history", "--verbose"], o.runs)
-        av = cold("alembic history --verbose", [o.alembic, "-c", ini, "history", "--verbose"],
-                  o.alembic_runs, cwd=root)
+        rv, av = cold([("retort history --verbose", [retort, "--project", root, "history", "--verbose"],
+                        o.runs, None),
+                       ("alembic history --verbose", [o.alembic, "-c", ini, "history", "--verbose"],
+                        o.alembic_runs, root)])
         print(f"history --verbose cold: retort {rv['median_ms']:.1f} ms, alembic {av['median_ms']:.0f} ms, "
               f"ratio {av['median_ms'] / rv['median_ms']:.0f}x")
 
