@@ -35,6 +35,11 @@ bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, R
   size_t n = 0;
   bool ok = false;
   if (!tool_project_load(s, args, REV_PARSE_HEADER, &tp, err)) goto done;
+  // Unchanged files, same arguments: the same bytes as last time.
+  if (tool_memo_get(s, "history", args, tp.generation, res)) {
+    ok = true;
+    goto done;
+  }
   if (!graph_history(tp.graph, range, &revs, &n, err)) goto done;
 
   history_format(&res->text, tp.graph, revs, n, verbose, NULL, 0);
@@ -54,8 +59,9 @@ bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, R
   jw_key(&w, "bases");
   tool_write_ids(&w, bases, nb);
   jw_key(&w, "problems");
-  tool_write_findings(&w, &tp.problems);
+  tool_write_findings(&w, tp.problems);
   jw_object_end(&w);
+  tool_memo_put(s, "history", args, tp.generation, res);
   ok = true;
 
 done:

@@ -36,6 +36,24 @@ static const char SERVER_INSTRUCTIONS[] =
     "branch/merge points, and `status` for heads and problems in the revision graph "
     "(multiple heads, missing parents, cycles, files that do not parse).";
 
+/* The last graph built, kept while its revision files are unchanged. */
+typedef struct GraphSlot {
+  char *project;          /* ini path or root of the project it belongs to */
+  Revision **revs;        /* the cache's Revisions it was built from, in load order */
+  size_t n;
+  Graph *graph;
+  FindingList problems;
+  uint64_t generation;
+} GraphSlot;
+
+/* One remembered result per tool. */
+typedef struct Memo {
+  char *key;              /* the arguments, re-serialized */
+  uint64_t generation;
+  Buf text, structured;
+  bool is_error;
+} Memo;
+
 struct ToolSession {
   char *default_project;
   ScriptCache *cache;
@@ -43,6 +61,9 @@ struct ToolSession {
   const Json *input_schema[NTOOLS];
   McpTool mcp_tools[NTOOLS];
   McpServerInfo info;
+  GraphSlot slot;
+  uint64_t generations;
+  Memo memo[NTOOLS];
 };
 
 static bool tools__mcp_call(void *ctx, const McpToolCall *call, McpToolResult *res,
@@ -75,8 +96,22 @@ ToolSession *tool_session_new(const char *project) {
   return s;
 }
 
+static void session__slot_clear(GraphSlot *g) {
+  graph_delete(g->graph);
+  findings_free(&g->problems);
+  free(g->revs);
+  free(g->project);
+  memset(g, 0, sizeof *g);
+}
+
 void tool_session_delete(ToolSession *s) {
   if (!s) return;
+  session__slot_clear(&s->slot);
+  for (size_t i = 0; i < NTOOLS; i++) {
+    free(s->memo[i].key);
+    buf_free(&s->memo[i].text);
+    buf_free(&s->memo[i].structured);
+  }
   scripts_cache_delete(s->cache);
   arena_delete(s->arena);
   free(s->default_project);
@@ -106,7 +141,6 @@ bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena
 bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, ToolProject *tp,
                        RtError *err) {
   memset(tp, 0, sizeof *tp);
-  findings_init(&tp->problems);
   const char *start = json_get_string(args, "project");
   if (!start) start = s->default_project;
   char cwd[4096];
@@ -120,19 +154,79 @@ bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, Tool
   if (!scripts_load(s->cache, (const char *const *)tp->paths, tp->npaths, mode, &tp->scripts,
                     err))
     return false;
-  findings_extend(&tp->problems, &tp->scripts.findings);
-  tp->graph = graph_build(tp->scripts.revs, tp->scripts.n, &tp->problems);
-  findings_sort(&tp->problems);
+  // The cache hands back the same Revision for an unchanged file. Nothing re-parsed and
+  // the same Revisions in the same order means the same graph (pointer equality alone
+  // is not enough: a re-parsed file may land at a freed address).
+  GraphSlot *g = &s->slot;
+  const char *id = tp->project->ini_path ? tp->project->ini_path : tp->project->root;
+  bool same = g->graph && tp->scripts.parsed == 0 && g->n == tp->scripts.n &&
+              strcmp(g->project, id) == 0 &&
+              (g->n == 0 || memcmp(g->revs, tp->scripts.revs, g->n * sizeof *g->revs) == 0);
+  if (!same) {
+    session__slot_clear(g);
+    g->project = xstrdup(id);
+    g->n = tp->scripts.n;
+    g->revs = xmalloc((g->n ? g->n : 1) * sizeof *g->revs);
+    if (g->n) memcpy(g->revs, tp->scripts.revs, g->n * sizeof *g->revs);
+    findings_init(&g->problems);
+    findings_extend(&g->problems, &tp->scripts.findings);
+    g->graph = graph_build(g->revs, g->n, &g->problems);
+    findings_sort(&g->problems);
+    g->generation = ++s->generations;
+  }
+  tp->graph = g->graph;
+  tp->problems = &g->problems;
+  tp->generation = g->generation;
   return true;
 }
 
 void tool_project_free(ToolProject *tp) {
-  graph_delete(tp->graph);
   scripts_set_free(&tp->scripts);
   project_free_paths(tp->paths, tp->npaths);
   project_delete(tp->project);
-  findings_free(&tp->problems);
   memset(tp, 0, sizeof *tp);
+}
+
+static Memo *session__memo(ToolSession *s, const char *tool) {
+  for (size_t i = 0; i < NTOOLS; i++)
+    if (strcmp(TOOL_TABLE[i].name, tool) == 0) return &s->memo[i];
+  return NULL;
+}
+
+static char *session__args_key(const Json *args) {
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_value(&w, args);
+  return buf_detach(&b);
+}
+
+bool tool_memo_get(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
+                   McpToolResult *res) {
+  Memo *m = session__memo(s, tool);
+  if (!m || !m->key || m->generation != generation) return false;
+  char *key = session__args_key(args);
+  bool hit = strcmp(key, m->key) == 0;
+  free(key);
+  if (!hit) return false;
+  buf_append(&res->text, m->text.data, m->text.len);
+  buf_append(&res->structured, m->structured.data, m->structured.len);
+  res->is_error = m->is_error;
+  return true;
+}
+
+void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
+                   const McpToolResult *res) {
+  Memo *m = session__memo(s, tool);
+  if (!m) return;
+  free(m->key);
+  m->key = session__args_key(args);
+  m->generation = generation;
+  buf_reset(&m->text);
+  buf_reset(&m->structured);
+  buf_append(&m->text, res->text.data, res->text.len);
+  buf_append(&m->structured, res->structured.data, res->structured.len);
+  m->is_error = res->is_error;
 }
 
 void tool_write_findings(JsonWriter *w, const FindingList *fl) {

@@ -37,7 +37,7 @@ bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, Rt
   jw_kv_string(&w, "note", STATUS_NO_DB);
   jw_object_end(&w);
   jw_key(&w, "problems");
-  tool_write_findings(&w, &tp.problems);
+  tool_write_findings(&w, tp.problems);
   jw_object_end(&w);
 
   Buf *t = &res->text;
@@ -48,11 +48,11 @@ bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, Rt
   for (size_t i = 0; i < nh; i++) buf_printf(t, "%s%s", i ? ", " : "", heads[i]->id);
   buf_puts(t, "\n");
   buf_printf(t, "Database: %s\n", STATUS_NO_DB);
-  if (tp.problems.len == 0) {
+  if (tp.problems->len == 0) {
     buf_puts(t, "Problems: none\n");
   } else {
-    buf_printf(t, "Problems: %zu\n", tp.problems.len);
-    tool_text_findings(t, &tp.problems);
+    buf_printf(t, "Problems: %zu\n", tp.problems->len);
+    tool_text_findings(t, tp.problems);
   }
   tool_project_free(&tp);
   return true;

@@ -4,6 +4,7 @@
 #define RETORT_TOOLS_TOOLS_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "protocol/json.h"
 #include "protocol/mcp.h"
@@ -37,21 +38,33 @@ bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena
 
 /* ---- shared by the tool implementations (server/tools/NAME.c) ---- */
 
-/* A loaded project: its revisions (header parse) and their graph, for one call. */
+/* A loaded project: its revisions and their graph, for one call. */
 typedef struct ToolProject {
   Project *project;
   char **paths;
   size_t npaths;
   ScriptSet scripts;
-  Graph *graph;
-  FindingList problems; /* parse findings + graph problems, sorted */
+  const Graph *graph;          /* owned by the session; valid until the next load */
+  const FindingList *problems; /* parse findings + graph problems, sorted; likewise */
+  uint64_t generation;         /* changes whenever the graph was rebuilt */
 } ToolProject;
 
 /** Opens the project named by args.project (or the session default) and loads its
- * revision graph in `mode`. Free with tool_project_free (also after a failure). */
+ * revision graph in `mode`. The graph is rebuilt only when a revision file changed
+ * (the session keeps the last one). Free with tool_project_free (also after a failure). */
 bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, ToolProject *tp,
                        RtError *err);
 void tool_project_free(ToolProject *tp);
+
+/**
+ * A memo of the last result of `tool` for the same arguments and graph generation, so
+ * repeated calls on unchanged files return the same bytes without recomputing them.
+ * tool_memo_get copies a hit into res and returns true; tool_memo_put stores res.
+ */
+bool tool_memo_get(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
+                   McpToolResult *res);
+void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
+                   const McpToolResult *res);
 
 /** Writes findings as the contract's array of {rule, severity, message, path, line,
  * column, end_line, end_column, help?, fix?}. */
