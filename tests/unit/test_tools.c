@@ -1,6 +1,8 @@
 /* test_tools.c - the tool layer end to end over the core: argument checking, project
  * errors, and the history/status results on the bundled example project. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/tools/tools.h"
@@ -103,4 +105,42 @@ Test(tools, status_reports_the_file_side_only) {
   cr_assert_eq(json_get(json_get(out, "database"), "consulted")->b, false);
   cr_assert(strstr(buf_cstr(&res.text), "no database was consulted"), "%s", buf_cstr(&res.text));
   result_free(&res);
+}
+
+/* The session keeps the graph and the last history result while nothing changes; an
+ * edited revision file must show up in the very next call. */
+Test(tools, warm_results_follow_file_changes) {
+  char dir[] = "/tmp/retort-test-tools-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "cp -r '%s/examples/shop/.' '%s/'", RETORT_SOURCE_DIR, dir);
+  cr_assert_eq(system(cmd), 0);
+  char args[256];
+  snprintf(args, sizeof args, "{\"project\": \"%s\"}", dir);
+
+  McpToolResult res;
+  RtError err = {0};
+  const Json *first = call("history", args, &res, &err);
+  cr_assert_not_null(first, "%s", err.msg);
+  char *before = strdup(buf_cstr(&res.text));
+  result_free(&res);
+  const Json *again = call("history", args, &res, &err);
+  cr_assert_not_null(again, "%s", err.msg);
+  cr_assert_str_eq(buf_cstr(&res.text), before);
+  result_free(&res);
+
+  // Retitle the base revision: its message is the first paragraph of the docstring.
+  snprintf(cmd, sizeof cmd,
+           "f=$(grep -l \"^down_revision.*= None\" '%s'/migrations/versions/*.py) && "
+           "sed -i '1s/^\"\"\"[^\"]*/\"\"\"renamed in place/' \"$f\" && touch -d '+1 second' \"$f\"",
+           dir);
+  cr_assert_eq(system(cmd), 0);
+  const Json *after = call("history", args, &res, &err);
+  cr_assert_not_null(after, "%s", err.msg);
+  cr_assert(strstr(buf_cstr(&res.text), "renamed in place"), "%s", buf_cstr(&res.text));
+  cr_assert_str_neq(buf_cstr(&res.text), before);
+  result_free(&res);
+  free(before);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  cr_assert_eq(system(cmd), 0);
 }
