@@ -238,8 +238,9 @@ def fixed_projects():
     return p
 
 
-def random_project(seed, size):
-    """A random DAG: linear steps, branches, 2- and 3-way merges, labels, depends_on."""
+def random_project(seed, size, rich=False):
+    """A random DAG: linear steps, branches, 2- and 3-way merges, labels, depends_on.
+    `rich` adds more labels and revisions depending on two others."""
     rng = random.Random(seed)
     revs = []
     heads = []
@@ -254,6 +255,8 @@ def random_project(seed, size):
 
     ancestors = {}
     labels_left = ["alpha", "beta", "gamma"]
+    if rich:
+        labels_left += ["delta", "epsilon", "zeta", "eta"]
     for i in range(size):
         rid = new_id()
         kind = rng.random()
@@ -272,12 +275,12 @@ def random_project(seed, size):
         for d in down:
             anc |= ancestors[d]
         depends = []
-        if revs and rng.random() < 0.12:
+        if revs and rng.random() < (0.25 if rich else 0.12):
             cands = [r.rid for r in revs if r.rid not in anc]
             if cands:
-                depends = [rng.choice(cands)]
+                depends = rng.sample(cands, min(len(cands), 2 if rich and rng.random() < 0.5 else 1))
         labels = []
-        if labels_left and rng.random() < 0.12:
+        if labels_left and rng.random() < (0.25 if rich else 0.12):
             labels = [labels_left.pop(0)]
         ancestors[rid] = anc | set(depends)
         for d in depends:
@@ -306,6 +309,9 @@ def main():
     for seed in range(1, 9):
         revs, ranges = random_project(seed, 6 + seed * 3)
         write_project(out, tmpl, "random%02d" % seed, revs, ranges)
+    for seed in range(9, 13):
+        revs, ranges = random_project(seed, 25 + seed, rich=True)
+        write_project(out, tmpl, "rich%02d" % seed, revs, ranges)
     shutil.rmtree(tmpl)
     return 0
 
