@@ -51,6 +51,17 @@ pass=0
 fail=0
 skip=0
 
+# alembic_may_print DIR TEXT ARGS...: true if some PYTHONHASHSEED makes alembic print TEXT.
+alembic_may_print() {
+  local dir=$1 want=$2 seed out
+  shift 2
+  for seed in 0 1 2 3 4 5 6 7 8 9; do
+    out=$(cd "$dir" && PYTHONHASHSEED=$seed "${ALEMBIC[@]}" history "$@" 2>/dev/null | normalize)
+    [ "$out" == "$want" ] && return 0
+  done
+  return 1
+}
+
 # check NAME DIR RANGE VERBOSE: alembic history [--rev-range=RANGE] [--verbose] in DIR
 # against retort --project DIR history [-r RANGE] [--verbose] (RANGE "" = none).
 check() {
@@ -92,6 +103,11 @@ check() {
   rn=$(normalize <<<"$r_out")
   if [ $r_rc -eq 0 ] && [ "$an" == "$rn" ]; then
     pass=$((pass + 1))
+  elif [ $r_rc -eq 0 ] && alembic_may_print "$dir" "$rn" "${a_args[@]}"; then
+    # Alembic orders a revision's dependencies through a Python set: with two or more
+    # the walk can change with PYTHONHASHSEED. retort printed one of its outputs.
+    pass=$((pass + 1))
+    echo "NOTE $name: alembic's order depends on PYTHONHASHSEED here; retort matches one"
   else
     fail=$((fail + 1))
     echo "FAIL $name (retort exit $r_rc${r_err:+: $r_err})"
