@@ -78,6 +78,7 @@ typedef struct GNode {
   IL next;      /* nextrev */
   IL all_next;  /* _all_nextrev */
   SL labels;    /* branch_labels after _add_branches */
+  const char **child_ids; /* ids of `next`, for GraphRevInfo */
 } GNode;
 
 typedef struct GKey {
@@ -598,6 +599,10 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
     GNode *nd = &g->nodes[i];
     if (!nd->alive) continue;
     g->alive[g->nalive++] = nd->rev;
+    if (nd->next.n) {
+      nd->child_ids = ARENA_ARRAY(a, const char *, nd->next.n);
+      for (size_t k = 0; k < nd->next.n; k++) nd->child_ids[k] = g->nodes[nd->next.v[k]].id;
+    }
     if (!nd->next.n) {
       g->head_idx[g->nheads] = (int)i;
       g->heads[g->nheads++] = nd->rev;
@@ -683,13 +688,8 @@ bool graph_info(const Graph *g, const Revision *rev, GraphRevInfo *out) {
   out->is_real_base = rev->ndown == 0 && rev->ndepends_on == 0;
   out->is_branch_point = nd->next.n > 1;
   out->is_merge_point = rev->ndown > 1;
-  // Stored as ids on first use; the arena is the graph's, so this cast is benign.
   out->nchildren = nd->next.n;
-  if (nd->next.n) {
-    const char **ids = ARENA_ARRAY(g->arena, const char *, nd->next.n);
-    for (size_t k = 0; k < nd->next.n; k++) ids[k] = g->nodes[nd->next.v[k]].id;
-    out->children = ids;
-  }
+  out->children = nd->child_ids;
   out->branch_labels = nd->labels.v;
   out->nbranch_labels = nd->labels.n;
   return true;
