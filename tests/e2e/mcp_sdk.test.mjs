@@ -85,13 +85,14 @@ function canonical(text) {
 // A call the server must refuse with a JSON-RPC error (the SDK throws McpError), as
 // MCP says for an unknown tool. Returns the message.
 async function expectProtocolError(params, code) {
+  let message;
   await assert.rejects(client.callTool(params, undefined, TIMEOUT), (e) => {
     assert.ok(e instanceof McpError, `expected an McpError, got ${e}`);
     assert.equal(e.code, code);
-    params.message = e.message;
+    message = e.message;
     return true;
   });
-  return params.message;
+  return message;
 }
 
 // A call that must fail as a tool execution error: a result with isError: true, no
