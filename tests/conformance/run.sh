@@ -3,25 +3,25 @@
 #
 # For each project written by gen.py it compares `alembic history`, `history --verbose`,
 # `history -r RANGE` (plain and verbose, ranges listed in the project's `ranges` file)
-# and the set of `alembic heads` with retort's output. Alembic runs through
-# alembic_sorted.py (os.listdir sorted, see there). Lists Alembic prints from Python sets
-# (Branches into:, Branch names:, a revision's labels) are compared as sorted lists: their
-# order changes from one alembic run to the next. A comparison where alembic itself
-# crashes (a Python traceback) is counted as skipped.
+# and the set of `alembic heads` with retort's output. Both read the versions directory
+# in os.listdir (readdir) order, which decides how branches interleave. Lists Alembic
+# prints from Python sets (Branches into:, Branch names:, a revision's labels) are
+# compared as sorted lists: their order changes from one alembic run to the next. A
+# comparison where alembic itself crashes (a Python traceback) is counted as skipped.
 set -u
 RETORT_BIN=${1:?usage: run.sh RETORT_BIN BUILD_DIR}
 case $RETORT_BIN in /*) ;; *) RETORT_BIN=$PWD/$RETORT_BIN ;; esac
 BUILD_DIR=${2:?usage: run.sh RETORT_BIN BUILD_DIR}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
-ALEMBIC=("$PY" "$HERE/alembic_sorted.py")
+ALEMBIC=(/usr/bin/alembic)
 
 if [ ! -x "$RETORT_BIN" ]; then
   echo "run.sh: retort binary not found: $RETORT_BIN" >&2
   exit 1
 fi
-if ! "$PY" -c "import alembic" 2>/dev/null; then
-  echo "run.sh: /usr/bin/python3 cannot import alembic" >&2
+if [ ! -x /usr/bin/alembic ]; then
+  echo "run.sh: /usr/bin/alembic not found (apt-get install alembic)" >&2
   exit 1
 fi
 

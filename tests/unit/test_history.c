@@ -1,8 +1,8 @@
 /* test_history.c - `alembic history` text, plain, verbose and ranged, compared byte for
- * byte with output captured from Alembic 1.8.1 (/usr/bin/alembic, files listed sorted) on
- * projects written by tests/conformance/gen.py. Alembic prints "Branches into:" from a
- * Python set, in an order that changes between runs; those lines are in map order here,
- * which is the order retort prints. */
+ * byte with output captured from Alembic 1.8.1 on projects written by
+ * tests/conformance/gen.py, its files loaded in the order the Specs list them (Alembic's
+ * map order). Alembic prints "Branches into:" from a Python set, in an order that changes
+ * between runs; those lines are in map order here, which is the order retort prints. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
