@@ -68,16 +68,16 @@ typedef struct GNode {
   Revision *rev;
   const char *id;
   bool alive;
-  IL raw_down;  /* down_revision resolved to nodes; -1 for a missing or dropped parent */
-  IL raw_deps;  /* _resolved_dependencies (nodes), before dropping dead ones */
-  IL down;      /* _versioned_down_revisions (present, live parents) */
-  IL deps;      /* _resolved_dependencies */
-  IL norm_deps; /* _normalized_resolved_dependencies */
-  IL all_down;  /* _all_down_revisions */
-  IL norm_down; /* _normalized_down_revisions */
-  IL next;      /* nextrev */
-  IL all_next;  /* _all_nextrev */
-  SL labels;    /* branch_labels after _add_branches */
+  IL raw_down;            /* down_revision resolved to nodes; -1 for a missing or dropped parent */
+  IL raw_deps;            /* _resolved_dependencies (nodes), before dropping dead ones */
+  IL down;                /* _versioned_down_revisions (present, live parents) */
+  IL deps;                /* _resolved_dependencies */
+  IL norm_deps;           /* _normalized_resolved_dependencies */
+  IL all_down;            /* _all_down_revisions */
+  IL norm_down;           /* _normalized_down_revisions */
+  IL next;                /* nextrev */
+  IL all_next;            /* _all_nextrev */
+  SL labels;              /* branch_labels after _add_branches */
   const char **child_ids; /* ids of `next`, for GraphRevInfo */
 } GNode;
 
@@ -317,8 +317,7 @@ static bool graph__detect_cycles(Graph *g, Arena *a, bool deps, FindingList *fl)
     GErr e;
     graph__closure(g, a, heads.v, heads.n, down, below, false, &e);
     graph__closure(g, a, bases.v, bases.n, up, above, false, &e);
-    for (size_t i = 0; i < g->nnodes; i++)
-      dead[i] = g->nodes[i].alive && !(below[i] && above[i]);
+    for (size_t i = 0; i < g->nnodes; i++) dead[i] = g->nodes[i].alive && !(below[i] && above[i]);
   }
   SL ids = {0};
   for (size_t i = 0; i < g->nnodes; i++)
@@ -431,7 +430,8 @@ static void graph__normalize(Graph *g, Arena *tmp) {
 
 static void graph__label_add(Graph *g, GNode *nd, const SL *labels) {
   for (size_t i = 0; i < labels->n; i++)
-    if (!graph__sl_has(&nd->labels, labels->v[i])) graph__sl_push(g->arena, &nd->labels, labels->v[i]);
+    if (!graph__sl_has(&nd->labels, labels->v[i]))
+      graph__sl_push(g->arena, &nd->labels, labels->v[i]);
 }
 
 /* _add_branches: a label spreads to the revision's descendants, and from the last
@@ -451,7 +451,8 @@ static void graph__add_branches(Graph *g, Arena *tmp) {
       int r = todo.v[--todo.n];
       if (seen[r]) continue;
       seen[r] = 1;
-      for (size_t k = 0; k < g->nodes[r].next.n; k++) graph__il_push(tmp, &todo, g->nodes[r].next.v[k]);
+      for (size_t k = 0; k < g->nodes[r].next.n; k++)
+        graph__il_push(tmp, &todo, g->nodes[r].next.v[k]);
       graph__label_add(g, &g->nodes[r], &labels);
       last = r;
     }
@@ -531,8 +532,8 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
         if (problems)
           findings_add(problems, "duplicate-branch-label", SEV_ERROR, r->path,
                        r->branch_labels_range,
-                       "Branch name '%s' in revision %s already used by revision %s", label,
-                       r->id, g->nodes[g->keys[other].node].id);
+                       "Branch name '%s' in revision %s already used by revision %s", label, r->id,
+                       g->nodes[g->keys[other].node].id);
         continue;
       }
       graph__key_add(g, label, (int)i);
@@ -940,8 +941,7 @@ static bool rs_negative_int(const char *s, long *out) {
   return true;
 }
 
-static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_overwalk,
-                    int *out);
+static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_overwalk, int *out);
 
 /* get_revisions for one string. */
 static bool rs_get_revisions(Ctx *c, const char *id_, IL *out) {
@@ -971,8 +971,7 @@ static bool rs_get_revisions(Ctx *c, const char *id_, IL *out) {
 
 /* _walk: `start` is a node, TV_NONE (below the bases) or TV_BASE; *out likewise, and
  * TV_NONE also for an overwalk with no_overwalk. */
-static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_overwalk,
-                    int *out) {
+static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_overwalk, int *out) {
   const Graph *g = c->g;
   int initial = start;
   long count = steps < 0 ? -steps : steps;
@@ -1017,8 +1016,8 @@ static bool rs_walk(Ctx *c, int start, long steps, const char *label, bool no_ov
 
 /* _relative_destination = r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)", applied with re.match. */
 typedef struct RelMatch {
-  const char *label;  /* NULL if absent */
-  const char *symbol; /* NULL if absent */
+  const char *label;    /* NULL if absent */
+  const char *symbol;   /* NULL if absent */
   const char *relative; /* "+2", "-1" */
   long value;
 } RelMatch;
@@ -1107,8 +1106,7 @@ static bool rs_all_current(Ctx *c, const SL *ids, IL *out) {
 
 /* _parse_downgrade_target: *label and *target (node, TV_NONE for base). */
 static bool rs_parse_downgrade_target(Ctx *c, const Arg *current, const char *target,
-                                      bool assert_relative_length, const char **label,
-                                      int *out) {
+                                      bool assert_relative_length, const char **label, int *out) {
   *label = NULL;
   if (!target) {
     *out = TV_NONE;
@@ -1239,8 +1237,8 @@ static bool rs_parse_upgrade_target(Ctx *c, const Arg *current, const char *targ
         graph__il_push(c->a, &start, r);
       }
       int rev;
-      if (!rs_walk(c, start_none ? TV_NONE : start.v[0], rel, branch_label,
-                   assert_relative_length, &rev))
+      if (!rs_walk(c, start_none ? TV_NONE : start.v[0], rel, branch_label, assert_relative_length,
+                   &rev))
         return false;
       if (rev == TV_NONE) return rs_relative_fail(c, m.relative, rel);
       graph__il_push(c->a, out, rev);
@@ -1254,8 +1252,9 @@ static bool rs_parse_upgrade_target(Ctx *c, const Arg *current, const char *targ
     return true;
   }
   if (!m.symbol)
-    return graph__fail(c->e, GE_REVISION, NULL, "Relative revision %ld didn't produce %ld migrations",
-                       rel, rel < 0 ? -rel : rel);
+    return graph__fail(c->e, GE_REVISION, NULL,
+                       "Relative revision %ld didn't produce %ld migrations", rel,
+                       rel < 0 ? -rel : rel);
   int start, rev;
   if (!branch_label) {
     if (!rs_get_revision(c, m.symbol, &start)) return false;
@@ -1311,8 +1310,8 @@ static bool rs_collect_upgrade(Ctx *c, const char *upper, const Arg *lower, bool
     Arg up = {true, upper, NULL, 0};
     const char *lbl;
     int rev;
-    if (!rs_parse_downgrade_target(c, &up, lower->is_str ? lower->s : NULL,
-                                   assert_relative_length, &lbl, &rev))
+    if (!rs_parse_downgrade_target(c, &up, lower->is_str ? lower->s : NULL, assert_relative_length,
+                                   &lbl, &rev))
       return false;
     current.n = 0;
     if (rev == TV_BASE || rev == TV_NONE) {
@@ -1348,8 +1347,8 @@ static bool rs_collect_upgrade(Ctx *c, const char *upper, const Arg *lower, bool
 
 /* _collect_downgrade_revisions */
 static bool rs_collect_downgrade(Ctx *c, const Arg *upper, const char *target, bool inclusive,
-                                 bool implicit_base, bool assert_relative_length,
-                                 uint8_t **out, IL *heads) {
+                                 bool implicit_base, bool assert_relative_length, uint8_t **out,
+                                 IL *heads) {
   const Graph *g = c->g;
   const char *branch_label;
   int target_rev;
@@ -1376,7 +1375,8 @@ static bool rs_collect_downgrade(Ctx *c, const Arg *upper, const char *target, b
       if (anc[roots.v[i]]) roots.v[j++] = roots.v[i];
     roots.n = j;
     if (!roots.n)
-      return graph__fail(c->e, GE_REVISION, NULL, "Not a valid downgrade target from current heads");
+      return graph__fail(c->e, GE_REVISION, NULL,
+                         "Not a valid downgrade target from current heads");
   }
   if (!rs_get_revisions_arg(c, upper, heads)) return false;
   uint8_t *drop = graph__marks(g, c->a);
@@ -1398,7 +1398,8 @@ static bool rs_collect_downgrade(Ctx *c, const Arg *upper, const char *target, b
       if (active[i] && !ra[i]) drop[i] = 1;
   }
   if (target_rev >= 0 && !any && !graph__il_has(&hn, target_rev))
-    return graph__fail(c->e, GE_RANGE, NULL, "Revision Nothing to drop is not an ancestor of revision %s",
+    return graph__fail(c->e, GE_RANGE, NULL,
+                       "Revision Nothing to drop is not an ancestor of revision %s",
                        upper->is_str && upper->s ? upper->s : "base");
   *out = drop;
   return true;
@@ -1493,8 +1494,7 @@ static void graph__out(const Graph *g, const IL *l, bool reverse, Revision ***ou
   *out = v;
 }
 
-bool graph_resolve(const Graph *g, const char *target, Revision ***out, size_t *n,
-                   RtError *err) {
+bool graph_resolve(const Graph *g, const char *target, Revision ***out, size_t *n, RtError *err) {
   *out = NULL;
   *n = 0;
   Arena *a = arena_new();
@@ -1529,8 +1529,8 @@ bool graph_resolve(const Graph *g, const char *target, Revision ***out, size_t *
 /* ScriptDirectory._catch_revision_errors: Alembic's CommandError wording. */
 typedef enum CmdKind { CMD_HISTORY, CMD_UPGRADE, CMD_DOWNGRADE } CmdKind;
 
-static bool graph__command_error(const GErr *e, CmdKind cmd, const char *start,
-                                 const char *end, RtError *err) {
+static bool graph__command_error(const GErr *e, CmdKind cmd, const char *start, const char *end,
+                                 RtError *err) {
   switch (e->kind) {
   case GE_RANGE:
     if (cmd == CMD_UPGRADE)
@@ -1538,8 +1538,7 @@ static bool graph__command_error(const GErr *e, CmdKind cmd, const char *start,
                        "Destination %s is not a valid upgrade target from current head(s)", end);
     if (cmd == CMD_DOWNGRADE)
       return error_set(err, ERR_TARGET,
-                       "Destination %s is not a valid downgrade target from current head(s)",
-                       end);
+                       "Destination %s is not a valid downgrade target from current head(s)", end);
     return error_set(err, ERR_TARGET,
                      "Requested range %s:%s does not refer to ancestor/descendant revisions "
                      "along the same branch",
@@ -1559,8 +1558,7 @@ static bool graph__command_error(const GErr *e, CmdKind cmd, const char *start,
   }
 }
 
-bool graph_history(const Graph *g, const char *range, Revision ***out, size_t *n,
-                   RtError *err) {
+bool graph_history(const Graph *g, const char *range, Revision ***out, size_t *n, RtError *err) {
   *out = NULL;
   *n = 0;
   char *base = NULL, *head = NULL;

@@ -87,8 +87,8 @@ static void history__short(Buf *out, const Revision *r, const GraphRevInfo *in, 
 static void history__log_entry(Buf *out, const Revision *r, const GraphRevInfo *in,
                                bool is_current) {
   buf_printf(out, "Rev: %s%s%s%s%s\n", r->id, in->is_head ? " (head)" : "",
-             in->is_branch_point ? " (branchpoint)" : "",
-             in->is_merge_point ? " (mergepoint)" : "", is_current ? " (current)" : "");
+             in->is_branch_point ? " (branchpoint)" : "", in->is_merge_point ? " (mergepoint)" : "",
+             is_current ? " (current)" : "");
   buf_puts(out, in->is_merge_point ? "Merges: " : "Parent: ");
   history__down(out, r);
   buf_putc(out, '\n');

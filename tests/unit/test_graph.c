@@ -56,11 +56,11 @@ static char *resolve(const Graph *g, const char *target) {
   return s;
 }
 
-#define EXPECT_RESOLVE(g, target, want)                                       \
-  do {                                                                        \
-    char *got__ = resolve((g), (target));                                     \
-    cr_expect_str_eq(got__, (want), "resolve %s: got '%s'", (target), got__); \
-    free(got__);                                                              \
+#define EXPECT_RESOLVE(g, target, want)                                                            \
+  do {                                                                                             \
+    char *got__ = resolve((g), (target));                                                          \
+    cr_expect_str_eq(got__, (want), "resolve %s: got '%s'", (target), got__);                      \
+    free(got__);                                                                                   \
   } while (0)
 
 static const Finding *find_rule(const FindingList *fl, const char *rule, size_t nth) {
@@ -176,7 +176,7 @@ Test(graph, resolve_single_head) {
   EXPECT_RESOLVE(f.g, "head-2", "1975ea83b712");
   EXPECT_RESOLVE(f.g, "1975ea83b712+2", "27c6a30d7c24");
   EXPECT_RESOLVE(f.g, "-1", "ae1027a6acf0");
-  EXPECT_RESOLVE(f.g, "head-3", "");  // Alembic's _walk ends on "base"
+  EXPECT_RESOLVE(f.g, "head-3", ""); // Alembic's _walk ends on "base"
   EXPECT_RESOLVE(f.g, "head-4", "Walked too far");
   cr_expect_eq(f.fl.len, 0, "a clean chain has no findings (%zu)", f.fl.len);
   fx_free(&f);
@@ -225,14 +225,13 @@ Test(graph, history_ranges) {
 }
 
 /* upgrade / downgrade plans on a two-way merge (alembic's _upgrade_revs/_downgrade_revs). */
-static const Spec MERGE[] = {
-    {"d0000000000a", "", "", "", "root", NULL},
-    {"d0000000000b", "d0000000000a", "", "", "x", NULL},
-    {"d0000000000c", "d0000000000a", "", "", "y", NULL},
-    {"d0000000000d", "d0000000000b", "", "", "x2", NULL},
-    {"d0000000000e", "d0000000000d,d0000000000c", "", "", "merge", NULL},
-    {"d0000000000f", "d0000000000e", "", "", "after", NULL},
-    {0}};
+static const Spec MERGE[] = {{"d0000000000a", "", "", "", "root", NULL},
+                             {"d0000000000b", "d0000000000a", "", "", "x", NULL},
+                             {"d0000000000c", "d0000000000a", "", "", "y", NULL},
+                             {"d0000000000d", "d0000000000b", "", "", "x2", NULL},
+                             {"d0000000000e", "d0000000000d,d0000000000c", "", "", "merge", NULL},
+                             {"d0000000000f", "d0000000000e", "", "", "after", NULL},
+                             {0}};
 
 static char *plan(const Graph *g, bool up, const char *current, const char *target) {
   const char *cur[8];
@@ -250,12 +249,12 @@ static char *plan(const Graph *g, bool up, const char *current, const char *targ
   return s;
 }
 
-#define EXPECT_PLAN(g, up, cur, target, want)                                             \
-  do {                                                                                    \
-    char *got__ = plan((g), (up), (cur), (target));                                       \
-    cr_expect_str_eq(got__, (want), "%s from '%s' to %s: got '%s'", (up) ? "up" : "down", \
-                     (cur), (target), got__);                                             \
-    free(got__);                                                                          \
+#define EXPECT_PLAN(g, up, cur, target, want)                                                      \
+  do {                                                                                             \
+    char *got__ = plan((g), (up), (cur), (target));                                                \
+    cr_expect_str_eq(got__, (want), "%s from '%s' to %s: got '%s'", (up) ? "up" : "down", (cur),   \
+                     (target), got__);                                                             \
+    free(got__);                                                                                   \
   } while (0)
 
 Test(graph, upgrade_and_downgrade_through_a_merge) {
@@ -287,15 +286,14 @@ Test(graph, upgrade_and_downgrade_through_a_merge) {
 }
 
 /* Two roots, labels, and depends_on across them (including on a label). */
-static const Spec DEPS[] = {
-    {"f0000001", "", "networking", "", "net root", NULL},
-    {"f0000002", "f0000001", "", "", "routers", NULL},
-    {"f0000003", "f0000002", "", "", "switches", NULL},
-    {"f1000001", "", "shopping", "", "shop root", NULL},
-    {"f1000002", "f1000001", "", "f0000002", "orders", NULL},
-    {"f1000003", "f1000002", "", "", "more shop", NULL},
-    {"f2000001", "", "", "networking", "audit", NULL},
-    {0}};
+static const Spec DEPS[] = {{"f0000001", "", "networking", "", "net root", NULL},
+                            {"f0000002", "f0000001", "", "", "routers", NULL},
+                            {"f0000003", "f0000002", "", "", "switches", NULL},
+                            {"f1000001", "", "shopping", "", "shop root", NULL},
+                            {"f1000002", "f1000001", "", "f0000002", "orders", NULL},
+                            {"f1000003", "f1000002", "", "", "more shop", NULL},
+                            {"f2000001", "", "", "networking", "audit", NULL},
+                            {0}};
 
 Test(graph, depends_on_plans) {
   Fx f = fx_build(DEPS);
@@ -437,13 +435,13 @@ Test(graph, self_loops_and_dependency_cycles) {
 }
 
 Test(graph, duplicate_branch_label) {
-  static const Spec specs[] = {{"aaaa0001", "", "x", "", "r", NULL},
-                               {"aaaa0002", "aaaa0001", "x", "", "s", NULL},
-                               {0}};
+  static const Spec specs[] = {
+      {"aaaa0001", "", "x", "", "r", NULL}, {"aaaa0002", "aaaa0001", "x", "", "s", NULL}, {0}};
   Fx f = fx_build(specs);
   const Finding *d = find_rule(&f.fl, "duplicate-branch-label", 0);
   cr_assert_not_null(d);
-  cr_expect_str_eq(d->message, "Branch name 'x' in revision aaaa0002 already used by revision aaaa0001");
+  cr_expect_str_eq(d->message,
+                   "Branch name 'x' in revision aaaa0002 already used by revision aaaa0001");
   fx_free(&f);
 }
 
@@ -540,7 +538,8 @@ Test(graph, damaged_graphs_stay_usable) {
       for (size_t k = i + 1; k < nout; k++)
         cr_expect_neq(out[i], out[k], "seed %u: %s twice", seed, out[i]->id);
     free(out);
-    const char *targets[] = {"heads", "head", "base", "-1", "x@head", "r001", "r00", "+1", "r002-1"};
+    const char *targets[] = {"heads", "head", "base", "-1",    "x@head",
+                             "r001",  "r00",  "+1",   "r002-1"};
     for (size_t t = 0; t < sizeof targets / sizeof *targets; t++) {
       if (graph_resolve(g, targets[t], &out, &nout, &err)) free(out);
       const char *cur[] = {"r001"};
