@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "graph_fixtures.h"
 #include "server/base/buf.h"
@@ -551,4 +552,118 @@ Test(graph, damaged_graphs_stay_usable) {
     findings_free(&fl);
     arena_delete(a);
   }
+}
+
+/* Differential test against Alembic itself: gen.py writes the conformance projects, the
+ * real parser reads them, and every upgrade / downgrade plan tests/conformance/plans.py
+ * asks Alembic for (ScriptDirectory._upgrade_revs / _downgrade_revs) must come out the
+ * same, errors included. Alembic orders a revision's several dependencies through a
+ * Python set, so its answer is taken under two hash seeds and either one is accepted. */
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "server/alembic/project.h"
+#include "server/alembic/scripts.h"
+
+#define MAX_CASES 512
+
+typedef struct Case {
+  char kind[8], cur[512], target[128], want[2][4096];
+} Case;
+
+static size_t read_cases(const char *dir, int seed, Case *cases, size_t max) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "PYTHONHASHSEED=%d /usr/bin/python3 %s/tests/conformance/plans.py %s",
+           seed, RETORT_SOURCE_DIR, dir);
+  FILE *p = popen(cmd, "r");
+  cr_assert_not_null(p);
+  static char line[16384];
+  size_t n = 0;
+  while (n < max && fgets(line, sizeof line, p)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *f[4] = {line, NULL, NULL, NULL};
+    for (int k = 1; k < 4; k++) {
+      f[k] = strchr(f[k - 1], '\t');
+      cr_assert_not_null(f[k], "bad plans.py line: %s", line);
+      *f[k]++ = '\0';
+    }
+    Case *c = &cases[n++];
+    snprintf(c->kind, sizeof c->kind, "%s", f[0]);
+    snprintf(c->cur, sizeof c->cur, "%s", f[1]);
+    snprintf(c->target, sizeof c->target, "%s", f[2]);
+    snprintf(c->want[seed], sizeof c->want[seed], "%s", f[3]);
+  }
+  cr_assert_eq(pclose(p), 0, "plans.py failed on %s", dir);
+  return n;
+}
+
+static void check_plans(const char *dir) {
+  static Case cases[MAX_CASES];
+  memset(cases, 0, sizeof cases);
+  size_t n = read_cases(dir, 0, cases, MAX_CASES);
+  cr_assert_eq(read_cases(dir, 1, cases, MAX_CASES), n);
+  cr_assert_gt(n, 0);
+
+  Project *proj = NULL;
+  RtError err = {0};
+  cr_assert(project_discover(dir, NULL, &proj, &err), "%s", err.msg);
+  char **paths;
+  size_t np;
+  cr_assert(project_list_revision_files(proj, &paths, &np, &err), "%s", err.msg);
+  ScriptCache *cache = scripts_cache_new();
+  ScriptSet set = {0};
+  cr_assert(scripts_load(cache, (const char *const *)paths, np, REV_PARSE_HEADER, &set, &err));
+  Graph *g = graph_build(set.revs, set.n, NULL);
+
+  size_t checked = 0;
+  for (size_t i = 0; i < n; i++) {
+    Case *c = &cases[i];
+    if (strncmp(c->want[0], "CRASH", 5) == 0 || strncmp(c->want[1], "CRASH", 5) == 0) continue;
+    char *got = plan(g, strcmp(c->kind, "up") == 0, strcmp(c->cur, "-") == 0 ? "" : c->cur,
+                     c->target);
+    // plans.py prints CommandError text after "FAILED: "
+    const char *w0 = c->want[0], *w1 = c->want[1];
+    bool failed = strncmp(w0, "FAILED: ", 8) == 0;
+    bool ok = failed ? strcmp(got, w0 + 8) == 0 || strcmp(got, w1 + 8) == 0
+                     : strcmp(got, w0) == 0 || strcmp(got, w1) == 0;
+    cr_expect(ok, "%s: %s from '%s' to %s:\n  alembic: %s\n  retort:  %s", dir, c->kind, c->cur,
+              c->target, w0, got);
+    free(got);
+    checked++;
+  }
+  cr_expect_gt(checked, n / 2);
+  cr_log_info("%s: %zu of %zu plans compared", dir, checked, n);
+  graph_delete(g);
+  scripts_set_free(&set);
+  scripts_cache_delete(cache);
+  project_free_paths(paths, np);
+  project_delete(proj);
+}
+
+Test(graph, plans_match_alembic, .timeout = 300) {
+  if (access("/usr/bin/alembic", X_OK) != 0) cr_skip_test("alembic is not installed");
+  char tmpl[] = RETORT_BINARY_DIR "/graph-plans.XXXXXX";
+  cr_assert_not_null(mkdtemp(tmpl));
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/tests/conformance/gen.py %s/p",
+           RETORT_SOURCE_DIR, tmpl);
+  cr_assert_eq(system(cmd), 0, "gen.py failed");
+  char root[4200];
+  snprintf(root, sizeof root, "%s/p", tmpl);
+  DIR *d = opendir(root);
+  cr_assert_not_null(d);
+  struct dirent *de;
+  size_t projects = 0;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    char dir[4600];
+    snprintf(dir, sizeof dir, "%s/%s", root, de->d_name);
+    check_plans(dir);
+    projects++;
+  }
+  closedir(d);
+  cr_expect_gt(projects, 10);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+  cr_expect_eq(system(cmd), 0);
 }
