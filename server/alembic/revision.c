@@ -553,6 +553,33 @@ static bool revision__quick_header(const PySrc *s, size_t start, size_t end, Hea
   return h->value[0] != NULL && h->value[1] != NULL;
 }
 
+/* The source range of the value of the first docstring line that starts with `key`
+ * ("Revises:"): from just after the colon to the end of the line. Left zero (no range)
+ * when the line is not plain text in the source (an escape or a quote on it would make
+ * the source differ from the docstring's value), so a fix is only offered where the
+ * replacement is exact. */
+static SrcRange revision__doc_line(const PySrc *s, SrcRange doc, const char *key) {
+  SrcRange none;
+  memset(&none, 0, sizeof none);
+  size_t klen = strlen(key);
+  const char *src = s->src;
+  size_t i = doc.start_byte, end = doc.end_byte;
+  while (i < end) {
+    size_t eol = i;
+    while (eol < end && src[eol] != '\n') eol++;
+    size_t a = i, b = eol;
+    if (b > a && src[b - 1] == '\r') b--;
+    while (a < b && (src[a] == ' ' || src[a] == '\t')) a++;
+    if (b - a >= klen && memcmp(src + a, key, klen) == 0) {
+      for (size_t k = a; k < b; k++)
+        if (src[k] == '\\' || src[k] == '"' || src[k] == '\'') return none;
+      return srcrange_from_bytes(src, s->len, a + klen, b);
+    }
+    i = eol + 1;
+  }
+  return none;
+}
+
 static void revision__apply_header(const PySrc *s, const Header *h, Revision *r, const char *path,
                                    FindingList *findings) {
   Arena *arena = s->arena;
@@ -561,6 +588,8 @@ static void revision__apply_header(const PySrc *s, const Header *h, Revision *r,
   if (h->doc && pyvalue_str(h->doc)) {
     revision__set_doc(r, arena, h->doc->text, h->doc->len);
     r->doc_range = h->doc->range;
+    r->doc_revision_id_range = revision__doc_line(s, r->doc_range, "Revision ID:");
+    r->doc_revises_range = revision__doc_line(s, r->doc_range, "Revises:");
   }
   if (h->value[0]) {
     PyValue *v = h->value[0];
@@ -1030,14 +1059,14 @@ static size_t revision__max_line_tokens(const PySrc *s, size_t start, size_t end
 }
 
 /* Parses src[0, upto) or returns NULL when that is not safe for the runtime (see above). */
-static TSTree *revision__ts_parse(RevParser *p, const PySrc *s, size_t upto) {
+static TSTree *revision__ts_parse(RevParser *p, const PySrc *s, size_t upto, const TSTree *old) {
   if (upto > REV_MAX_LINE_TOKENS &&
       revision__max_line_tokens(s, s->bom ? 3 : 0, upto) >= REV_MAX_LINE_TOKENS)
     return NULL;
   // Exclude the BOM with an included range so byte offsets stay file offsets.
   TSRange whole = {{0, s->bom ? 3 : 0}, {UINT32_MAX, UINT32_MAX}, s->bom ? 3 : 0, UINT32_MAX};
   ts_parser_set_included_ranges(p->ts, &whole, 1);
-  return ts_parser_parse_string(p->ts, NULL, s->src, (uint32_t)upto);
+  return ts_parser_parse_string(p->ts, old, s->src, (uint32_t)upto);
 }
 
 /* Python's own bracket diagnostics ("'(' was never closed", "unmatched ')'"): tree-sitter's
@@ -1159,8 +1188,12 @@ static void revision__too_complex(const PySrc *s, Revision *r, size_t start, siz
   }
 }
 
-Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src, size_t len,
-                         RevParseMode mode, FindingList *findings) {
+/* revision_parse, and revision_parse_incremental when `keep` is not NULL: then *keep is
+ * the edited old tree (or NULL; taken over and deleted) and receives the new tree (or
+ * NULL) for the caller. */
+static Revision *revision__parse(RevParser *p, Arena *arena, const char *path, const char *src,
+                                 size_t len, RevParseMode mode, TSTree **keep,
+                                 FindingList *findings) {
   assert(p && arena && (src || len == 0));
   if (!src) src = "";
   if (len > UINT32_MAX) len = UINT32_MAX; // tree-sitter offsets are 32-bit
@@ -1173,14 +1206,16 @@ Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const cha
   Header h;
   TSTree *tree = NULL;
   size_t start = s.bom ? 3 : 0, cut = revision__header_end(src, len, start);
-  if (mode == REV_PARSE_HEADER) {
+  TSTree *old = keep ? *keep : NULL;
+  if (keep) *keep = NULL;
+  if (mode == REV_PARSE_HEADER && !keep) {
     if (revision__quick_header(&s, start, cut, &h)) {
       // Only the header was read, and it read cleanly.
       r->syntax_ok = true;
       revision__apply_header(&s, &h, r, r->path, findings);
       return r;
     }
-    if (cut < len && (tree = revision__ts_parse(p, &s, cut)) != NULL) {
+    if (cut < len && (tree = revision__ts_parse(p, &s, cut, NULL)) != NULL) {
       TSNode root = ts_tree_root_node(tree);
       revision__scan_header(&s, root, &h);
       if (ts_node_has_error(root) || !h.value[0] || !h.value[1]) {
@@ -1190,7 +1225,8 @@ Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const cha
     }
   }
   if (!tree) {
-    tree = revision__ts_parse(p, &s, len);
+    tree = revision__ts_parse(p, &s, len, old);
+    if (old) ts_tree_delete(old);
     if (!tree) {
       revision__too_complex(&s, r, start, cut, findings);
       return r;
@@ -1202,6 +1238,21 @@ Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const cha
   revision__syntax_finding(&s, root, r->path, findings);
   revision__apply_header(&s, &h, r, r->path, findings);
   if (mode == REV_PARSE_FULL) revision__functions(&s, root, r);
-  ts_tree_delete(tree);
+  if (keep)
+    *keep = tree;
+  else
+    ts_tree_delete(tree);
   return r;
+}
+
+Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src, size_t len,
+                         RevParseMode mode, FindingList *findings) {
+  return revision__parse(p, arena, path, src, len, mode, NULL, findings);
+}
+
+Revision *revision_parse_incremental(RevParser *p, Arena *arena, const char *path, const char *src,
+                                     size_t len, RevParseMode mode, TSTree **tree,
+                                     FindingList *findings) {
+  assert(tree);
+  return revision__parse(p, arena, path, src, len, mode, tree, findings);
 }

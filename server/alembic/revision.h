@@ -92,6 +92,10 @@ typedef struct Revision {
   SrcRange id_range, down_range, branch_labels_range, depends_on_range, doc_range;
   SrcRange *down_ranges;      /* one per down[] element (string literal ranges) */
   SrcRange *depends_on_ranges;
+  SrcRange doc_revision_id_range; /* the value of the docstring's "Revision ID:" line: from
+                                     after the colon to the end of that line; line 0 when
+                                     there is none or it is not plain source text */
+  SrcRange doc_revises_range;     /* likewise for its "Revises:" line */
   RevParseMode mode;
   bool syntax_ok;             /* no syntax error in what was read: the whole file in
                                  REV_PARSE_FULL, the header region in REV_PARSE_HEADER */
@@ -132,5 +136,20 @@ void revparser_delete(RevParser *p);
  */
 Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src,
                          size_t len, RevParseMode mode, FindingList *findings);
+
+typedef struct TSTree TSTree;
+
+/**
+ * revision_parse for an editor's buffer, reparsing incrementally. On entry `*tree` is
+ * NULL or the tree of the previous parse of this document, already told of every edit
+ * since then with ts_tree_edit (so that it matches `src`): its unchanged parts are
+ * reused, and it is taken over (deleted here). On return *tree is the new tree (owned by
+ * the caller: ts_tree_delete it), or NULL when the file could not be given to
+ * tree-sitter (see revision_parse). REV_PARSE_HEADER always parses the whole file with
+ * tree-sitter here (no quick scan), so a tree is kept for the next edit.
+ */
+Revision *revision_parse_incremental(RevParser *p, Arena *arena, const char *path, const char *src,
+                                     size_t len, RevParseMode mode, TSTree **tree,
+                                     FindingList *findings);
 
 #endif
