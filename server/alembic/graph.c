@@ -240,6 +240,8 @@ static void graph__check_docstring(const GNode *nd, FindingList *fl) {
   const char *doc = r->longdoc;
   if (!doc || !fl) return;
   const char *p = doc;
+  // Only the first line of each kind has its source range (Revision.doc_*_range).
+  bool first_id = true, first_revises = true;
   while (*p) {
     const char *eol = strchr(p, '\n');
     size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -250,10 +252,15 @@ static void graph__check_docstring(const GNode *nd, FindingList *fl) {
       const char *v = line + 12;
       size_t vn = n - 12;
       graph__trim(&v, &vn);
-      if (vn != strlen(r->id) || strncmp(v, r->id, vn) != 0)
-        findings_add(fl, "docstring-mismatch", SEV_INFO, r->path, r->doc_range,
-                     "Docstring says \"Revision ID: %.*s\" but revision is '%s'", (int)vn, v,
-                     r->id);
+      if (vn != strlen(r->id) || strncmp(v, r->id, vn) != 0) {
+        bool exact = first_id && r->doc_revision_id_range.line;
+        Finding *f = findings_add(fl, "docstring-mismatch", SEV_INFO, r->path,
+                                  exact ? r->doc_revision_id_range : r->doc_range,
+                                  "Docstring says \"Revision ID: %.*s\" but revision is '%s'",
+                                  (int)vn, v, r->id);
+        if (exact) f->fix = arena_printf(fl->arena, " %s", r->id);
+      }
+      first_id = false;
     } else if (n >= 8 && strncmp(line, "Revises:", 8) == 0) {
       const char *v = line + 8;
       size_t vn = n - 8;
@@ -281,10 +288,15 @@ static void graph__check_docstring(const GNode *nd, FindingList *fl) {
         want[0] = '\0';
         for (size_t k = 0; k < r->ndown && wl < sizeof want; k++)
           wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s%s", k ? ", " : "", r->down[k]);
-        findings_add(fl, "docstring-mismatch", SEV_INFO, r->path, r->doc_range,
-                     "Docstring says \"Revises: %.*s\" but down_revision is %s%s%s", (int)vn, v,
-                     r->ndown ? "'" : "None", want, r->ndown ? "'" : "");
+        // The fix rewrites the line's value as script.py.mako writes it ("Revises: a, b").
+        bool exact = first_revises && r->doc_revises_range.line;
+        Finding *f = findings_add(fl, "docstring-mismatch", SEV_INFO, r->path,
+                                  exact ? r->doc_revises_range : r->doc_range,
+                                  "Docstring says \"Revises: %.*s\" but down_revision is %s%s%s",
+                                  (int)vn, v, r->ndown ? "'" : "None", want, r->ndown ? "'" : "");
+        if (exact) f->fix = arena_printf(fl->arena, " %s", want);
       }
+      first_revises = false;
     }
     if (!eol) break;
     p = eol + 1;
