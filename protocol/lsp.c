@@ -32,6 +32,69 @@ bool lsp_session_exited(const LspSession *s, int *code) {
 
 LspPositionEncoding lsp_session_encoding(const LspSession *s) { return s->encoding; }
 
+/* Length of the UTF-8 sequence at p[0, n) (1 for an invalid byte) and its width in
+ * UTF-16 code units. */
+static size_t lsp__char(const unsigned char *p, size_t n, uint32_t *units) {
+  unsigned char c = p[0];
+  size_t want = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  *units = 1;
+  if (want <= 1 || want > n) return 1;
+  for (size_t k = 1; k < want; k++)
+    if ((p[k] & 0xC0) != 0x80) return 1;
+  if (want == 4) *units = 2;
+  return want;
+}
+
+size_t lsp_position_to_offset(const char *text, size_t len, uint32_t line, uint32_t character,
+                              LspPositionEncoding enc) {
+  size_t i = 0;
+  for (uint32_t l = 0; l < line; l++) {
+    const char *nl = memchr(text + i, '\n', len - i);
+    if (!nl) return len;
+    i = (size_t)(nl - text) + 1;
+  }
+  const char *nl = memchr(text + i, '\n', len - i);
+  size_t end = nl ? (size_t)(nl - text) : len;
+  if (end > i && text[end - 1] == '\r') end--;
+  if (enc == LSP_ENCODING_UTF8) return character < end - i ? i + character : end;
+  uint32_t units = 0;
+  while (i < end) {
+    uint32_t w;
+    size_t step = lsp__char((const unsigned char *)text + i, end - i, &w);
+    if (units + w > character) break;
+    units += w;
+    i += step;
+  }
+  return i;
+}
+
+void lsp_offset_to_position(const char *text, size_t len, size_t offset, LspPositionEncoding enc,
+                            uint32_t *line, uint32_t *character) {
+  if (offset > len) offset = len;
+  uint32_t l = 0;
+  size_t start = 0;
+  for (const char *p = text, *nl; (nl = memchr(p, '\n', (size_t)(text + offset - p))) != NULL;
+       p = nl + 1) {
+    l++;
+    start = (size_t)(nl - text) + 1;
+  }
+  *line = l;
+  if (enc == LSP_ENCODING_UTF8) {
+    *character = (uint32_t)(offset - start);
+    return;
+  }
+  uint32_t units = 0;
+  size_t i = start;
+  while (i < offset) {
+    uint32_t w;
+    size_t step = lsp__char((const unsigned char *)text + i, len - i, &w);
+    if (i + step > offset) break;  // inside a sequence: stop at its start
+    units += w;
+    i += step;
+  }
+  *character = units;
+}
+
 /* utf-8 when the client lists it in capabilities.general.positionEncodings, else the
  * mandatory default utf-16 (LSP 3.17). */
 static LspPositionEncoding lsp__negotiate_encoding(const Json *params) {
@@ -60,7 +123,8 @@ static int lsp__initialize(LspSession *s, RpcCall *call, RtError *err) {
   jw_key(&w, "textDocumentSync");
   jw_object_begin(&w);
   jw_kv_bool(&w, "openClose", true);
-  jw_kv_int(&w, "change", 1); // TextDocumentSyncKind.Full
+  // TextDocumentSyncKind: 1 = Full, 2 = Incremental (the feature layer applies ranges)
+  jw_kv_int(&w, "change", info && info->incremental_sync ? 2 : 1);
   jw_key(&w, "save");
   jw_object_begin(&w);
   jw_kv_bool(&w, "includeText", false);

@@ -4,6 +4,7 @@
 #define RETORT_PROTOCOL_LSP_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "protocol/jsonrpc.h"
 
@@ -30,9 +31,10 @@ typedef struct LspServerInfo {
   size_t nmethods;
   /* Extra members for ServerCapabilities as JSON object members without braces,
    * e.g. "\"hoverProvider\":true"; NULL for none. positionEncoding and
-   * textDocumentSync (1 = full) are always written by the lifecycle. */
+   * textDocumentSync are always written by the lifecycle. */
   const char *capabilities_extra;
   void *ctx;
+  bool incremental_sync; /* textDocumentSync.change: 2 (incremental) when true, else 1 (full) */
 } LspServerInfo;
 
 /** A session over `info` (borrowed). lsp_session_delete(NULL) is a no-op. */
@@ -51,5 +53,23 @@ int lsp_handle(void *session, RpcCall *call, RtError *err);
 bool lsp_session_exited(const LspSession *s, int *code);
 
 LspPositionEncoding lsp_session_encoding(const LspSession *s);
+
+/* ---- positions: LSP's 0-based (line, character) against byte offsets ----
+ * Lines end at '\n' (a '\r' before it belongs to the line ending). Characters count
+ * UTF-16 code units (a character outside the BMP counts 2) or, for utf-8, bytes. A byte
+ * that is not valid UTF-8 counts as one character (editors show it as U+FFFD). */
+
+/**
+ * The byte offset in text[0, len) of an LSP position. A line past the end gives `len`;
+ * a character past the end of its line gives the end of the line (before "\r\n"); a
+ * character inside a surrogate pair gives the start of that character.
+ */
+size_t lsp_position_to_offset(const char *text, size_t len, uint32_t line, uint32_t character,
+                              LspPositionEncoding enc);
+
+/** The LSP position of byte `offset` (clamped to len; an offset inside a UTF-8 sequence
+ * counts up to that character's start). */
+void lsp_offset_to_position(const char *text, size_t len, size_t offset, LspPositionEncoding enc,
+                            uint32_t *line, uint32_t *character);
 
 #endif

@@ -156,7 +156,7 @@ static int feature_did_open(void *ctx, LspSession *s, RpcCall *call, RtError *er
   return 0;
 }
 static const LspMethod features[] = {{"textDocument/hover", feature_hover}, {"textDocument/didOpen", feature_did_open}};
-static const LspServerInfo lsp_info = {"retort-lsp", "1.2", features, 2, "\"hoverProvider\":true", NULL};
+static const LspServerInfo lsp_info = {"retort-lsp", "1.2", features, 2, "\"hoverProvider\":true", NULL, false};
 
 typedef struct Pump {
   int fd;
