@@ -10,6 +10,7 @@
 #include "protocol/json.h"
 #include "protocol/server.h"
 #include "server/base/mem.h"
+#include "server/tools/lsp_features.h"
 #include "server/tools/tools.h"
 
 #ifndef RETORT_VERSION
@@ -245,8 +246,11 @@ static int cli__serve(FramingMode mode, int argc, char **argv, int i, CliGlobals
     if (!taken) return cli__usage_error("unexpected argument '%s'", argv[i]);
   }
   ToolSession *s = tool_session_new(g->project);
-  ServeOptions opt = {.mode = mode, .mcp = tool_session_mcp_info(s), .log_name = "retort"};
+  LspFeatures *lsp = mode == FRAMING_NDJSON ? NULL : lsp_features_new(g->project);
+  ServeOptions opt = {.mode = mode, .mcp = tool_session_mcp_info(s),
+                      .lsp = lsp ? lsp_features_info(lsp) : NULL, .log_name = "retort"};
   int rc = rpc_serve(STDIN_FILENO, STDOUT_FILENO, &opt);
+  lsp_features_delete(lsp);
   tool_session_delete(s);
   return rc;
 }

@@ -1,0 +1,547 @@
+/* test_lsp_features.c - the LSP feature layer: position conversion (UTF-16 surrogates,
+ * utf-8), incremental edits and reparses, diagnostics over a temporary copy of
+ * examples/shop with unsaved text in place, hover, definition and quick fixes. */
+#include <criterion/criterion.h>
+#include <tree_sitter/api.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "protocol/jsonrpc.h"
+#include "protocol/lsp.h"
+#include "server/alembic/revision.h"
+#include "server/base/mem.h"
+#include "server/tools/lsp_features.h"
+
+/* ---- positions ---- */
+
+/* "a", U+1F600 (4 bytes, 2 UTF-16 units), "b", newline, "x", U+00E9 (2 bytes), CRLF, "z" */
+static const char TEXT[] = "a\xF0\x9F\x98\x80" "b\nx\xC3\xA9\r\nz";
+
+Test(lsp_position, utf16_counts_non_bmp_characters_as_two_units) {
+  size_t len = strlen(TEXT);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 0, LSP_ENCODING_UTF16), 0);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 1, LSP_ENCODING_UTF16), 1);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 3, LSP_ENCODING_UTF16), 5);  // 'b'
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 4, LSP_ENCODING_UTF16), 6);  // '\n'
+  // inside the surrogate pair: the start of the character
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 2, LSP_ENCODING_UTF16), 1);
+  // past the end of a line: its end, before "\r\n"
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 1, 2, LSP_ENCODING_UTF16), 10);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 1, 99, LSP_ENCODING_UTF16), 10);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 2, 0, LSP_ENCODING_UTF16), 12);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 2, 1, LSP_ENCODING_UTF16), 13);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 7, 0, LSP_ENCODING_UTF16), len);
+
+  uint32_t line, ch;
+  lsp_offset_to_position(TEXT, len, 5, LSP_ENCODING_UTF16, &line, &ch);
+  cr_expect(line == 0 && ch == 3, "got %u:%u", line, ch);
+  lsp_offset_to_position(TEXT, len, 3, LSP_ENCODING_UTF16, &line, &ch);  // inside the emoji
+  cr_expect(line == 0 && ch == 1, "got %u:%u", line, ch);
+  lsp_offset_to_position(TEXT, len, 10, LSP_ENCODING_UTF16, &line, &ch);
+  cr_expect(line == 1 && ch == 2, "got %u:%u", line, ch);
+  lsp_offset_to_position(TEXT, len, len, LSP_ENCODING_UTF16, &line, &ch);
+  cr_expect(line == 2 && ch == 1, "got %u:%u", line, ch);
+}
+
+Test(lsp_position, utf8_counts_bytes_and_round_trips) {
+  size_t len = strlen(TEXT);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 5, LSP_ENCODING_UTF8), 5);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 1, 3, LSP_ENCODING_UTF8), 10);
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 1, 50, LSP_ENCODING_UTF8), 10);
+  uint32_t line, ch;
+  lsp_offset_to_position(TEXT, len, 5, LSP_ENCODING_UTF8, &line, &ch);
+  cr_expect(line == 0 && ch == 5, "got %u:%u", line, ch);
+  // every character start round-trips in both encodings
+  const size_t starts[] = {0, 1, 5, 6, 7, 8, 10, 12, 13};
+  for (size_t i = 0; i < sizeof starts / sizeof *starts; i++) {
+    for (int e = 0; e < 2; e++) {
+      LspPositionEncoding enc = e ? LSP_ENCODING_UTF8 : LSP_ENCODING_UTF16;
+      lsp_offset_to_position(TEXT, len, starts[i], enc, &line, &ch);
+      size_t back = lsp_position_to_offset(TEXT, len, line, ch, enc);
+      cr_expect(back == starts[i], "offset %zu enc %d: %u:%u -> %zu",
+                starts[i], e, line, ch, back);
+    }
+  }
+}
+
+Test(lsp_uri, file_uris_round_trip_with_percent_encoding) {
+  const char *path = "/tmp/a dir/caf\xC3\xA9#1.py";
+  char *uri = lsp_path_to_uri(path);
+  cr_expect_str_eq(uri, "file:///tmp/a%20dir/caf%C3%A9%231.py");
+  char *back = lsp_uri_to_path(uri);
+  cr_expect_str_eq(back, path);
+  free(uri);
+  free(back);
+  char *local = lsp_uri_to_path("file://localhost/x/y.py");
+  cr_expect_str_eq(local, "/x/y.py");
+  free(local);
+  cr_expect_null(lsp_uri_to_path("untitled:Untitled-1"));
+  cr_expect_null(lsp_uri_to_path("file:///bad%2"));
+}
+
+/* ---- revision_parse_incremental: an edited old tree gives what a fresh parse gives ---- */
+
+Test(lsp_reparse, incremental_parse_equals_a_fresh_parse) {
+  const char *a = "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = 'x1'\n\n"
+                  "def upgrade():\n    op.drop_table('t')\n";
+  const char *b = "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = ('x1', 'y22')\n\n"
+                  "def upgrade():\n    op.drop_table('t')\n";
+  RevParser *p = revparser_new();
+  Arena *arena = arena_new();
+  TSTree *tree = NULL;
+  Revision *r = revision_parse_incremental(p, arena, "/v/r1.py", a, strlen(a), REV_PARSE_FULL, &tree, NULL);
+  cr_assert_not_null(tree);
+  cr_expect_eq(r->ndown, 1);
+  // Replace 'x1' (the second occurrence) by ('x1', 'y22').
+  const char *at = strstr(strstr(a, "down_revision"), "'x1'");
+  uint32_t start = (uint32_t)(at - a);
+  TSInputEdit e = {start, start + 4, start + 13, {5, 16}, {5, 20}, {5, 29}};
+  ts_tree_edit(tree, &e);
+  Revision *inc = revision_parse_incremental(p, arena, "/v/r1.py", b, strlen(b), REV_PARSE_FULL, &tree, NULL);
+  Revision *fresh = revision_parse(p, arena, "/v/r1.py", b, strlen(b), REV_PARSE_FULL, NULL);
+  cr_assert_eq(inc->ndown, 2);
+  cr_assert_eq(fresh->ndown, 2);
+  for (size_t k = 0; k < 2; k++) {
+    cr_expect_str_eq(inc->down[k], fresh->down[k]);
+    cr_expect_eq(inc->down_ranges[k].start_byte, fresh->down_ranges[k].start_byte);
+    cr_expect_eq(inc->down_ranges[k].end_byte, fresh->down_ranges[k].end_byte);
+    cr_expect_eq(inc->down_ranges[k].col, fresh->down_ranges[k].col);
+  }
+  cr_expect_str_eq(inc->down[1], "y22");
+  cr_expect_eq(inc->upgrade.len, fresh->upgrade.len);
+  cr_expect_eq(inc->upgrade.items[0].range.line, 9);
+  cr_expect(inc->syntax_ok && fresh->syntax_ok);
+  // The docstring's Revises: value, from after the colon to the end of the line.
+  cr_expect_eq(inc->doc_revises_range.line, 3);
+  cr_expect_eq(strncmp(b + inc->doc_revises_range.start_byte, " x1\n", 4), 0);
+  cr_expect_eq(inc->doc_revises_range.end_byte - inc->doc_revises_range.start_byte, 3);
+  cr_expect_eq(inc->doc_revision_id_range.line, 0, "no Revision ID: line");
+  ts_tree_delete(tree);
+  arena_delete(arena);
+  revparser_delete(p);
+}
+
+/* ---- a temporary copy of examples/shop ---- */
+
+static char tmpdir[256];
+static LspFeatures *features;
+
+static void shop_setup(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/retort-lsp-unit.XXXXXX");
+  cr_assert_not_null(mkdtemp(tmpdir));
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cp -r '%s/examples/shop' '%s/shop'", RETORT_SOURCE_DIR, tmpdir);
+  cr_assert_eq(system(cmd), 0);
+  features = lsp_features_new(NULL);
+}
+
+static void shop_teardown(void) {
+  lsp_features_delete(features);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  (void)system(cmd);
+}
+
+TestSuite(lsp_shop, .init = shop_setup, .fini = shop_teardown);
+
+static const char *VERSIONS = "shop/migrations/versions";
+static const char *HEAD = "2024_03_25_a6e1f5b9c372_add_refunded_order_status.py";
+static const char *PRODUCTS = "2024_01_22_7a4e5b6c2d13_create_products_table.py";
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *fp = fopen(path, "rb");
+  cr_assert_not_null(fp, "%s", path);
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  char *s = xmalloc((size_t)n + 1);
+  cr_assert_eq(fread(s, 1, (size_t)n, fp), (size_t)n);
+  s[n] = '\0';
+  fclose(fp);
+  *len = (size_t)n;
+  return s;
+}
+
+/* Opens versions/<name> with its text on disk; returns its URI (caller frees). */
+static char *open_file(const char *name) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s/%s", tmpdir, VERSIONS, name);
+  size_t len;
+  char *text = slurp(path, &len);
+  char *uri = lsp_path_to_uri(path);
+  lsp_features_open(features, uri, 1, text, len);
+  free(text);
+  return uri;
+}
+
+/* The 0-based line and UTF-16 character where `needle` starts in the open document. */
+static void where(const char *uri, const char *needle, uint32_t *line, uint32_t *ch) {
+  size_t len;
+  const char *t = lsp_features_text(features, uri, &len);
+  const char *at = strstr(t, needle);
+  cr_assert_not_null(at, "%s not in the document", needle);
+  lsp_offset_to_position(t, len, (size_t)(at - t), LSP_ENCODING_UTF16, line, ch);
+}
+
+/* Replaces the first occurrence of `old` with `new` through one ranged change. */
+static void edit(const char *uri, const char *old, const char *new, int64_t version) {
+  LspTextChange c = {.has_range = true, .text = new, .len = strlen(new)};
+  where(uri, old, &c.start_line, &c.start_character);
+  c.end_line = c.start_line;
+  c.end_character = c.start_character + (uint32_t)strlen(old); // ASCII in these tests
+  RtError err = {0};
+  cr_assert(lsp_features_change(features, uri, version, &c, 1, LSP_ENCODING_UTF16, &err), "%s",
+            err.msg);
+}
+
+static const Finding *find(const FindingList *fl, const char *rule) {
+  for (size_t i = 0; i < fl->len; i++)
+    if (strcmp(fl->items[i].rule, rule) == 0) return &fl->items[i];
+  return NULL;
+}
+
+static char *findings_text(const FindingList *fl) {
+  Buf b = BUF_INIT;
+  for (size_t i = 0; i < fl->len; i++)
+    buf_printf(&b, "%s: %s\n", fl->items[i].rule, fl->items[i].message);
+  return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+Test(lsp_shop, incremental_edits_apply_ranges_and_reuse_the_tree) {
+  char *uri = open_file(PRODUCTS);
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  char *txt = findings_text(&fl);
+  cr_expect_eq(fl.len, 0, "unexpected findings on a clean file:\n%s", txt);
+  free(txt);
+  findings_free(&fl);
+  cr_expect_eq(lsp_features_incremental_parses(features), 0);
+
+  // Two changes in one notification, the second against the result of the first;
+  // one spans lines and inserts a newline.
+  LspTextChange c[2] = {0};
+  uint32_t line, ch;
+  where(uri, "branch_labels = None", &line, &ch);
+  c[0] = (LspTextChange){true, line, ch, line, ch + 20, "branch_labels = ('x',)\n# new", 28};
+  where(uri, "depends_on = None", &line, &ch);
+  c[1] = (LspTextChange){true, line + 1, ch, line + 1, ch + 10, "depends_on", 10};
+  RtError err = {0};
+  cr_assert(lsp_features_change(features, uri, 2, c, 2, LSP_ENCODING_UTF16, &err), "%s", err.msg);
+  size_t len;
+  const char *t = lsp_features_text(features, uri, &len);
+  cr_expect(strstr(t, "branch_labels = ('x',)\n# new\ndepends_on = None\n"), "%s", t);
+  cr_expect_eq(strlen(t), len);
+
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  cr_expect_eq(fl.len, 0);
+  findings_free(&fl);
+  cr_expect_eq(lsp_features_incremental_parses(features), 1, "the edited old tree was reused");
+
+  // A syntax error typed in the middle, found by the incremental reparse.
+  edit(uri, "def downgrade()", "def downgrade(", 3);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  const Finding *syn = find(&fl, "syntax-error");
+  cr_expect_not_null(syn);
+  findings_free(&fl);
+  cr_expect_eq(lsp_features_incremental_parses(features), 2);
+
+  // Unknown documents: an error, nothing changed.
+  cr_expect_not(lsp_features_change(features, "file:///nope.py", 1, c, 1, LSP_ENCODING_UTF16, &err));
+  cr_expect_eq(err.kind, ERR_NOT_FOUND);
+  free(uri);
+}
+
+Test(lsp_shop, a_second_head_appears_after_an_edit_and_clears_after_undo) {
+  char *uri = open_file(HEAD);
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  cr_expect_eq(fl.len, 0);
+  findings_free(&fl);
+
+  // Rebasing the head onto the base leaves its old parent without children: two heads.
+  edit(uri, "down_revision = 'f0c4d8e2a615'", "down_revision = '3f1c2a9d8b01'", 2);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  const Finding *heads = find(&fl, "multiple-heads");
+  cr_assert_not_null(heads);
+  cr_expect_eq(heads->severity, SEV_WARNING);
+  cr_expect(strstr(heads->message, "a6e1f5b9c372") && strstr(heads->message, "f0c4d8e2a615"), "%s",
+            heads->message);
+  // on the document's own `revision` value
+  size_t len;
+  const char *t = lsp_features_text(features, uri, &len);
+  cr_expect_eq(strncmp(t + heads->range.start_byte, "'a6e1f5b9c372'", 14), 0);
+  const Finding *doc = find(&fl, "docstring-mismatch");
+  cr_assert_not_null(doc, "Revises: in the docstring still names the old parent");
+  cr_expect_str_eq(doc->fix, " 3f1c2a9d8b01");
+  cr_expect_eq(strncmp(t + doc->range.start_byte, " f0c4d8e2a615",
+                       doc->range.end_byte - doc->range.start_byte),
+               0);
+  findings_free(&fl);
+
+  // The file on disk is untouched: only the open text counts.
+  edit(uri, "down_revision = '3f1c2a9d8b01'", "down_revision = 'f0c4d8e2a615'", 3);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  char *txt = findings_text(&fl);
+  cr_expect_eq(fl.len, 0, "%s", txt);
+  free(txt);
+  findings_free(&fl);
+  free(uri);
+}
+
+Test(lsp_shop, missing_parent_has_the_range_of_the_element) {
+  char *uri = open_file(PRODUCTS);
+  edit(uri, "'3f1c2a9d8b01'\nbranch", "'0000deadbeef'\nbranch", 2);
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  const Finding *miss = find(&fl, "missing-revision");
+  cr_assert_not_null(miss);
+  cr_expect_eq(miss->severity, SEV_ERROR);
+  size_t len;
+  const char *t = lsp_features_text(features, uri, &len);
+  cr_expect_eq(miss->range.end_byte - miss->range.start_byte, 14);
+  cr_expect_eq(strncmp(t + miss->range.start_byte, "'0000deadbeef'", 14), 0);
+  // Only findings about this file are reported for it.
+  for (size_t i = 0; i < fl.len; i++) cr_expect(fl.items[i].path && strstr(fl.items[i].path, PRODUCTS));
+  findings_free(&fl);
+  free(uri);
+}
+
+Test(lsp_shop, a_new_unsaved_file_in_the_versions_directory_is_a_revision_file) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s/ffff00001111_new.py", tmpdir, VERSIONS);
+  char *uri = lsp_path_to_uri(path);
+  const char *text = "\"\"\"new\n\nRevision ID: ffff00001111\nRevises: 3f1c2a9d8b01\n\"\"\"\n"
+                     "revision = 'ffff00001111'\ndown_revision = '3f1c2a9d8b01'\n";
+  lsp_features_open(features, uri, 1, text, strlen(text));
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  cr_expect_not_null(find(&fl, "multiple-heads"));
+  findings_free(&fl);
+  free(uri);
+}
+
+Test(lsp_shop, files_that_are_not_revision_files_have_no_findings) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/shop/migrations/env.py", tmpdir);
+  char *uri = lsp_path_to_uri(path);
+  lsp_features_open(features, uri, 1, "import x\n", 9);
+  FindingList fl;
+  findings_init(&fl);
+  cr_expect_not(lsp_features_findings(features, uri, &fl));
+  lsp_features_open(features, "untitled:Untitled-1", 1, "x = (", 5);
+  cr_expect_not(lsp_features_findings(features, "untitled:Untitled-1", &fl));
+  cr_expect_not(lsp_features_findings(features, "file:///never/opened.py", &fl));
+  cr_expect_eq(fl.len, 0);
+  findings_free(&fl);
+  free(uri);
+}
+
+/* ---- the handlers, through the LSP lifecycle, JSON in and out ---- */
+
+typedef struct Client {
+  LspSession *session;
+  RpcPeer *peer;
+  int rd, wr;
+  Arena *arena;
+  Buf result;
+} Client;
+
+static void client_init(Client *c) {
+  int fds[2];
+  cr_assert_eq(pipe(fds), 0);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  c->rd = fds[0];
+  c->wr = fds[1];
+  c->peer = rpc_peer_new(fds[1], FRAMING_LSP);
+  c->session = lsp_session_new(lsp_features_info(features));
+  c->arena = arena_new();
+  c->result = (Buf)BUF_INIT;
+}
+
+/* Sends one message; returns the result JSON (requests) or "" (notifications). */
+static const char *client_send(Client *c, const char *json, int *code) {
+  RtError err = {0};
+  const Json *root = json_parse(c->arena, json, strlen(json), NULL, &err, NULL);
+  cr_assert_not_null(root, "%s: %s", json, err.msg);
+  RpcMessage msg;
+  int dcode = 0;
+  cr_assert(rpc_message_decode(c->arena, root, &msg, &dcode, &err), "%s", err.msg);
+  buf_reset(&c->result);
+  Buf data = BUF_INIT;
+  RpcCall call = {&msg, c->arena, &c->result, c->peer, &data};
+  *code = lsp_handle(c->session, &call, &err);
+  buf_free(&data);
+  return buf_cstr(&c->result);
+}
+
+/* Everything the server sent as notifications so far. */
+static char *client_notifications(Client *c) {
+  Buf b = BUF_INIT;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = read(c->rd, chunk, sizeof chunk)) > 0) buf_append(&b, chunk, (size_t)n);
+  return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+static void client_free(Client *c) {
+  lsp_session_delete(c->session);
+  rpc_peer_delete(c->peer);
+  close(c->rd);
+  close(c->wr);
+  arena_delete(c->arena);
+  buf_free(&c->result);
+}
+
+Test(lsp_shop, handlers_hover_definition_code_action_and_diagnostics) {
+  Client c;
+  client_init(&c);
+  int code;
+  const char *r = client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}", &code);
+  cr_assert_eq(code, 0);
+  cr_expect(strstr(r, "\"change\":2"), "incremental sync: %s", r);
+  cr_expect(strstr(r, "\"hoverProvider\":true"), "%s", r);
+  cr_expect(strstr(r, "\"definitionProvider\":true"), "%s", r);
+  cr_expect(strstr(r, "quickfix"), "%s", r);
+
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s/%s", tmpdir, VERSIONS, HEAD);
+  size_t len;
+  char *text = slurp(path, &len);
+  char *uri = lsp_path_to_uri(path);
+  Buf m = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &m);
+  jw_object_begin(&w);
+  jw_kv_string(&w, "jsonrpc", "2.0");
+  jw_kv_string(&w, "method", "textDocument/didOpen");
+  jw_key(&w, "params");
+  jw_object_begin(&w);
+  jw_key(&w, "textDocument");
+  jw_object_begin(&w);
+  jw_kv_string(&w, "uri", uri);
+  jw_kv_string(&w, "languageId", "python");
+  jw_kv_int(&w, "version", 1);
+  jw_kv_string(&w, "text", text);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  client_send(&c, buf_cstr(&m), &code);
+  cr_expect_eq(code, 0);
+  char *note = client_notifications(&c);
+  cr_expect(strstr(note, "textDocument/publishDiagnostics") && strstr(note, "\"diagnostics\":[]"),
+            "%s", note);
+  free(note);
+
+  // didChange: the docstring's Revises: line gets a wrong id → a fixable finding.
+  uint32_t line, ch;
+  where(uri, "Revises: f0c4", &line, &ch);
+  char *msg = arena_printf(c.arena,
+                           "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                           "\"textDocument\":{\"uri\":\"%s\",\"version\":2},\"contentChanges\":[{"
+                           "\"range\":{\"start\":{\"line\":%u,\"character\":%u},\"end\":{\"line\":"
+                           "%u,\"character\":%u}},\"text\":\"0\"}]}}",
+                           uri, line, ch + 9, line, ch + 10);
+  client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  note = client_notifications(&c);
+  cr_expect(strstr(note, "\"code\":\"docstring-mismatch\"") && strstr(note, "\"version\":2") &&
+                strstr(note, "\"severity\":3") && strstr(note, "\"source\":\"retort\""),
+            "%s", note);
+  char *want_range = arena_printf(c.arena, "\"range\":{\"start\":{\"line\":%u,\"character\":%u},"
+                                           "\"end\":{\"line\":%u,\"character\":%u}}",
+                                  line, ch + 8, line, ch + 21);
+  cr_expect(strstr(note, want_range), "want %s in %s", want_range, note);
+  free(note);
+
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/codeAction\",\"params\":{"
+                     "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":%u,"
+                     "\"character\":0},\"end\":{\"line\":%u,\"character\":0}},\"context\":{"
+                     "\"diagnostics\":[]}}}",
+                     uri, line, line);
+  r = client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  cr_expect(strstr(r, "\"kind\":\"quickfix\"") && strstr(r, "\"newText\":\" f0c4d8e2a615\"") &&
+                strstr(r, want_range),
+            "%s", r);
+  // No fix on another line.
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/codeAction\",\"params\":{"
+                     "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":0,"
+                     "\"character\":0},\"end\":{\"line\":0,\"character\":0}},\"context\":{"
+                     "\"diagnostics\":[]}}}",
+                     uri);
+  r = client_send(&c, msg, &code);
+  cr_expect_str_eq(r, "[]");
+
+  // definition on the down_revision value → the parent's file, at its `revision =` line.
+  where(uri, "'f0c4d8e2a615'\nbranch", &line, &ch);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/definition\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     uri, line, ch + 3);
+  r = client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  cr_expect(strstr(r, "2024_03_11_f0c4d8e2a615_merge_reporting_into_main.py"), "%s", r);
+  cr_expect(strstr(r, "\"start\":{\"line\":12,\"character\":0}"), "%s", r);
+
+  // hover on the same value and on the revision's own id
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/hover\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     uri, line, ch + 3);
+  r = client_send(&c, msg, &code);
+  cr_expect(strstr(r, "\"kind\":\"markdown\"") && strstr(r, "merge point") &&
+                strstr(r, "`d5a07b9c3e28`, `e9b3c6d1f470`") && strstr(r, "7 of 8 from base"),
+            "%s", r);
+  where(uri, "'a6e1f5b9c372'", &line, &ch);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/hover\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     uri, line, ch + 1);
+  r = client_send(&c, msg, &code);
+  cr_expect(strstr(r, "Is: head") && strstr(r, "8 of 8 from base") &&
+                strstr(r, "Children: none"),
+            "%s", r);
+  // not on an id: null
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/hover\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":0,\"character\":0}}}",
+                     uri);
+  r = client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  cr_expect_str_eq(r, "");
+  // a document that was never opened: null, no error
+  r = client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"textDocument/definition\",\"params\":"
+                      "{\"textDocument\":{\"uri\":\"file:///x.py\"},\"position\":{\"line\":0,\"character\":0}}}",
+                  &code);
+  cr_expect_eq(code, 0);
+  cr_expect_str_eq(r, "");
+
+  // didClose clears the diagnostics it had published.
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didClose\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"}}}",
+                     uri);
+  client_send(&c, msg, &code);
+  note = client_notifications(&c);
+  cr_expect(strstr(note, "\"diagnostics\":[]"), "%s", note);
+  cr_expect_null(lsp_features_text(features, uri, NULL));
+  free(note);
+
+  buf_free(&m);
+  free(text);
+  free(uri);
+  client_free(&c);
+}
