@@ -160,6 +160,7 @@ typedef struct MigColumn {
   bool unique;                /* unique=True (SQLAlchemy: an unnamed UNIQUE, or a unique index with index=True) */
   bool index;                 /* index=True (CREATE INDEX ix_<table>_<col>) */
   Tri autoincrement;          /* TRI_UNSET is "auto" */
+  bool has_default;           /* a Python-side default= (no DDL, but no SERIAL either) */
   MigDefault server_default;
   const char *comment;
   MigForeignKey *fks;         /* sa.ForeignKey(...) positional arguments */
