@@ -1,0 +1,91 @@
+/* rule.h - what a rule file sees: the lint context, the configuration's details and the
+ * reporting helpers. Internal to server/lint (tools include lint.h only). */
+#ifndef RETORT_LINT_RULE_H
+#define RETORT_LINT_RULE_H
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/lint/lint.h"
+#include "server/schema/fold.h"
+
+typedef struct TypePattern {
+  const char *pattern; /* fnmatch pattern on the column name */
+  const char *type;    /* canonical type it must have ("uuid", "tsvector") */
+} TypePattern;
+
+typedef struct ColumnGroup {
+  const char **cols;
+  size_t ncols;
+} ColumnGroup;
+
+struct LintConfig {
+  Arena *arena;
+  int pg_version;
+  signed char *enabled; /* per registry index: -1 default, 0 off, 1 on */
+  signed char *severity; /* per registry index: -1 default, else a Severity */
+  const char **protected_tables;
+  size_t nprotected;
+  ColumnGroup *groups;
+  size_t ngroups;
+  TypePattern *types;
+  size_t ntypes;
+  const char **enum_like;
+  size_t nenum_like;
+  const char *naming;   /* constraint_naming source, NULL when unset */
+  regex_t naming_re;
+};
+
+typedef struct Suppression {
+  uint32_t line;
+  const char *ids; /* "a, b" as written inside the brackets */
+} Suppression;
+
+struct LintCtx {
+  const LintConfig *cfg;
+  const Revision *rev;
+  const char *src;           /* the revision's source, NULL when unavailable */
+  size_t len;
+  const FoldOpList *up, *down;
+  const Schema *before;      /* the schema before the revision */
+  const Schema *schema;      /* check_op: just before the op; check_revision: after upgrade */
+  const LintRule *rule;      /* the rule being run (set by the engine) */
+  Arena *arena;              /* per revision scratch */
+  FindingList *out;
+  const Suppression *sup;
+  size_t nsup;
+};
+
+/** Reports a finding of the running rule at `r`; `fix` (may be NULL) replaces the text
+ * of `r`. Severity and help come from the configuration and the doc page; suppressed
+ * findings are dropped here. */
+void lint_report(LintCtx *ctx, SrcRange r, const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/** The range of `v` when it is known, else the op's. */
+SrcRange lint_range(const FoldOp *op, const PyValue *v);
+/** True when the op's table exists before this op and was not created in this revision
+ * (a table retort never saw counts as existing: its history was dynamic or raw SQL). */
+bool lint_table_existing(const LintCtx *ctx, const char *schema, const char *table);
+/** Same test for the table an SQL statement names (default schema). */
+bool lint_sql_table_existing(const LintCtx *ctx, const char *table);
+/** The op's call text with `kwarg` (e.g. "postgresql_concurrently=True") added before its
+ * closing parenthesis, or NULL when the op's source is not a single call. Owned by ctx. */
+const char *lint_fix_add_kwarg(const LintCtx *ctx, const FoldOp *op, const char *kwarg);
+/** The module prefix of a SQLAlchemy name ("sa." for "sa.Integer", "" for "Integer"). */
+const char *lint_type_prefix(const LintCtx *ctx, const PyValue *type);
+/** True when `name` matches one of the fnmatch patterns. */
+bool lint_name_matches(const char *const *patterns, size_t n, const char *name);
+/** Calls fn for every column an op defines: create_table's and add_column's columns, and
+ * alter_column(type_=...) as a column with that name and new type (expr NULL). */
+typedef void (*LintColumnFn)(LintCtx *ctx, const FoldOp *op, const FoldColumn *c);
+void lint_each_column(LintCtx *ctx, const FoldOp *op, LintColumnFn fn);
+/** True when column `name` is among a foreign key's local columns of the op. */
+bool lint_column_in_fk(const FoldOp *op, const char *name);
+/** True when the statement is DDL (changes the schema) / DML (changes rows). */
+bool lint_sql_is_ddl(const SqlStmt *st);
+bool lint_sql_is_dml(const SqlStmt *st);
+/** Whether `word` occurs as a whole word in `text`, case-insensitively. */
+bool lint_has_word(const char *text, const char *word);
+
+#endif

@@ -1,0 +1,153 @@
+/* fold.h - a revision's ops read as typed schema changes (FoldOp), and fold(): applying
+ * them to a Schema statically, so the schema before any revision is known offline. */
+#ifndef RETORT_SCHEMA_FOLD_H
+#define RETORT_SCHEMA_FOLD_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/alembic/revision.h"
+#include "server/base/arena.h"
+#include "server/schema/schema.h"
+
+/* NOTE: FoldOp is retort's lint/fold view of an op. server/alembic/ops.h (MigOp) is the
+ * project-wide typed op model; FoldOp reads the same Revision ops and will become a thin
+ * adapter over MigOp once that lands. Every pointer is owned by the arena given to
+ * fold_ops_read, or borrowed from the Revision (PyValues, Ops). */
+
+typedef enum FoldOpKind {
+  FOP_OTHER,            /* a static op call retort does not model (comments, ...) */
+  FOP_DYNAMIC,          /* not a literal op call: loops, helpers, get_bind() code */
+  FOP_CREATE_TABLE, FOP_DROP_TABLE, FOP_RENAME_TABLE,
+  FOP_ADD_COLUMN, FOP_DROP_COLUMN, FOP_ALTER_COLUMN,
+  FOP_CREATE_INDEX, FOP_DROP_INDEX,
+  FOP_CREATE_PRIMARY_KEY, FOP_CREATE_UNIQUE, FOP_CREATE_FOREIGN_KEY, FOP_CREATE_CHECK,
+  FOP_DROP_CONSTRAINT,
+  FOP_EXECUTE,          /* op.execute(sql): see FoldOp.stmts */
+  FOP_BULK_INSERT,
+} FoldOpKind;
+const char *fold_op_kind_name(FoldOpKind k);
+
+/* One column definition (sa.Column(...)). */
+typedef struct FoldColumn {
+  const char *name;
+  const char *type;              /* canonical PostgreSQL type (fold_type_name), or NULL */
+  const PyValue *type_expr;      /* the type argument, NULL when absent */
+  bool nullable;                 /* SQLAlchemy's default: True unless primary_key */
+  const PyValue *nullable_arg;   /* the `nullable=` value, or NULL */
+  const char *server_default;    /* SQL text, or NULL */
+  const PyValue *default_arg;    /* the `server_default=` value, or NULL */
+  bool primary_key, unique, index;
+  bool identity;                 /* sa.Identity() among the arguments */
+  bool autoincrement_false;      /* autoincrement=False */
+  const char *enum_name;         /* sa.Enum(..., name=) / postgresql.ENUM: the type name */
+  const char **enum_values;
+  size_t nenum_values;
+  bool enum_create_type;         /* the column's type creates its enum (create_type) */
+  const PyValue *expr;           /* the sa.Column(...) call */
+} FoldColumn;
+
+typedef struct FoldConstraint {
+  ConstraintKind kind;
+  const char *name;              /* NULL when unnamed */
+  const char **cols;
+  size_t ncols;
+  const char *ref_table;         /* FK: referenced table ("customers" from "customers.id") */
+  const char **ref_cols;
+  size_t nref_cols;
+  const char *expr;              /* CHECK condition text */
+  bool not_valid;                /* postgresql_not_valid=True */
+  const PyValue *src;            /* the constraint object / ForeignKey(...) call, or the op */
+} FoldConstraint;
+
+/* What retort reads from one SQL statement of op.execute (a lexical reading of
+ * statements split by libpg_query; replaced by server/sql's analyzer when it lands). */
+typedef enum SqlKind {
+  SQLK_OTHER, SQLK_SELECT, SQLK_INSERT, SQLK_UPDATE, SQLK_DELETE, SQLK_TRUNCATE,
+  SQLK_CREATE_TABLE, SQLK_DROP_TABLE, SQLK_ALTER_TABLE, SQLK_CREATE_INDEX, SQLK_DROP_INDEX,
+  SQLK_CREATE_ENUM, SQLK_ALTER_TYPE_ADD_VALUE, SQLK_ALTER_TYPE_RENAME, SQLK_DROP_TYPE,
+  SQLK_CREATE_OTHER, SQLK_DROP_OTHER,
+} SqlKind;
+
+typedef struct SqlStmt {
+  SqlKind kind;
+  const char *text;              /* the statement, NUL-terminated */
+  bool parse_ok;                 /* libpg_query accepted the whole SQL string */
+  const char *table;             /* target table (unqualified), or NULL */
+  const char *object;            /* index / type name, or NULL */
+  const char *new_name;          /* ALTER TYPE ... RENAME TO x */
+  bool has_where, concurrently, if_not_exists, if_exists, unique;
+  /* ALTER TABLE actions seen */
+  bool add_column, add_column_not_null, add_column_default, alter_type, set_not_null,
+       drop_column, rename, rename_column, add_fk, add_check, add_unique, add_pk, not_valid;
+  const char **values;           /* CREATE TYPE ... AS ENUM (values) / ADD VALUE 'v' */
+  size_t nvalues;
+} SqlStmt;
+
+typedef struct FoldOp {
+  FoldOpKind kind;
+  const Op *op;                  /* the source statement (range, args) */
+  const char *method;            /* op method name ("add_column"), NULL for FOP_DYNAMIC */
+  const char *table, *schema;
+  const char *name;              /* index / constraint name; column name (drop/alter) */
+  const PyValue *name_arg;       /* where that name is written (or NULL) */
+  const char *new_name;          /* rename_table, alter_column(new_column_name=) */
+  FoldColumn *cols;              /* create_table / add_column (1) */
+  size_t ncols;
+  FoldConstraint *cons;          /* create_table's constraints; the one of create_*_constraint */
+  size_t ncons;
+  const char **idx_cols;         /* create_index */
+  size_t nidx_cols;
+  bool unique, concurrently, if_exists, if_not_exists;
+  const PyValue *concurrently_arg;
+  /* alter_column */
+  const char *type;              /* type_= (canonical), NULL when not changed */
+  const PyValue *type_arg;
+  const char *existing_type;
+  int nullable;                  /* -1 unchanged, 0 NOT NULL, 1 NULL */
+  const PyValue *nullable_arg;
+  bool server_default_set;       /* server_default= given (NULL value drops it) */
+  const char *server_default;
+  const PyValue *default_arg;
+  const char *constraint_type;   /* drop_constraint(type_=) */
+  /* execute */
+  const char *sql;
+  const PyValue *sql_arg;
+  SqlStmt *stmts;
+  size_t nstmts;
+  /* context */
+  bool in_batch;                 /* inside `with op.batch_alter_table(...)` */
+  bool in_autocommit;            /* inside `with op.get_context().autocommit_block()` */
+  bool dynamic;                  /* computed arguments or not an op call at all */
+  const char *dynamic_reason;
+} FoldOp;
+
+typedef struct FoldOpList {
+  FoldOp *items;
+  size_t len;
+} FoldOpList;
+
+/** Reads a function body's ops (batch and autocommit blocks flattened, in order).
+ * Never fails; what cannot be read statically is FOP_DYNAMIC. Owned by `arena`. */
+FoldOpList fold_ops_read(Arena *arena, const OpList *ops);
+
+/** The canonical PostgreSQL type of a SQLAlchemy type expression (sa.String(32) →
+ * "varchar(32)", sa.DateTime(timezone=True) → "timestamptz", postgresql.JSONB →
+ * "jsonb", sa.Enum(..., name="x") → "x"), or NULL for NULL. Owned by `arena`. */
+const char *fold_type_name(Arena *arena, const PyValue *type);
+
+/** SQL text of a server_default value ('x' → "'x'", sa.text("now()") → "now()",
+ * sa.func.now() → "now()"), or NULL. Owned by `arena`. */
+const char *fold_default_sql(Arena *arena, const PyValue *v);
+
+/** Splits and reads a SQL string (see SqlStmt). Owned by `arena`. */
+SqlStmt *fold_sql_read(Arena *arena, const char *sql, size_t *n);
+
+/** Applies one op to `s`. Unknown tables referenced by an op are created on the fly
+ * (their earlier history was dynamic or raw SQL), so later ops still fold. */
+void fold_op(Schema *s, const FoldOp *op);
+/** Applies every op in order. */
+void fold_ops(Schema *s, const FoldOpList *ops);
+/** Applies a revision's upgrade() (REV_PARSE_FULL revisions; others do nothing). */
+void fold_revision(Schema *s, const Revision *rev);
+
+#endif
