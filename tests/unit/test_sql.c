@@ -12,6 +12,7 @@
 #include "server/alembic/revision.h"
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "server/sql/analyze.h"
 #include "server/sql/sql.h"
 
 #define SQLCONF RETORT_SOURCE_DIR "/tests/sqlconf/project"
@@ -296,4 +297,221 @@ Test(sqlconf, upgrade_and_downgrade_match_alembic_offline) {
   revparser_delete(p);
   free(up);
   free(down);
+}
+
+/* ---- sql_analyze: statement kinds and locks ---------------------------------------- */
+
+TestSuite(analyze, .init = setup, .fini = teardown);
+
+static SqlStmtInfo *one(const char *sql) {
+  SqlStmtInfo *si;
+  size_t n;
+  cr_assert(sql_analyze(arena, sql, &si, &n), "%s does not parse", sql);
+  cr_assert_eq(n, 1, "%s: %zu statements", sql, n);
+  return si;
+}
+
+static PgLockMode lock_on(const SqlStmtInfo *si, const char *table) {
+  for (size_t k = 0; k < si->nlocks; k++)
+    if (!strcmp(si->locks[k].table, table)) return si->locks[k].mode;
+  return PGLOCK_NONE;
+}
+
+Test(analyze, create_index_plain_and_concurrently) {
+  SqlStmtInfo *si = one("CREATE INDEX ix_a ON public.customers (email)");
+  cr_assert_eq(si->kind, SK_CREATE_INDEX);
+  cr_assert_str_eq(si->table, "customers");
+  cr_assert_str_eq(si->schema, "public");
+  cr_assert_str_eq(si->name, "ix_a");
+  cr_assert(!si->concurrently);
+  cr_assert(si->transactional);
+  cr_assert_eq(lock_on(si, "customers"), PGLOCK_SHARE);
+  si = one("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_b ON \"User\" (lower(email))");
+  cr_assert(si->concurrently && si->unique && si->if_not_exists);
+  cr_assert(!si->transactional);
+  cr_assert_str_eq(si->table, "User");
+  cr_assert_eq(lock_on(si, "User"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  cr_assert_str_eq(pglock_name(lock_on(si, "User")), "SHARE UPDATE EXCLUSIVE");
+}
+
+Test(analyze, drop_index) {
+  SqlStmtInfo *si = one("DROP INDEX CONCURRENTLY IF EXISTS ix_a");
+  cr_assert_eq(si->kind, SK_DROP_INDEX);
+  cr_assert(si->concurrently && si->if_exists && !si->transactional);
+  cr_assert_str_eq(si->name, "ix_a");
+  cr_assert_eq(lock_on(si, "ix_a"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  si = one("DROP INDEX audit.ix_b");
+  cr_assert_eq(lock_on(si, "ix_b"), PGLOCK_ACCESS_EXCLUSIVE);
+  cr_assert_str_eq(si->schema, "audit");
+}
+
+Test(analyze, alter_table_subcommands_and_strongest_lock) {
+  SqlStmtInfo *si = one("ALTER TABLE orders ADD COLUMN total bigint DEFAULT 0 NOT NULL");
+  cr_assert_eq(si->kind, SK_ALTER_TABLE);
+  cr_assert_eq(si->ncmds, 1);
+  cr_assert_eq(si->cmds[0].kind, SA_ADD_COLUMN);
+  cr_assert_str_eq(si->cmds[0].name, "total");
+  cr_assert(si->cmds[0].column_not_null && si->cmds[0].column_default);
+  cr_assert_str_eq(si->cmds[0].column_type, "int8");
+  cr_assert_eq(lock_on(si, "orders"), PGLOCK_ACCESS_EXCLUSIVE);
+
+  si = one("ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES s.customers (id) NOT VALID");
+  cr_assert_eq(si->cmds[0].kind, SA_ADD_CONSTRAINT);
+  cr_assert_eq(si->cmds[0].contype, SC_FOREIGN_KEY);
+  cr_assert(si->cmds[0].not_valid);
+  cr_assert_str_eq(si->cmds[0].ref_table, "customers");
+  cr_assert_eq(lock_on(si, "o"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+  cr_assert_eq(lock_on(si, "customers"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+
+  si = one("ALTER TABLE o VALIDATE CONSTRAINT fk");
+  cr_assert_eq(si->cmds[0].kind, SA_VALIDATE_CONSTRAINT);
+  cr_assert_eq(lock_on(si, "o"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+
+  si = one("ALTER TABLE o ADD CONSTRAINT ck CHECK (a > 0) NOT VALID, ALTER COLUMN b SET NOT NULL");
+  cr_assert_eq(si->ncmds, 2);
+  cr_assert_eq(si->cmds[0].contype, SC_CHECK);
+  cr_assert(si->cmds[0].not_valid);
+  cr_assert_eq(si->cmds[1].kind, SA_SET_NOT_NULL);
+  cr_assert_eq(lock_on(si, "o"), PGLOCK_ACCESS_EXCLUSIVE);
+
+  si = one("ALTER TABLE o ALTER COLUMN b TYPE text USING b::text");
+  cr_assert_eq(si->cmds[0].kind, SA_ALTER_TYPE);
+  si = one("ALTER TABLE o ALTER COLUMN b DROP DEFAULT");
+  cr_assert_eq(si->cmds[0].kind, SA_DROP_DEFAULT);
+  si = one("ALTER TABLE o ALTER COLUMN b SET DEFAULT 1");
+  cr_assert_eq(si->cmds[0].kind, SA_SET_DEFAULT);
+  si = one("ALTER TABLE o SET (fillfactor = 70)");
+  cr_assert_eq(lock_on(si, "o"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  si = one("ALTER TABLE o DISABLE TRIGGER ALL");
+  cr_assert_eq(lock_on(si, "o"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+  si = one("ALTER TABLE o ADD CONSTRAINT uq UNIQUE USING INDEX ix");
+  cr_assert(si->cmds[0].using_index);
+  cr_assert_eq(si->cmds[0].contype, SC_UNIQUE);
+}
+
+Test(analyze, dml_with_and_without_where) {
+  SqlStmtInfo *si = one("UPDATE customers SET score = 1 WHERE score IS NULL");
+  cr_assert_eq(si->kind, SK_UPDATE);
+  cr_assert(si->has_where);
+  cr_assert_eq(lock_on(si, "customers"), PGLOCK_ROW_EXCLUSIVE);
+  si = one("DELETE FROM \"user\"");
+  cr_assert_eq(si->kind, SK_DELETE);
+  cr_assert(!si->has_where);
+  cr_assert_str_eq(si->table, "user");
+  si = one("UPDATE a SET x = b.x FROM b WHERE a.id = b.id");
+  cr_assert_eq(lock_on(si, "a"), PGLOCK_ROW_EXCLUSIVE);
+  cr_assert_eq(lock_on(si, "b"), PGLOCK_ACCESS_SHARE);
+  si = one("INSERT INTO t (a) SELECT a FROM u");
+  cr_assert_eq(si->kind, SK_INSERT);
+  cr_assert_eq(lock_on(si, "u"), PGLOCK_ACCESS_SHARE);
+  si = one("TRUNCATE audit_log, other");
+  cr_assert_eq(si->kind, SK_TRUNCATE);
+  cr_assert_eq(lock_on(si, "other"), PGLOCK_ACCESS_EXCLUSIVE);
+  si = one("LOCK TABLE t IN SHARE MODE");
+  cr_assert_eq(lock_on(si, "t"), PGLOCK_SHARE);
+}
+
+Test(analyze, types_renames_comments_and_misc) {
+  SqlStmtInfo *si = one("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded'");
+  cr_assert_eq(si->kind, SK_ALTER_TYPE);
+  cr_assert_str_eq(si->name, "order_status");
+  cr_assert(si->if_not_exists);
+  cr_assert_eq(si->nlocks, 0);
+  si = one("CREATE TYPE s.mood AS ENUM ('a', 'b')");
+  cr_assert_eq(si->kind, SK_CREATE_TYPE);
+  cr_assert_str_eq(si->name, "mood");
+  si = one("DROP TYPE order_status_old");
+  cr_assert_eq(si->kind, SK_DROP_TYPE);
+  cr_assert_str_eq(si->name, "order_status_old");
+  si = one("ALTER TABLE plain RENAME TO \"Plain Table\"");
+  cr_assert_eq(si->kind, SK_RENAME_TABLE);
+  cr_assert_eq(lock_on(si, "plain"), PGLOCK_ACCESS_EXCLUSIVE);
+  si = one("ALTER TABLE t RENAME a TO b");
+  cr_assert_eq(si->kind, SK_RENAME_COLUMN);
+  si = one("COMMENT ON COLUMN audit.events.note IS 'why'");
+  cr_assert_eq(si->kind, SK_COMMENT);
+  cr_assert_str_eq(si->table, "events");
+  cr_assert_str_eq(si->schema, "audit");
+  cr_assert_eq(lock_on(si, "events"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  si = one("DROP TABLE IF EXISTS a.b");
+  cr_assert_eq(si->kind, SK_DROP_TABLE);
+  cr_assert(si->if_exists);
+  cr_assert_eq(lock_on(si, "b"), PGLOCK_ACCESS_EXCLUSIVE);
+  si = one("CREATE TABLE t (id int REFERENCES p (id))");
+  cr_assert_eq(si->kind, SK_CREATE_TABLE);
+  cr_assert_eq(lock_on(si, "p"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+  si = one("VACUUM t");
+  cr_assert(!si->transactional);
+  si = one("REINDEX INDEX CONCURRENTLY ix");
+  cr_assert(!si->transactional);
+  si = one("SET lock_timeout = '2s'");
+  cr_assert_eq(si->kind, SK_SET);
+}
+
+Test(analyze, several_statements_with_offsets) {
+  const char *sql = "\n  UPDATE t SET a = 1;\n\n  DELETE FROM t WHERE a = 2;  ";
+  SqlStmtInfo *si;
+  size_t n;
+  cr_assert(sql_analyze(arena, sql, &si, &n));
+  cr_assert_eq(n, 2);
+  cr_assert_str_eq(si[0].text, "UPDATE t SET a = 1");
+  cr_assert_eq(si[0].offset, 3);
+  cr_assert_str_eq(si[1].text, "DELETE FROM t WHERE a = 2");
+  cr_assert(!si[0].has_where && si[1].has_where);
+}
+
+Test(analyze, parse_error_location) {
+  SqlStmtInfo *si;
+  size_t n;
+  cr_assert(!sql_analyze(arena, "ALTER TABLE t ADD COLUMN", &si, &n));
+  cr_assert_eq(n, 1);
+  cr_assert_eq(si->kind, SK_PARSE_ERROR);
+  cr_assert_not_null(si->error);
+  cr_assert_eq(si->error_offset, strlen("ALTER TABLE t ADD COLUMN"));
+  cr_assert(!sql_analyze(arena, "SELEC 1", &si, &n));
+  cr_assert_eq(si->error_offset, 0);
+  cr_assert(sql_analyze(arena, "", &si, &n));
+  cr_assert_eq(n, 0);
+}
+
+/* Locks of the fixture's rendered statements: each statement analysed, DROP INDEX placed
+ * on the op's table, autocommit statements outside the transaction. */
+Test(analyze, locks_of_rendered_fixture_revisions) {
+  RevParser *p = revparser_new();
+  Revision *r = load_rev(p, "r03_indexes.py");
+  MigOpList ml;
+  ops_interpret(arena, &r->upgrade, &ml, NULL);
+  SqlStmtList sl = {0};
+  sql_render_ops(arena, &ml, &sl);
+  cr_assert_eq(sl.len, 8);
+  SqlStmtInfo si;
+  cr_assert(sql_lock_for(arena, &sl.items[0], &si));
+  cr_assert_eq(lock_on(&si, "customers"), PGLOCK_SHARE);
+  cr_assert(si.transactional);
+  cr_assert(sql_lock_for(arena, &sl.items[6], &si));  // CREATE INDEX CONCURRENTLY
+  cr_assert_eq(lock_on(&si, "customers"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  cr_assert(!si.transactional);
+  cr_assert(sql_lock_for(arena, &sl.items[7], &si));  // DROP INDEX CONCURRENTLY, in the block
+  cr_assert_eq(si.kind, SK_DROP_INDEX);
+  cr_assert_str_eq(si.table, "customers");
+  cr_assert_eq(lock_on(&si, "customers"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
+  cr_assert(!sl.items[7].transactional);
+
+  r = load_rev(p, "r04_constraints.py");
+  ops_interpret(arena, &r->upgrade, &ml, NULL);
+  memset(&sl, 0, sizeof sl);
+  sql_render_ops(arena, &ml, &sl);
+  cr_assert(sql_lock_for(arena, &sl.items[3], &si));  // FK audit.events -> "user"
+  cr_assert_eq(lock_on(&si, "events"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+  cr_assert_eq(lock_on(&si, "user"), PGLOCK_SHARE_ROW_EXCLUSIVE);
+  cr_assert(sql_lock_for(arena, &sl.items[0], &si));  // ADD CONSTRAINT UNIQUE
+  cr_assert_eq(lock_on(&si, "customers"), PGLOCK_ACCESS_EXCLUSIVE);
+  revparser_delete(p);
+}
+
+Test(analyze, dynamic_placeholder_has_no_locks) {
+  SqlStmt st = {"-- dynamic: op.execute (line 3): f-string SQL", NULL, true, true};
+  SqlStmtInfo si;
+  cr_assert(!sql_lock_for(arena, &st, &si));
+  cr_assert_eq(si.nlocks, 0);
 }
