@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "server/alembic/ops.h"
 #include "server/base/arena.h"
 
 /* Names are compared exactly (Alembic passes them quoted as written). A NULL schema
@@ -19,9 +20,7 @@ typedef struct SchemaColumn {
   bool identity;              /* GENERATED ... AS IDENTITY or serial */
 } SchemaColumn;
 
-typedef enum ConstraintKind {
-  CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_CHECK,
-} ConstraintKind;
+/* ConstraintKind (CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_CHECK) is ops.h's. */
 const char *constraint_kind_name(ConstraintKind k); /* "primary key", "unique", ... */
 
 typedef struct SchemaConstraint {
