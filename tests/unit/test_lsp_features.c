@@ -545,3 +545,87 @@ Test(lsp_shop, handlers_hover_definition_code_action_and_diagnostics) {
   free(uri);
   client_free(&c);
 }
+
+/* didOpen for versions/<name>, through the handlers. Returns the URI (caller frees). */
+static char *client_open(Client *c, const char *name) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s/%s", tmpdir, VERSIONS, name);
+  size_t len;
+  char *text = slurp(path, &len);
+  char *uri = lsp_path_to_uri(path);
+  Buf m = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &m);
+  jw_object_begin(&w);
+  jw_kv_string(&w, "jsonrpc", "2.0");
+  jw_kv_string(&w, "method", "textDocument/didOpen");
+  jw_key(&w, "params");
+  jw_object_begin(&w);
+  jw_key(&w, "textDocument");
+  jw_object_begin(&w);
+  jw_kv_string(&w, "uri", uri);
+  jw_kv_string(&w, "languageId", "python");
+  jw_kv_int(&w, "version", 1);
+  jw_kv_string(&w, "text", text);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  int code;
+  client_send(c, buf_cstr(&m), &code);
+  cr_assert_eq(code, 0);
+  buf_free(&m);
+  free(text);
+  return uri;
+}
+
+Test(lsp_shop, other_open_documents_and_saved_files_update_their_diagnostics) {
+  Client c;
+  client_init(&c);
+  int code;
+  client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}", &code);
+  char *orders = client_open(&c, "2024_02_05_b2d9e0f41a57_create_orders_and_order_items.py");
+  char *products = client_open(&c, PRODUCTS);
+  free(client_notifications(&c));
+
+  // Renaming the products revision leaves the (open) orders revision without its parent:
+  // the orders document is re-published although it was not edited.
+  uint32_t line, ch;
+  where(products, "'7a4e5b6c2d13'", &line, &ch);
+  char *msg = arena_printf(c.arena,
+                           "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                           "\"textDocument\":{\"uri\":\"%s\",\"version\":2},\"contentChanges\":[{"
+                           "\"range\":{\"start\":{\"line\":%u,\"character\":%u},\"end\":{\"line\":"
+                           "%u,\"character\":%u}},\"text\":\"X\"}]}}",
+                           products, line, ch + 12, line, ch + 13);
+  client_send(&c, msg, &code);
+  char *note = client_notifications(&c);
+  char *want = arena_printf(c.arena, "\"uri\":\"%s\",\"version\":1,\"diagnostics\":[{", orders);
+  cr_expect(strstr(note, want) && strstr(note, "Revision 7a4e5b6c2d13 referenced from b2d9e0f41a57 is not present"),
+            "%s", note);
+  free(note);
+
+  // A new revision written to disk next to the head makes a second head; saving the
+  // open head document looks at the disk again.
+  char *head = client_open(&c, HEAD);
+  free(client_notifications(&c));
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s/ffff00002222_side.py", tmpdir, VERSIONS);
+  FILE *fp = fopen(path, "w");
+  cr_assert_not_null(fp);
+  fputs("revision = 'ffff00002222'\ndown_revision = 'f0c4d8e2a615'\n", fp);
+  fclose(fp);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didSave\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"}}}",
+                     head);
+  client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  note = client_notifications(&c);
+  want = arena_printf(c.arena, "\"uri\":\"%s\",\"version\":1,\"diagnostics\":[{", head);
+  cr_expect(strstr(note, want) && strstr(note, "\"code\":\"multiple-heads\""), "%s", note);
+  free(note);
+  free(orders);
+  free(products);
+  free(head);
+  client_free(&c);
+}
