@@ -629,3 +629,50 @@ Test(lsp_shop, other_open_documents_and_saved_files_update_their_diagnostics) {
   free(head);
   client_free(&c);
 }
+
+Test(lsp_shop, definition_and_hover_on_a_depends_on_element) {
+  Client c;
+  client_init(&c);
+  int code;
+  client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":"
+                  "{\"general\":{\"positionEncodings\":[\"utf-8\"]}}}}", &code);
+  char *head = client_open(&c, HEAD);
+  edit(head, "depends_on = None", "depends_on = ['7a4e5b6c2d13', 'nope']", 2);
+  uint32_t line, ch;
+  where(head, "'7a4e5b6c2d13'", &line, &ch);
+  char *msg = arena_printf(c.arena,
+                           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/definition\",\"params\":"
+                           "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                           head, line, ch + 1);
+  const char *r = client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  cr_expect(strstr(r, PRODUCTS) && strstr(r, "\"start\":{\"line\":12,\"character\":0}"), "%s", r);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/hover\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     head, line, ch + 14);  // the closing quote still counts
+  r = client_send(&c, msg, &code);
+  cr_expect(strstr(r, "create products table") && strstr(r, "2 of 8 from base"), "%s", r);
+  // A missing one: hover says so, definition has nothing to go to.
+  where(head, "'nope'", &line, &ch);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/hover\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     head, line, ch + 2);
+  r = client_send(&c, msg, &code);
+  cr_expect(strstr(r, "not present in this project"), "%s", r);
+  msg = arena_printf(c.arena,
+                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/definition\",\"params\":"
+                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+                     head, line, ch + 2);
+  r = client_send(&c, msg, &code);
+  cr_expect_eq(code, 0);
+  cr_expect_str_eq(r, "");
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, head, &fl));
+  cr_expect_not_null(find(&fl, "missing-dependency"));
+  findings_free(&fl);
+  free(head);
+  client_free(&c);
+}
