@@ -109,20 +109,20 @@ bool lint_column_in_fk(const FoldOp *op, const char *name) {
   return false;
 }
 
-bool lint_sql_is_ddl(const SqlStmt *st) {
+bool lint_sql_is_ddl(const FoldSql *st) {
   switch (st->kind) {
-  case SQLK_CREATE_TABLE: case SQLK_DROP_TABLE: case SQLK_ALTER_TABLE: case SQLK_CREATE_INDEX:
-  case SQLK_DROP_INDEX: case SQLK_CREATE_ENUM: case SQLK_ALTER_TYPE_ADD_VALUE:
-  case SQLK_ALTER_TYPE_RENAME: case SQLK_DROP_TYPE: case SQLK_CREATE_OTHER: case SQLK_DROP_OTHER:
+  case FSQL_CREATE_TABLE: case FSQL_DROP_TABLE: case FSQL_ALTER_TABLE: case FSQL_CREATE_INDEX:
+  case FSQL_DROP_INDEX: case FSQL_CREATE_ENUM: case FSQL_ALTER_TYPE_ADD_VALUE:
+  case FSQL_ALTER_TYPE_RENAME: case FSQL_DROP_TYPE: case FSQL_CREATE_OTHER: case FSQL_DROP_OTHER:
     return true;
   default:
     return false;
   }
 }
 
-bool lint_sql_is_dml(const SqlStmt *st) {
-  return st->kind == SQLK_INSERT || st->kind == SQLK_UPDATE || st->kind == SQLK_DELETE ||
-         st->kind == SQLK_TRUNCATE;
+bool lint_sql_is_dml(const FoldSql *st) {
+  return st->kind == FSQL_INSERT || st->kind == FSQL_UPDATE || st->kind == FSQL_DELETE ||
+         st->kind == FSQL_TRUNCATE;
 }
 
 bool lint_has_word(const char *text, const char *word) {

@@ -83,8 +83,8 @@ void lint_each_column(LintCtx *ctx, const FoldOp *op, LintColumnFn fn);
 /** True when column `name` is among a foreign key's local columns of the op. */
 bool lint_column_in_fk(const FoldOp *op, const char *name);
 /** True when the statement is DDL (changes the schema) / DML (changes rows). */
-bool lint_sql_is_ddl(const SqlStmt *st);
-bool lint_sql_is_dml(const SqlStmt *st);
+bool lint_sql_is_ddl(const FoldSql *st);
+bool lint_sql_is_dml(const FoldSql *st);
 /** Whether `word` occurs as a whole word in `text`, case-insensitively. */
 bool lint_has_word(const char *text, const char *word);
 

@@ -2,12 +2,12 @@
 #include "server/schema/fold.h"
 
 #include <ctype.h>
-#include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "server/sql/analyze.h"
 
 const char *fold_op_kind_name(FoldOpKind k) {
   static const char *const NAMES[] = {
@@ -593,7 +593,7 @@ static const char *fold__name(SqlCur *c) {
   return w;
 }
 
-static void fold__alter_table(SqlCur *c, SqlStmt *st) {
+static void fold__alter_table(SqlCur *c, FoldSql *st) {
   int action_start = 1;
   for (; c->i < c->n; c->i++) {
     const SqlTok *t = &c->t[c->i];
@@ -603,6 +603,7 @@ static void fold__alter_table(SqlCur *c, SqlStmt *st) {
       continue;
     }
     if (fold__is(c, 0, "not") && fold__is(c, 1, "valid")) st->not_valid = true;
+    if (fold__is(c, 0, "using") && fold__is(c, 1, "index")) st->using_index = true;
     if (!action_start) {
       if (st->add_column && fold__is(c, 0, "not") && fold__is(c, 1, "null")) st->add_column_not_null = true;
       if (st->add_column && fold__is(c, 0, "default")) st->add_column_default = true;
@@ -640,29 +641,29 @@ static void fold__alter_table(SqlCur *c, SqlStmt *st) {
   }
 }
 
-static void fold__stmt(Arena *a, SqlStmt *st) {
+static void fold__stmt(Arena *a, FoldSql *st) {
   TokVec v = {0};
   fold__lex(a, st->text, strlen(st->text), &v);
   SqlCur c = {v.items, v.len, 0};
   for (size_t k = 0; k < v.len; k++)
     if (!v.items[k].str && v.items[k].depth == 0 && !strcmp(v.items[k].w, "where")) st->has_where = true;
   if (fold__eat(&c, "select") || fold__eat(&c, "with")) {
-    st->kind = SQLK_SELECT;
+    st->kind = FSQL_SELECT;
   } else if (fold__eat(&c, "insert")) {
-    st->kind = SQLK_INSERT;
+    st->kind = FSQL_INSERT;
     fold__eat(&c, "into");
     st->table = fold__name(&c);
   } else if (fold__eat(&c, "update")) {
-    st->kind = SQLK_UPDATE;
+    st->kind = FSQL_UPDATE;
     fold__eat(&c, "only");
     st->table = fold__name(&c);
   } else if (fold__eat(&c, "delete")) {
-    st->kind = SQLK_DELETE;
+    st->kind = FSQL_DELETE;
     fold__eat(&c, "from");
     fold__eat(&c, "only");
     st->table = fold__name(&c);
   } else if (fold__eat(&c, "truncate")) {
-    st->kind = SQLK_TRUNCATE;
+    st->kind = FSQL_TRUNCATE;
     fold__eat(&c, "table");
     fold__eat(&c, "only");
     st->table = fold__name(&c);
@@ -671,11 +672,11 @@ static void fold__stmt(Arena *a, SqlStmt *st) {
     if (fold__eat(&c, "unique")) st->unique = true;
     while (fold__eat(&c, "temp") || fold__eat(&c, "temporary") || fold__eat(&c, "unlogged")) {}
     if (fold__eat(&c, "table")) {
-      st->kind = SQLK_CREATE_TABLE;
+      st->kind = FSQL_CREATE_TABLE;
       if (fold__eat(&c, "if")) st->if_not_exists = fold__eat(&c, "not") && fold__eat(&c, "exists");
       st->table = fold__name(&c);
     } else if (fold__eat(&c, "index")) {
-      st->kind = SQLK_CREATE_INDEX;
+      st->kind = FSQL_CREATE_INDEX;
       st->concurrently = fold__eat(&c, "concurrently");
       if (fold__eat(&c, "if")) st->if_not_exists = fold__eat(&c, "not") && fold__eat(&c, "exists");
       if (!fold__is(&c, 0, "on")) st->object = fold__name(&c);
@@ -686,15 +687,15 @@ static void fold__stmt(Arena *a, SqlStmt *st) {
     } else if (fold__eat(&c, "type")) {
       st->object = fold__name(&c);
       if (fold__eat(&c, "as") && fold__eat(&c, "enum")) {
-        st->kind = SQLK_CREATE_ENUM;
+        st->kind = FSQL_CREATE_ENUM;
         st->values = ARENA_ARRAY(a, const char *, c.n + 1);
         for (; c.i < c.n; c.i++)
           if (c.t[c.i].str) st->values[st->nvalues++] = c.t[c.i].w;
       } else {
-        st->kind = SQLK_CREATE_OTHER;
+        st->kind = FSQL_CREATE_OTHER;
       }
     } else {
-      st->kind = SQLK_CREATE_OTHER;
+      st->kind = FSQL_CREATE_OTHER;
       for (size_t k = 0; k + 2 < v.len; k++)
         if (!strcmp(v.items[k].w, "if") && !strcmp(v.items[k + 1].w, "not") &&
             !strcmp(v.items[k + 2].w, "exists"))
@@ -703,20 +704,20 @@ static void fold__stmt(Arena *a, SqlStmt *st) {
       if (!st->if_not_exists) st->object = fold__name(&c);
     }
   } else if (fold__eat(&c, "drop")) {
-    SqlKind k = SQLK_DROP_OTHER;
-    if (fold__eat(&c, "table")) k = SQLK_DROP_TABLE;
-    else if (fold__eat(&c, "index")) k = SQLK_DROP_INDEX;
-    else if (fold__eat(&c, "type")) k = SQLK_DROP_TYPE;
+    FoldSqlKind k = FSQL_DROP_OTHER;
+    if (fold__eat(&c, "table")) k = FSQL_DROP_TABLE;
+    else if (fold__eat(&c, "index")) k = FSQL_DROP_INDEX;
+    else if (fold__eat(&c, "type")) k = FSQL_DROP_TYPE;
     else if (c.i < c.n) c.i++;
     st->kind = k;
-    if (k == SQLK_DROP_INDEX) st->concurrently = fold__eat(&c, "concurrently");
+    if (k == FSQL_DROP_INDEX) st->concurrently = fold__eat(&c, "concurrently");
     if (fold__eat(&c, "if")) st->if_exists = fold__eat(&c, "exists");
     const char *name = fold__name(&c);
-    if (k == SQLK_DROP_TABLE) st->table = name;
+    if (k == FSQL_DROP_TABLE) st->table = name;
     else st->object = name;
   } else if (fold__eat(&c, "alter")) {
     if (fold__eat(&c, "table")) {
-      st->kind = SQLK_ALTER_TABLE;
+      st->kind = FSQL_ALTER_TABLE;
       if (fold__eat(&c, "if")) st->if_exists = fold__eat(&c, "exists");
       fold__eat(&c, "only");
       st->table = fold__name(&c);
@@ -724,12 +725,12 @@ static void fold__stmt(Arena *a, SqlStmt *st) {
     } else if (fold__eat(&c, "type")) {
       st->object = fold__name(&c);
       if (fold__eat(&c, "add") && fold__eat(&c, "value")) {
-        st->kind = SQLK_ALTER_TYPE_ADD_VALUE;
+        st->kind = FSQL_ALTER_TYPE_ADD_VALUE;
         if (fold__eat(&c, "if")) st->if_not_exists = fold__eat(&c, "not") && fold__eat(&c, "exists");
         st->values = ARENA_ARRAY(a, const char *, 1);
         if (c.i < c.n && c.t[c.i].str) st->values[st->nvalues++] = c.t[c.i].w;
       } else if (fold__eat(&c, "rename") && fold__eat(&c, "to")) {
-        st->kind = SQLK_ALTER_TYPE_RENAME;
+        st->kind = FSQL_ALTER_TYPE_RENAME;
         st->new_name = fold__name(&c);
       }
     }
@@ -737,25 +738,99 @@ static void fold__stmt(Arena *a, SqlStmt *st) {
   vec_free(&v);
 }
 
-SqlStmt *fold_sql_read(Arena *a, const char *sql, size_t *n) {
-  PgQuerySplitResult r = pg_query_split_with_parser(sql);
-  SqlStmt *out;
-  if (r.error || r.n_stmts == 0) {
-    out = ARENA_ARRAY(a, SqlStmt, 1);
+/* Overrides the lexical reading with PostgreSQL's parse (sql_analyze). */
+static void fold__from_info(FoldSql *f, const SqlStmtInfo *i) {
+  switch (i->kind) {
+  case SK_SELECT: f->kind = FSQL_SELECT; break;
+  case SK_INSERT: f->kind = FSQL_INSERT; break;
+  case SK_UPDATE: f->kind = FSQL_UPDATE; break;
+  case SK_DELETE: f->kind = FSQL_DELETE; break;
+  case SK_TRUNCATE: f->kind = FSQL_TRUNCATE; break;
+  case SK_CREATE_TABLE: f->kind = FSQL_CREATE_TABLE; break;
+  case SK_DROP_TABLE: f->kind = FSQL_DROP_TABLE; break;
+  case SK_CREATE_INDEX: f->kind = FSQL_CREATE_INDEX; break;
+  case SK_DROP_INDEX: f->kind = FSQL_DROP_INDEX; break;
+  case SK_DROP_TYPE: f->kind = FSQL_DROP_TYPE; break;
+  case SK_DROP_OTHER: f->kind = FSQL_DROP_OTHER; break;
+  case SK_RENAME_TABLE:
+    f->kind = FSQL_ALTER_TABLE;
+    f->rename = true;
+    break;
+  case SK_RENAME_COLUMN:
+    f->kind = FSQL_ALTER_TABLE;
+    f->rename_column = true;
+    break;
+  case SK_ALTER_TABLE:
+    f->kind = FSQL_ALTER_TABLE;
+    f->add_column = f->add_column_not_null = f->add_column_default = f->alter_type = false;
+    f->set_not_null = f->drop_column = f->add_fk = f->add_check = f->add_unique = false;
+    f->add_pk = f->not_valid = f->using_index = false;
+    for (size_t k = 0; k < i->ncmds; k++) {
+      const SqlAlterCmd *c = &i->cmds[k];
+      switch (c->kind) {
+      case SA_ADD_COLUMN:
+        f->add_column = true;
+        f->add_column_not_null |= c->column_not_null;
+        f->add_column_default |= c->column_default;
+        break;
+      case SA_ALTER_TYPE: f->alter_type = true; break;
+      case SA_SET_NOT_NULL: f->set_not_null = true; break;
+      case SA_DROP_COLUMN: f->drop_column = true; break;
+      case SA_ADD_CONSTRAINT:
+        f->add_fk |= c->contype == SC_FOREIGN_KEY;
+        f->add_check |= c->contype == SC_CHECK;
+        f->add_unique |= c->contype == SC_UNIQUE;
+        f->add_pk |= c->contype == SC_PRIMARY_KEY;
+        f->not_valid |= c->not_valid;
+        f->using_index |= c->using_index;
+        break;
+      default:
+        break;
+      }
+    }
+    break;
+  case SK_CREATE_TYPE: case SK_ALTER_TYPE: case SK_RENAME_OTHER:
+    break; // the lexical reading has the labels and the new name
+  case SK_CREATE_OTHER:
+    if (f->kind != FSQL_CREATE_ENUM) f->kind = FSQL_CREATE_OTHER;
+    break;
+  default:
+    f->kind = FSQL_OTHER;
+    break;
+  }
+  f->has_where = i->has_where;
+  f->concurrently = i->concurrently;
+  f->unique = i->unique;
+  // Guards the analyzer does not model for every statement kind (CREATE EXTENSION ...)
+  // are still seen by the lexical reading.
+  f->if_not_exists |= i->if_not_exists;
+  f->if_exists |= i->if_exists;
+  if (i->table) f->table = i->table;
+  bool type_stmt = i->kind == SK_CREATE_TYPE || i->kind == SK_ALTER_TYPE ||
+                   i->kind == SK_RENAME_OTHER || i->kind == SK_DROP_TYPE;
+  if (i->name && f->kind != FSQL_ALTER_TABLE && !type_stmt) f->object = i->name;
+}
+
+FoldSql *fold_sql_read(Arena *a, const char *sql, size_t *n) {
+  SqlStmtInfo *info = NULL;
+  size_t ni = 0;
+  FoldSql *out;
+  if (!sql_analyze(a, sql, &info, &ni) || ni == 0) {
+    out = ARENA_ARRAY(a, FoldSql, 1);
     out->text = arena_strdup(a, sql);
     out->parse_ok = false;
     fold__stmt(a, out);
     *n = 1;
-  } else {
-    out = ARENA_ARRAY(a, SqlStmt, (size_t)r.n_stmts);
-    for (int k = 0; k < r.n_stmts; k++) {
-      out[k].text = arena_strndup(a, sql + r.stmts[k]->stmt_location, (size_t)r.stmts[k]->stmt_len);
-      out[k].parse_ok = true;
-      fold__stmt(a, &out[k]);
-    }
-    *n = (size_t)r.n_stmts;
+    return out;
   }
-  pg_query_free_split_result(r);
+  out = ARENA_ARRAY(a, FoldSql, ni);
+  for (size_t k = 0; k < ni; k++) {
+    out[k].text = info[k].text;
+    out[k].parse_ok = true;
+    fold__stmt(a, &out[k]);
+    fold__from_info(&out[k], &info[k]);
+  }
+  *n = ni;
   return out;
 }
 
@@ -798,35 +873,35 @@ static void fold__add_columns(Schema *s, SchemaTable *t, const FoldOp *op) {
 
 static void fold__sql(Schema *s, const FoldOp *op) {
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
+    const FoldSql *st = &op->stmts[k];
     SchemaEnum *e;
     SchemaTable *t;
     switch (st->kind) {
-    case SQLK_CREATE_ENUM:
+    case FSQL_CREATE_ENUM:
       if (st->object) schema_enum_add(s, NULL, st->object, st->values, st->nvalues);
       break;
-    case SQLK_ALTER_TYPE_ADD_VALUE:
+    case FSQL_ALTER_TYPE_ADD_VALUE:
       e = schema_enum(s, NULL, st->object);
       if (e && st->nvalues) schema_enum_add_value(s, e, st->values[0]);
       break;
-    case SQLK_ALTER_TYPE_RENAME:
+    case FSQL_ALTER_TYPE_RENAME:
       if (st->object && st->new_name) schema_enum_rename(s, NULL, st->object, st->new_name);
       break;
-    case SQLK_DROP_TYPE:
+    case FSQL_DROP_TYPE:
       if (st->object) schema_enum_drop(s, NULL, st->object);
       break;
-    case SQLK_CREATE_TABLE:
+    case FSQL_CREATE_TABLE:
       if (st->table && !schema_table(s, NULL, st->table)) schema_table_add(s, NULL, st->table);
       break;
-    case SQLK_DROP_TABLE:
+    case FSQL_DROP_TABLE:
       if (st->table) schema_table_drop(s, NULL, st->table);
       break;
-    case SQLK_CREATE_INDEX:
+    case FSQL_CREATE_INDEX:
       t = fold__table_of(s, NULL, st->table);
       if (t && st->object && !schema_index(s, NULL, st->object, NULL))
         schema_index_add(s, t, st->object, NULL, 0, st->unique);
       break;
-    case SQLK_DROP_INDEX:
+    case FSQL_DROP_INDEX:
       if (st->object) schema_index_drop(s, NULL, st->object);
       break;
     default:

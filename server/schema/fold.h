@@ -59,29 +59,31 @@ typedef struct FoldConstraint {
   const PyValue *src;            /* the constraint object / ForeignKey(...) call, or the op */
 } FoldConstraint;
 
-/* What retort reads from one SQL statement of op.execute (a lexical reading of
- * statements split by libpg_query; replaced by server/sql's analyzer when it lands). */
-typedef enum SqlKind {
-  SQLK_OTHER, SQLK_SELECT, SQLK_INSERT, SQLK_UPDATE, SQLK_DELETE, SQLK_TRUNCATE,
-  SQLK_CREATE_TABLE, SQLK_DROP_TABLE, SQLK_ALTER_TABLE, SQLK_CREATE_INDEX, SQLK_DROP_INDEX,
-  SQLK_CREATE_ENUM, SQLK_ALTER_TYPE_ADD_VALUE, SQLK_ALTER_TYPE_RENAME, SQLK_DROP_TYPE,
-  SQLK_CREATE_OTHER, SQLK_DROP_OTHER,
-} SqlKind;
+/* What the rules need from one SQL statement of op.execute: server/sql's sql_analyze
+ * (PostgreSQL's parser) classifies it; a lexical reading adds enum labels and rename
+ * targets, and stands in alone for text that does not parse. */
+typedef enum FoldSqlKind {
+  FSQL_OTHER, FSQL_SELECT, FSQL_INSERT, FSQL_UPDATE, FSQL_DELETE, FSQL_TRUNCATE,
+  FSQL_CREATE_TABLE, FSQL_DROP_TABLE, FSQL_ALTER_TABLE, FSQL_CREATE_INDEX, FSQL_DROP_INDEX,
+  FSQL_CREATE_ENUM, FSQL_ALTER_TYPE_ADD_VALUE, FSQL_ALTER_TYPE_RENAME, FSQL_DROP_TYPE,
+  FSQL_CREATE_OTHER, FSQL_DROP_OTHER,
+} FoldSqlKind;
 
-typedef struct SqlStmt {
-  SqlKind kind;
+typedef struct FoldSql {
+  FoldSqlKind kind;
   const char *text;              /* the statement, NUL-terminated */
-  bool parse_ok;                 /* libpg_query accepted the whole SQL string */
+  bool parse_ok;                 /* PostgreSQL's parser accepted the whole SQL string */
   const char *table;             /* target table (unqualified), or NULL */
   const char *object;            /* index / type name, or NULL */
   const char *new_name;          /* ALTER TYPE ... RENAME TO x */
   bool has_where, concurrently, if_not_exists, if_exists, unique;
   /* ALTER TABLE actions seen */
   bool add_column, add_column_not_null, add_column_default, alter_type, set_not_null,
-       drop_column, rename, rename_column, add_fk, add_check, add_unique, add_pk, not_valid;
+       drop_column, rename, rename_column, add_fk, add_check, add_unique, add_pk, not_valid,
+       using_index;
   const char **values;           /* CREATE TYPE ... AS ENUM (values) / ADD VALUE 'v' */
   size_t nvalues;
-} SqlStmt;
+} FoldSql;
 
 typedef struct FoldOp {
   FoldOpKind kind;
@@ -112,7 +114,7 @@ typedef struct FoldOp {
   /* execute */
   const char *sql;
   const PyValue *sql_arg;
-  SqlStmt *stmts;
+  FoldSql *stmts;
   size_t nstmts;
   /* context */
   bool in_batch;                 /* inside `with op.batch_alter_table(...)` */
@@ -139,8 +141,8 @@ const char *fold_type_name(Arena *arena, const PyValue *type);
  * sa.func.now() → "now()"), or NULL. Owned by `arena`. */
 const char *fold_default_sql(Arena *arena, const PyValue *v);
 
-/** Splits and reads a SQL string (see SqlStmt). Owned by `arena`. */
-SqlStmt *fold_sql_read(Arena *arena, const char *sql, size_t *n);
+/** Splits and reads a SQL string (see FoldSql). Owned by `arena`. */
+FoldSql *fold_sql_read(Arena *arena, const char *sql, size_t *n);
 
 /** Applies one op to `s`. Unknown tables referenced by an op are created on the fly
  * (their earlier history was dynamic or raw SQL), so later ops still fold. */

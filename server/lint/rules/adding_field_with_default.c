@@ -36,8 +36,8 @@ static void adding_field_with_default__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind != SQLK_ALTER_TABLE || !st->add_column_default ||
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind != FSQL_ALTER_TABLE || !st->add_column_default ||
         !lint_sql_table_existing(ctx, st->table))
       continue;
     const char *fn = adding_field_with_default__volatile(st->text);

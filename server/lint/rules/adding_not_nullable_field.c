@@ -15,8 +15,8 @@ static void adding_not_nullable_field__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && st->add_column_not_null && !st->add_column_default &&
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && st->add_column_not_null && !st->add_column_default &&
         lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "ADD COLUMN ... NOT NULL without DEFAULT on existing table '%s' fails when "

@@ -13,8 +13,8 @@ static void adding_primary_key_constraint__check(LintCtx *ctx, const FoldOp *op)
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && st->add_pk && !lint_has_word(st->text, "using") &&
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && st->add_pk && !st->using_index &&
         lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "ADD PRIMARY KEY on existing table '%s' builds its index under an ACCESS "

@@ -13,12 +13,12 @@ static void ban_concurrent_index_creation_in_transaction__check(LintCtx *ctx, co
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if ((st->kind == SQLK_CREATE_INDEX || st->kind == SQLK_DROP_INDEX) && st->concurrently)
+    const FoldSql *st = &op->stmts[k];
+    if ((st->kind == FSQL_CREATE_INDEX || st->kind == FSQL_DROP_INDEX) && st->concurrently)
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "%s INDEX CONCURRENTLY inside the migration's transaction fails: wrap it in "
                   "`with op.get_context().autocommit_block():`",
-                  st->kind == SQLK_CREATE_INDEX ? "CREATE" : "DROP");
+                  st->kind == FSQL_CREATE_INDEX ? "CREATE" : "DROP");
   }
 }
 

@@ -11,8 +11,8 @@ static void ban_drop_table__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_DROP_TABLE && lint_sql_table_existing(ctx, st->table))
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_DROP_TABLE && lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "DROP TABLE %s loses its data and breaks code that still uses it",
                   st->table ? st->table : "");

@@ -33,8 +33,8 @@ static void changing_column_type__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && st->alter_type && lint_sql_table_existing(ctx, st->table))
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && st->alter_type && lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "ALTER COLUMN ... TYPE on existing table '%s' rewrites it under an ACCESS "
                   "EXCLUSIVE lock",

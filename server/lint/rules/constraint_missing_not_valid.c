@@ -14,8 +14,8 @@ static void constraint_missing_not_valid__check(LintCtx *ctx, const FoldOp *op) 
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && (st->add_fk || st->add_check) && !st->not_valid &&
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && (st->add_fk || st->add_check) && !st->not_valid &&
         lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "ADD CONSTRAINT ... %s on existing table '%s' without NOT VALID validates "

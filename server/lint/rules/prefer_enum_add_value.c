@@ -17,11 +17,11 @@ static void prefer_enum_add_value__check(LintCtx *ctx) {
     const FoldOp *op = &ctx->up->items[i];
     if (op->kind != FOP_EXECUTE) continue;
     for (size_t k = 0; k < op->nstmts; k++) {
-      const SqlStmt *st = &op->stmts[k];
-      if ((st->kind == SQLK_DROP_TYPE || st->kind == SQLK_ALTER_TYPE_RENAME) && st->object &&
+      const FoldSql *st = &op->stmts[k];
+      if ((st->kind == FSQL_DROP_TYPE || st->kind == FSQL_ALTER_TYPE_RENAME) && st->object &&
           nfreed < 32)
         freed[nfreed++] = st->object;
-      if (st->kind != SQLK_CREATE_ENUM || !st->object) continue;
+      if (st->kind != FSQL_CREATE_ENUM || !st->object) continue;
       bool recreated = false;
       for (size_t j = 0; j < nfreed; j++)
         if (!strcmp(freed[j], st->object)) recreated = true;

@@ -39,8 +39,8 @@ static void prefer_identity__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if ((st->kind == SQLK_CREATE_TABLE || st->kind == SQLK_ALTER_TABLE) &&
+    const FoldSql *st = &op->stmts[k];
+    if ((st->kind == FSQL_CREATE_TABLE || st->kind == FSQL_ALTER_TABLE) &&
         (lint_has_word(st->text, "serial") || lint_has_word(st->text, "bigserial") ||
          lint_has_word(st->text, "smallserial")))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,

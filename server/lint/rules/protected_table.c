@@ -19,11 +19,11 @@ static void protected_table__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    const char *what = st->kind == SQLK_DELETE     ? "DELETE"
-                       : st->kind == SQLK_TRUNCATE ? "TRUNCATE"
-                       : st->kind == SQLK_DROP_TABLE ? "DROP TABLE"
-                       : st->kind == SQLK_ALTER_TABLE && st->drop_column ? "DROP COLUMN"
+    const FoldSql *st = &op->stmts[k];
+    const char *what = st->kind == FSQL_DELETE     ? "DELETE"
+                       : st->kind == FSQL_TRUNCATE ? "TRUNCATE"
+                       : st->kind == FSQL_DROP_TABLE ? "DROP TABLE"
+                       : st->kind == FSQL_ALTER_TABLE && st->drop_column ? "DROP COLUMN"
                                                                            : NULL;
     if (what && protected_table__is(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,

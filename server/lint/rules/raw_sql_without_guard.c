@@ -5,16 +5,16 @@
 static void raw_sql_without_guard__check(LintCtx *ctx, const FoldOp *op) {
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
+    const FoldSql *st = &op->stmts[k];
     const char *need = NULL;
     switch (st->kind) {
-    case SQLK_CREATE_TABLE: case SQLK_CREATE_INDEX: case SQLK_ALTER_TYPE_ADD_VALUE:
+    case FSQL_CREATE_TABLE: case FSQL_CREATE_INDEX: case FSQL_ALTER_TYPE_ADD_VALUE:
       if (!st->if_not_exists) need = "IF NOT EXISTS";
       break;
-    case SQLK_CREATE_OTHER:
+    case FSQL_CREATE_OTHER:
       if (!st->if_not_exists && !lint_has_word(st->text, "replace")) need = "IF NOT EXISTS or OR REPLACE";
       break;
-    case SQLK_DROP_TABLE: case SQLK_DROP_INDEX: case SQLK_DROP_TYPE: case SQLK_DROP_OTHER:
+    case FSQL_DROP_TABLE: case FSQL_DROP_INDEX: case FSQL_DROP_TYPE: case FSQL_DROP_OTHER:
       if (!st->if_exists) need = "IF EXISTS";
       break;
     default:

@@ -12,8 +12,8 @@ static void renaming_column__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && st->rename_column && lint_sql_table_existing(ctx, st->table))
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && st->rename_column && lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "RENAME COLUMN on table '%s' breaks running code that uses the old name",
                   st->table);

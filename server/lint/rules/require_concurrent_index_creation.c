@@ -14,8 +14,8 @@ static void require_concurrent_index_creation__check(LintCtx *ctx, const FoldOp 
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_CREATE_INDEX && !st->concurrently && lint_sql_table_existing(ctx, st->table))
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_CREATE_INDEX && !st->concurrently && lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "CREATE INDEX on existing table '%s' without CONCURRENTLY blocks writes while "
                   "it builds",

@@ -17,8 +17,8 @@ static void require_concurrent_index_deletion__check(LintCtx *ctx, const FoldOp 
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind != SQLK_DROP_INDEX || st->concurrently) continue;
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind != FSQL_DROP_INDEX || st->concurrently) continue;
     SchemaTable *t = NULL;
     schema_index(ctx->schema, NULL, st->object, &t);
     if (t && t->is_new) continue;

@@ -4,11 +4,11 @@
 static void require_where_clause__check(LintCtx *ctx, const FoldOp *op) {
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if ((st->kind == SQLK_DELETE || st->kind == SQLK_UPDATE) && !st->has_where)
+    const FoldSql *st = &op->stmts[k];
+    if ((st->kind == FSQL_DELETE || st->kind == FSQL_UPDATE) && !st->has_where)
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "%s on table '%s' without WHERE changes every row",
-                  st->kind == SQLK_DELETE ? "DELETE" : "UPDATE", st->table ? st->table : "?");
+                  st->kind == FSQL_DELETE ? "DELETE" : "UPDATE", st->table ? st->table : "?");
   }
 }
 

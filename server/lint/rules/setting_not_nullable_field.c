@@ -16,8 +16,8 @@ static void setting_not_nullable_field__check(LintCtx *ctx, const FoldOp *op) {
   }
   if (op->kind != FOP_EXECUTE) return;
   for (size_t k = 0; k < op->nstmts; k++) {
-    const SqlStmt *st = &op->stmts[k];
-    if (st->kind == SQLK_ALTER_TABLE && st->set_not_null && lint_sql_table_existing(ctx, st->table))
+    const FoldSql *st = &op->stmts[k];
+    if (st->kind == FSQL_ALTER_TABLE && st->set_not_null && lint_sql_table_existing(ctx, st->table))
       lint_report(ctx, lint_range(op, op->sql_arg), NULL,
                   "SET NOT NULL on existing table '%s' scans the table under an ACCESS "
                   "EXCLUSIVE lock",
