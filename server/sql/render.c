@@ -354,7 +354,9 @@ static void sql__enum_types(Out *o, Buf *b, const MigColumn *cols, size_t n) {
  * convention "ix_%(column_0_label)s"). */
 static void sql__column_index(Out *o, Buf *b, const char *schema, const char *table,
                               const MigColumn *c) {
-  char *name = arena_printf(o->a, "ix_%s_%s", table, c->name);
+  // column_0_label is the column's _label: "<schema>_<table>_<column>" on a schema table.
+  char *name = schema ? arena_printf(o->a, "ix_%s_%s_%s", schema, table, c->name)
+                      : arena_printf(o->a, "ix_%s_%s", table, c->name);
   buf_printf(b, "CREATE %sINDEX %s ON %s (%s)", c->unique ? "UNIQUE " : "",
              sql_quote_ident(o->a, name), sql_quote_qualified(o->a, schema, table),
              sql_quote_ident(o->a, c->name));
