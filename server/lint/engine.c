@@ -71,8 +71,8 @@ const char *lint_fix_add_kwarg(const LintCtx *ctx, const FoldOp *op, const char 
   if (!len || s[len - 1] != ')') return NULL;
   size_t before = len - 1;
   while (before && isspace((unsigned char)s[before - 1])) before--;
-  bool comma = before && s[before - 1] != ',' && s[before - 1] != '(';
-  return arena_printf(ctx->arena, "%.*s%s%s%.*s", (int)before, s, comma ? ", " : "", kwarg,
+  const char *sep = !before || s[before - 1] == '(' ? "" : s[before - 1] == ',' ? " " : ", ";
+  return arena_printf(ctx->arena, "%.*s%s%s%.*s", (int)before, s, sep, kwarg,
                       (int)(len - before), s + before);
 }
 
