@@ -667,3 +667,28 @@ Test(graph, plans_match_alembic, .timeout = 300) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
   cr_expect_eq(system(cmd), 0);
 }
+
+/* A docstring finding points at the header line's value when the parser found it. */
+Test(graph, docstring_finding_range) {
+  static const Spec specs[] = {
+      {"aaaa0001", "", "", "", "root\n\nRevision ID: bbbb0001\nRevises: ", "/p/v/aaaa0001_r.py"},
+      {0}};
+  Arena *a = arena_new();
+  size_t n;
+  Revision **revs = spec_revisions(a, specs, &n);
+  revs[0]->doc_range.line = 1;
+  revs[0]->doc_revision_id_range.line = 3;
+  revs[0]->doc_revision_id_range.col = 13;
+  FindingList fl;
+  findings_init(&fl);
+  Graph *g = graph_build(revs, n, &fl);
+  const Finding *f = find_rule(&fl, "docstring-mismatch", 0);
+  cr_assert_not_null(f);
+  cr_expect_eq(f->range.line, 3);
+  cr_expect_eq(f->range.col, 13);
+  cr_expect_str_eq(f->fix, " aaaa0001");
+  cr_expect_eq(count_rule(&fl, "docstring-mismatch"), 1);
+  graph_delete(g);
+  findings_free(&fl);
+  arena_delete(a);
+}
