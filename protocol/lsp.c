@@ -36,7 +36,11 @@ LspPositionEncoding lsp_session_encoding(const LspSession *s) { return s->encodi
  * UTF-16 code units. */
 static size_t lsp__char(const unsigned char *p, size_t n, uint32_t *units) {
   unsigned char c = p[0];
-  size_t want = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  size_t want = c < 0x80              ? 1
+                : (c & 0xE0) == 0xC0 ? 2
+                : (c & 0xF0) == 0xE0 ? 3
+                : (c & 0xF8) == 0xF0 ? 4
+                                     : 0;
   *units = 1;
   if (want <= 1 || want > n) return 1;
   for (size_t k = 1; k < want; k++)

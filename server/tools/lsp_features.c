@@ -32,30 +32,30 @@ static const int64_t LSP_DISK_RECHECK_NS = 1000 * 1000 * 1000;
 /* One project with open documents: its revision files, a parse cache of the ones on disk,
  * and the last graph built over them with the open documents' text in place. */
 typedef struct LspProject {
-  char *key;          /* alembic.ini path, or root for a project without one */
+  char *key; /* alembic.ini path, or root for a project without one */
   Project *project;
   ScriptCache *cache; /* one per project: a load evicts files it was not given */
   char **paths;       /* the revision files listed by the last look at the disk */
   size_t npaths;
-  ScriptSet scripts;  /* the files on disk that are not open, from the last load */
-  int64_t looked_at;  /* CLOCK_MONOTONIC ns of that look; 0 = never */
-  Revision **revs;    /* what the graph was built from, in Alembic's order */
+  ScriptSet scripts; /* the files on disk that are not open, from the last load */
+  int64_t looked_at; /* CLOCK_MONOTONIC ns of that look; 0 = never */
+  Revision **revs;   /* what the graph was built from, in Alembic's order */
   size_t nrevs;
-  Graph *graph;       /* NULL when stale (a document of this project changed) */
+  Graph *graph; /* NULL when stale (a document of this project changed) */
   FindingList problems;
-  Revision **order;   /* graph_history(NULL), heads first: computed for hover only */
+  Revision **order; /* graph_history(NULL), heads first: computed for hover only */
   size_t norder;
-  uint64_t edits;     /* LspFeatures.edits when the graph was built */
+  uint64_t edits; /* LspFeatures.edits when the graph was built */
 } LspProject;
 
 /* One open document. Its Revision borrows nothing from the text (the parser copies). */
 typedef struct LspDoc {
   char *uri;
-  char *path;          /* absolute, directory resolved with realpath; NULL for non-file URIs */
+  char *path; /* absolute, directory resolved with realpath; NULL for non-file URIs */
   int64_t version;
   Buf text;
-  TSTree *tree;        /* the last parse, edited as changes arrive; NULL before the first */
-  Arena *arena;        /* owns rev and what it points to; reset on each reparse */
+  TSTree *tree; /* the last parse, edited as changes arrive; NULL before the first */
+  Arena *arena; /* owns rev and what it points to; reset on each reparse */
   Revision *rev;
   FindingList parse_findings;
   bool dirty;          /* the text changed since the last parse */
@@ -69,7 +69,7 @@ struct LspFeatures {
   RevParser *parser;
   VEC(LspDoc *) docs;
   VEC(LspProject *) projects;
-  uint64_t edits;      /* bumped by every open, change and close */
+  uint64_t edits; /* bumped by every open, change and close */
   size_t incremental;
   LspServerInfo info;
 };
@@ -239,7 +239,7 @@ void lsp_features_open(LspFeatures *f, const char *uri, int64_t version, const c
   vec_push(&f->docs, d);
   f->edits++;
   lsp__invalidate(d->project);
-  if (d->project) d->project->looked_at = 0;  // its file leaves the disk side
+  if (d->project) d->project->looked_at = 0; // its file leaves the disk side
 }
 
 void lsp_features_close(LspFeatures *f, const char *uri) {
@@ -247,7 +247,7 @@ void lsp_features_close(LspFeatures *f, const char *uri) {
     LspDoc *d = f->docs.items[i];
     if (strcmp(d->uri, uri) != 0) continue;
     lsp__invalidate(d->project);
-    if (d->project) d->project->looked_at = 0;  // its file joins the disk side
+    if (d->project) d->project->looked_at = 0; // its file joins the disk side
     lsp__doc_delete(d);
     memmove(&f->docs.items[i], &f->docs.items[i + 1], (f->docs.len - i - 1) * sizeof d);
     f->docs.len--;
@@ -287,7 +287,7 @@ bool lsp_features_change(LspFeatures *f, const char *uri, int64_t version,
       buf_reset(&d->text);
       buf_append(&d->text, ct, c->len);
       if (d->tree) ts_tree_delete(d->tree);
-      d->tree = NULL;  // nothing of the old tree is known to survive
+      d->tree = NULL; // nothing of the old tree is known to survive
       continue;
     }
     const char *t = lsp__text(d);
@@ -450,8 +450,8 @@ static void lsp__analyze(LspFeatures *f, LspProject *lp, bool disk) {
 
 /* Copies one finding into `out` (strings into out's arena). */
 static void lsp__copy_finding(FindingList *out, const Finding *src) {
-  Finding *d = findings_add(out, src->rule, src->severity, src->path, src->range, "%s",
-                            src->message);
+  Finding *d =
+      findings_add(out, src->rule, src->severity, src->path, src->range, "%s", src->message);
   if (src->help) d->help = arena_strdup(out->arena, src->help);
   if (src->fix) d->fix = arena_strdup(out->arena, src->fix);
 }
@@ -459,7 +459,8 @@ static void lsp__copy_finding(FindingList *out, const Finding *src) {
 /* Every finding about one analysed document. This is the single place findings come
  * from, for diagnostics and code actions alike. */
 static void lsp__doc_findings(const LspProject *lp, const LspDoc *d, FindingList *out) {
-  for (size_t i = 0; i < d->parse_findings.len; i++) lsp__copy_finding(out, &d->parse_findings.items[i]);
+  for (size_t i = 0; i < d->parse_findings.len; i++)
+    lsp__copy_finding(out, &d->parse_findings.items[i]);
   for (size_t i = 0; i < lp->problems.len; i++) {
     const Finding *p = &lp->problems.items[i];
     if (p->path && strcmp(p->path, d->path) == 0) lsp__copy_finding(out, p);
@@ -477,7 +478,9 @@ static void lsp__doc_findings(const LspProject *lp, const LspDoc *d, FindingList
                  buf_cstr(&list));
     buf_free(&list);
   }
-  // Review findings (server/lint) join here, one call appending to `out`.
+  // Review findings (server/lint) join here, one call appending to `out`: lint_revisions
+  // over &d->rev with LintSource {lsp__text(d), d->text.len} (the project's disk load
+  // must then be REV_PARSE_FULL so ancestors fold into the schema before it).
   findings_sort(out);
 }
 
@@ -549,7 +552,7 @@ static void lsp__publish(const LspProject *lp, LspDoc *d, LspPositionEncoding en
     findings_free(&fl);
   } else if (!d->published) {
     buf_free(&diags);
-    return;  // never a revision file: nothing to say
+    return; // never a revision file: nothing to say
   }
   jw_array_end(&w);
   if (!force && d->published && strcmp(d->published, buf_cstr(&diags)) == 0) {
@@ -747,8 +750,9 @@ static void lsp__hover_markdown(LspProject *lp, const char *id, Buf *md) {
   Revision *r = graph_get(lp->graph, id);
   GraphRevInfo info;
   if (!r || !graph_info(lp->graph, r, &info)) {
-    buf_printf(md, "**Revision `%s`** is not present in this project: no revision file "
-                   "declares it.",
+    buf_printf(md,
+               "**Revision `%s`** is not present in this project: no revision file "
+               "declares it.",
                id);
     return;
   }
@@ -800,7 +804,7 @@ static int lsp__hover(void *ctx, LspSession *s, RpcCall *call, RtError *err) {
   SrcRange range;
   int kind;
   LspDoc *d = lsp__target(f, s, call->msg->params, &id, &range, &kind);
-  if (!d) return 0;  // null
+  if (!d) return 0; // null
   Buf md = BUF_INIT;
   lsp__hover_markdown(d->project, id, &md);
   JsonWriter w;
@@ -883,7 +887,7 @@ static int lsp__code_action(void *ctx, LspSession *s, RpcCall *call, RtError *er
   LspFeatures *f = ctx;
   const Json *params = call->msg->params;
   const Json *range = json_get(params, "range");
-  uint32_t sl, sc, el, ec;  // only the lines matter
+  uint32_t sl, sc, el, ec; // only the lines matter
   if (!lsp__read_position(json_get(range, "start"), &sl, &sc) ||
       !lsp__read_position(json_get(range, "end"), &el, &ec))
     return lsp__bad_params(err, "codeAction", "textDocument.uri and range are required");
@@ -958,8 +962,13 @@ LspFeatures *lsp_features_new(const char *project) {
   LspFeatures *f = xcalloc(1, sizeof *f);
   f->default_project = project ? xstrdup(project) : NULL;
   f->parser = revparser_new();
-  f->info = (LspServerInfo){"retort", RETORT_VERSION, LSP_METHODS,
-                            sizeof LSP_METHODS / sizeof LSP_METHODS[0], LSP_CAPABILITIES, f, true};
+  f->info = (LspServerInfo){"retort",
+                            RETORT_VERSION,
+                            LSP_METHODS,
+                            sizeof LSP_METHODS / sizeof LSP_METHODS[0],
+                            LSP_CAPABILITIES,
+                            f,
+                            true};
   return f;
 }
 

@@ -18,14 +18,16 @@
 /* ---- positions ---- */
 
 /* "a", U+1F600 (4 bytes, 2 UTF-16 units), "b", newline, "x", U+00E9 (2 bytes), CRLF, "z" */
-static const char TEXT[] = "a\xF0\x9F\x98\x80" "b\nx\xC3\xA9\r\nz";
+static const char TEXT[] =
+    "a\xF0\x9F\x98\x80"
+    "b\nx\xC3\xA9\r\nz";
 
 Test(lsp_position, utf16_counts_non_bmp_characters_as_two_units) {
   size_t len = strlen(TEXT);
   cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 0, LSP_ENCODING_UTF16), 0);
   cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 1, LSP_ENCODING_UTF16), 1);
-  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 3, LSP_ENCODING_UTF16), 5);  // 'b'
-  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 4, LSP_ENCODING_UTF16), 6);  // '\n'
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 3, LSP_ENCODING_UTF16), 5); // 'b'
+  cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 4, LSP_ENCODING_UTF16), 6); // '\n'
   // inside the surrogate pair: the start of the character
   cr_expect_eq(lsp_position_to_offset(TEXT, len, 0, 2, LSP_ENCODING_UTF16), 1);
   // past the end of a line: its end, before "\r\n"
@@ -38,7 +40,7 @@ Test(lsp_position, utf16_counts_non_bmp_characters_as_two_units) {
   uint32_t line, ch;
   lsp_offset_to_position(TEXT, len, 5, LSP_ENCODING_UTF16, &line, &ch);
   cr_expect(line == 0 && ch == 3, "got %u:%u", line, ch);
-  lsp_offset_to_position(TEXT, len, 3, LSP_ENCODING_UTF16, &line, &ch);  // inside the emoji
+  lsp_offset_to_position(TEXT, len, 3, LSP_ENCODING_UTF16, &line, &ch); // inside the emoji
   cr_expect(line == 0 && ch == 1, "got %u:%u", line, ch);
   lsp_offset_to_position(TEXT, len, 10, LSP_ENCODING_UTF16, &line, &ch);
   cr_expect(line == 1 && ch == 2, "got %u:%u", line, ch);
@@ -61,8 +63,7 @@ Test(lsp_position, utf8_counts_bytes_and_round_trips) {
       LspPositionEncoding enc = e ? LSP_ENCODING_UTF8 : LSP_ENCODING_UTF16;
       lsp_offset_to_position(TEXT, len, starts[i], enc, &line, &ch);
       size_t back = lsp_position_to_offset(TEXT, len, line, ch, enc);
-      cr_expect(back == starts[i], "offset %zu enc %d: %u:%u -> %zu",
-                starts[i], e, line, ch, back);
+      cr_expect(back == starts[i], "offset %zu enc %d: %u:%u -> %zu", starts[i], e, line, ch, back);
     }
   }
 }
@@ -85,14 +86,17 @@ Test(lsp_uri, file_uris_round_trip_with_percent_encoding) {
 /* ---- revision_parse_incremental: an edited old tree gives what a fresh parse gives ---- */
 
 Test(lsp_reparse, incremental_parse_equals_a_fresh_parse) {
-  const char *a = "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = 'x1'\n\n"
-                  "def upgrade():\n    op.drop_table('t')\n";
-  const char *b = "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = ('x1', 'y22')\n\n"
-                  "def upgrade():\n    op.drop_table('t')\n";
+  const char *a =
+      "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = 'x1'\n\n"
+      "def upgrade():\n    op.drop_table('t')\n";
+  const char *b =
+      "\"\"\"m\n\nRevises: x1\n\"\"\"\nrevision = 'r1'\ndown_revision = ('x1', 'y22')\n\n"
+      "def upgrade():\n    op.drop_table('t')\n";
   RevParser *p = revparser_new();
   Arena *arena = arena_new();
   TSTree *tree = NULL;
-  Revision *r = revision_parse_incremental(p, arena, "/v/r1.py", a, strlen(a), REV_PARSE_FULL, &tree, NULL);
+  Revision *r =
+      revision_parse_incremental(p, arena, "/v/r1.py", a, strlen(a), REV_PARSE_FULL, &tree, NULL);
   cr_assert_not_null(tree);
   cr_expect_eq(r->ndown, 1);
   // Replace 'x1' (the second occurrence) by ('x1', 'y22').
@@ -100,7 +104,8 @@ Test(lsp_reparse, incremental_parse_equals_a_fresh_parse) {
   uint32_t start = (uint32_t)(at - a);
   TSInputEdit e = {start, start + 4, start + 13, {5, 16}, {5, 20}, {5, 29}};
   ts_tree_edit(tree, &e);
-  Revision *inc = revision_parse_incremental(p, arena, "/v/r1.py", b, strlen(b), REV_PARSE_FULL, &tree, NULL);
+  Revision *inc =
+      revision_parse_incremental(p, arena, "/v/r1.py", b, strlen(b), REV_PARSE_FULL, &tree, NULL);
   Revision *fresh = revision_parse(p, arena, "/v/r1.py", b, strlen(b), REV_PARSE_FULL, NULL);
   cr_assert_eq(inc->ndown, 2);
   cr_assert_eq(fresh->ndown, 2);
@@ -252,7 +257,8 @@ Test(lsp_shop, incremental_edits_apply_ranges_and_reuse_the_tree) {
   cr_expect_eq(lsp_features_incremental_parses(features), 2);
 
   // Unknown documents: an error, nothing changed.
-  cr_expect_not(lsp_features_change(features, "file:///nope.py", 1, c, 1, LSP_ENCODING_UTF16, &err));
+  cr_expect_not(
+      lsp_features_change(features, "file:///nope.py", 1, c, 1, LSP_ENCODING_UTF16, &err));
   cr_expect_eq(err.kind, ERR_NOT_FOUND);
   free(uri);
 }
@@ -311,7 +317,8 @@ Test(lsp_shop, missing_parent_has_the_range_of_the_element) {
   cr_expect_eq(miss->range.end_byte - miss->range.start_byte, 14);
   cr_expect_eq(strncmp(t + miss->range.start_byte, "'0000deadbeef'", 14), 0);
   // Only findings about this file are reported for it.
-  for (size_t i = 0; i < fl.len; i++) cr_expect(fl.items[i].path && strstr(fl.items[i].path, PRODUCTS));
+  for (size_t i = 0; i < fl.len; i++)
+    cr_expect(fl.items[i].path && strstr(fl.items[i].path, PRODUCTS));
   findings_free(&fl);
   free(uri);
 }
@@ -320,8 +327,9 @@ Test(lsp_shop, a_new_unsaved_file_in_the_versions_directory_is_a_revision_file) 
   char path[1024];
   snprintf(path, sizeof path, "%s/%s/ffff00001111_new.py", tmpdir, VERSIONS);
   char *uri = lsp_path_to_uri(path);
-  const char *text = "\"\"\"new\n\nRevision ID: ffff00001111\nRevises: 3f1c2a9d8b01\n\"\"\"\n"
-                     "revision = 'ffff00001111'\ndown_revision = '3f1c2a9d8b01'\n";
+  const char *text =
+      "\"\"\"new\n\nRevision ID: ffff00001111\nRevises: 3f1c2a9d8b01\n\"\"\"\n"
+      "revision = 'ffff00001111'\ndown_revision = '3f1c2a9d8b01'\n";
   lsp_features_open(features, uri, 1, text, strlen(text));
   FindingList fl;
   findings_init(&fl);
@@ -407,7 +415,10 @@ Test(lsp_shop, handlers_hover_definition_code_action_and_diagnostics) {
   Client c;
   client_init(&c);
   int code;
-  const char *r = client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}", &code);
+  const char *r = client_send(
+      &c,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}",
+      &code);
   cr_assert_eq(code, 0);
   cr_expect(strstr(r, "\"change\":2"), "incremental sync: %s", r);
   cr_expect(strstr(r, "\"hoverProvider\":true"), "%s", r);
@@ -458,74 +469,82 @@ Test(lsp_shop, handlers_hover_definition_code_action_and_diagnostics) {
   cr_expect(strstr(note, "\"code\":\"docstring-mismatch\"") && strstr(note, "\"version\":2") &&
                 strstr(note, "\"severity\":3") && strstr(note, "\"source\":\"retort\""),
             "%s", note);
-  char *want_range = arena_printf(c.arena, "\"range\":{\"start\":{\"line\":%u,\"character\":%u},"
-                                           "\"end\":{\"line\":%u,\"character\":%u}}",
+  char *want_range = arena_printf(c.arena,
+                                  "\"range\":{\"start\":{\"line\":%u,\"character\":%u},"
+                                  "\"end\":{\"line\":%u,\"character\":%u}}",
                                   line, ch + 8, line, ch + 21);
   cr_expect(strstr(note, want_range), "want %s in %s", want_range, note);
   free(note);
 
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/codeAction\",\"params\":{"
-                     "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":%u,"
-                     "\"character\":0},\"end\":{\"line\":%u,\"character\":0}},\"context\":{"
-                     "\"diagnostics\":[]}}}",
-                     uri, line, line);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/codeAction\",\"params\":{"
+      "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":%u,"
+      "\"character\":0},\"end\":{\"line\":%u,\"character\":0}},\"context\":{"
+      "\"diagnostics\":[]}}}",
+      uri, line, line);
   r = client_send(&c, msg, &code);
   cr_expect_eq(code, 0);
   cr_expect(strstr(r, "\"kind\":\"quickfix\"") && strstr(r, "\"newText\":\" f0c4d8e2a615\"") &&
                 strstr(r, want_range),
             "%s", r);
   // No fix on another line.
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/codeAction\",\"params\":{"
-                     "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":0,"
-                     "\"character\":0},\"end\":{\"line\":0,\"character\":0}},\"context\":{"
-                     "\"diagnostics\":[]}}}",
-                     uri);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/codeAction\",\"params\":{"
+      "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":0,"
+      "\"character\":0},\"end\":{\"line\":0,\"character\":0}},\"context\":{"
+      "\"diagnostics\":[]}}}",
+      uri);
   r = client_send(&c, msg, &code);
   cr_expect_str_eq(r, "[]");
 
   // definition on the down_revision value → the parent's file, at its `revision =` line.
   where(uri, "'f0c4d8e2a615'\nbranch", &line, &ch);
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/definition\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     uri, line, ch + 3);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/definition\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      uri, line, ch + 3);
   r = client_send(&c, msg, &code);
   cr_expect_eq(code, 0);
   cr_expect(strstr(r, "2024_03_11_f0c4d8e2a615_merge_reporting_into_main.py"), "%s", r);
   cr_expect(strstr(r, "\"start\":{\"line\":12,\"character\":0}"), "%s", r);
 
   // hover on the same value and on the revision's own id
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/hover\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     uri, line, ch + 3);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/hover\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      uri, line, ch + 3);
   r = client_send(&c, msg, &code);
   cr_expect(strstr(r, "\"kind\":\"markdown\"") && strstr(r, "merge point") &&
                 strstr(r, "`d5a07b9c3e28`, `e9b3c6d1f470`") && strstr(r, "7 of 8 from base"),
             "%s", r);
   where(uri, "'a6e1f5b9c372'", &line, &ch);
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/hover\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     uri, line, ch + 1);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/hover\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      uri, line, ch + 1);
   r = client_send(&c, msg, &code);
-  cr_expect(strstr(r, "Is: head") && strstr(r, "8 of 8 from base") &&
-                strstr(r, "Children: none"),
+  cr_expect(strstr(r, "Is: head") && strstr(r, "8 of 8 from base") && strstr(r, "Children: none"),
             "%s", r);
   // not on an id: null
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/hover\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":0,\"character\":0}}}",
-                     uri);
+  msg =
+      arena_printf(c.arena,
+                   "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/hover\",\"params\":"
+                   "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":0,\"character\":0}}}",
+                   uri);
   r = client_send(&c, msg, &code);
   cr_expect_eq(code, 0);
   cr_expect_str_eq(r, "");
   // a document that was never opened: null, no error
-  r = client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"textDocument/definition\",\"params\":"
-                      "{\"textDocument\":{\"uri\":\"file:///x.py\"},\"position\":{\"line\":0,\"character\":0}}}",
-                  &code);
+  r = client_send(
+      &c,
+      "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"textDocument/definition\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"file:///x.py\"},\"position\":{\"line\":0,\"character\":0}}}",
+      &code);
   cr_expect_eq(code, 0);
   cr_expect_str_eq(r, "");
 
@@ -582,7 +601,10 @@ Test(lsp_shop, other_open_documents_and_saved_files_update_their_diagnostics) {
   Client c;
   client_init(&c);
   int code;
-  client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}", &code);
+  client_send(
+      &c,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}",
+      &code);
   char *orders = client_open(&c, "2024_02_05_b2d9e0f41a57_create_orders_and_order_items.py");
   char *products = client_open(&c, PRODUCTS);
   free(client_notifications(&c));
@@ -600,7 +622,8 @@ Test(lsp_shop, other_open_documents_and_saved_files_update_their_diagnostics) {
   client_send(&c, msg, &code);
   char *note = client_notifications(&c);
   char *want = arena_printf(c.arena, "\"uri\":\"%s\",\"version\":1,\"diagnostics\":[{", orders);
-  cr_expect(strstr(note, want) && strstr(note, "Revision 7a4e5b6c2d13 referenced from b2d9e0f41a57 is not present"),
+  cr_expect(strstr(note, want) &&
+                strstr(note, "Revision 7a4e5b6c2d13 referenced from b2d9e0f41a57 is not present"),
             "%s", note);
   free(note);
 
@@ -634,37 +657,44 @@ Test(lsp_shop, definition_and_hover_on_a_depends_on_element) {
   Client c;
   client_init(&c);
   int code;
-  client_send(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":"
-                  "{\"general\":{\"positionEncodings\":[\"utf-8\"]}}}}", &code);
+  client_send(
+      &c,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":"
+      "{\"general\":{\"positionEncodings\":[\"utf-8\"]}}}}",
+      &code);
   char *head = client_open(&c, HEAD);
   edit(head, "depends_on = None", "depends_on = ['7a4e5b6c2d13', 'nope']", 2);
   uint32_t line, ch;
   where(head, "'7a4e5b6c2d13'", &line, &ch);
-  char *msg = arena_printf(c.arena,
-                           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/definition\",\"params\":"
-                           "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                           head, line, ch + 1);
+  char *msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/definition\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      head, line, ch + 1);
   const char *r = client_send(&c, msg, &code);
   cr_expect_eq(code, 0);
   cr_expect(strstr(r, PRODUCTS) && strstr(r, "\"start\":{\"line\":12,\"character\":0}"), "%s", r);
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/hover\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     head, line, ch + 14);  // the closing quote still counts
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/hover\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      head, line, ch + 14); // the closing quote still counts
   r = client_send(&c, msg, &code);
   cr_expect(strstr(r, "create products table") && strstr(r, "2 of 8 from base"), "%s", r);
   // A missing one: hover says so, definition has nothing to go to.
   where(head, "'nope'", &line, &ch);
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/hover\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     head, line, ch + 2);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/hover\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      head, line, ch + 2);
   r = client_send(&c, msg, &code);
   cr_expect(strstr(r, "not present in this project"), "%s", r);
-  msg = arena_printf(c.arena,
-                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/definition\",\"params\":"
-                     "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
-                     head, line, ch + 2);
+  msg = arena_printf(
+      c.arena,
+      "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/definition\",\"params\":"
+      "{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%u,\"character\":%u}}}",
+      head, line, ch + 2);
   r = client_send(&c, msg, &code);
   cr_expect_eq(code, 0);
   cr_expect_str_eq(r, "");
