@@ -363,10 +363,10 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
       vec_push(&cons, pk);
     }
     f.cols = ARENA_ARRAY(a, FoldColumn, cols.len + 1);
-    memcpy(f.cols, cols.items, cols.len * sizeof *f.cols);
+    if (cols.len) memcpy(f.cols, cols.items, cols.len * sizeof *f.cols);
     f.ncols = cols.len;
     f.cons = ARENA_ARRAY(a, FoldConstraint, cons.len + 1);
-    memcpy(f.cons, cons.items, cons.len * sizeof *f.cons);
+    if (cons.len) memcpy(f.cons, cons.items, cons.len * sizeof *f.cons);
     f.ncons = cons.len;
     vec_free(&cols);
     vec_free(&cons);
@@ -390,7 +390,7 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
       f.ncols = 1;
       f.name = f.cols->name;
       f.cons = ARENA_ARRAY(a, FoldConstraint, cons.len + 1);
-      memcpy(f.cons, cons.items, cons.len * sizeof *f.cons);
+      if (cons.len) memcpy(f.cons, cons.items, cons.len * sizeof *f.cons);
       f.ncons = cons.len;
       vec_free(&cons);
     }
@@ -642,6 +642,7 @@ static void fold__alter_table(SqlCur *c, FoldSql *st) {
 }
 
 static void fold__stmt(Arena *a, FoldSql *st) {
+  if (!st->text) st->text = "";
   TokVec v = {0};
   fold__lex(a, st->text, strlen(st->text), &v);
   SqlCur c = {v.items, v.len, 0};

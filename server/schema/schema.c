@@ -299,7 +299,7 @@ SchemaEnum *schema_enum_add(Schema *s, const char *schema, const char *name,
 bool schema_enum_add_value(Schema *s, SchemaEnum *e, const char *value) {
   if (schema__list_has(e->values, e->nvalues, value)) return false;
   const char **v = ARENA_ARRAY(s->arena, const char *, e->nvalues + 1);
-  memcpy(v, e->values, e->nvalues * sizeof *v);
+  if (e->nvalues) memcpy(v, e->values, e->nvalues * sizeof *v);
   v[e->nvalues] = schema__dup(s, value);
   e->values = v;
   e->nvalues++;
