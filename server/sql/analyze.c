@@ -285,6 +285,16 @@ static void analyze__names(const J *v, const char **schema, const char **name) {
   }
 }
 
+/* A list of String nodes into si->values. */
+static void analyze__strings(Acc *acc, const J *items) {
+  if (!items || items->t != J_ARR) return;
+  acc->si->values = ARENA_ARRAY(acc->a, const char *, items->nkids + 1);
+  for (size_t k = 0; k < items->nkids; k++) {
+    const char *s = jstr(jget(&items->kids[k], "String"), "sval");
+    if (s) acc->si->values[acc->si->nvalues++] = s;
+  }
+}
+
 /* Every RangeVar below `v`, with `mode` (the tables a query reads). */
 static void analyze__all_rangevars(Acc *acc, const J *v, PgLockMode mode) {
   if (!v) return;
@@ -457,10 +467,22 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     const char *rt = jstr(n, "renameType");
     si->object_type = rt;
     analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->name = jstr(n, "newname");
+    si->new_name = jstr(n, "newname");
     if (rt && !strcmp(rt, "OBJECT_TABLE")) si->kind = SK_RENAME_TABLE;
     else if (rt && !strcmp(rt, "OBJECT_COLUMN")) si->kind = SK_RENAME_COLUMN;
     else si->kind = SK_RENAME_OTHER;
+    if (si->kind == SK_RENAME_COLUMN || (rt && !strcmp(rt, "OBJECT_TABCONSTRAINT"))) {
+      si->name = jstr(n, "subname");
+    } else if (rt && !strcmp(rt, "OBJECT_INDEX")) {
+      si->name = si->table;  // ALTER INDEX names the index as its relation
+    } else if (!si->table) {
+      const char *sch = NULL;
+      const J *obj = jget(n, "object");
+      const J *tn = jget(obj, "TypeName");
+      if (tn) si->name = analyze__typename(obj);
+      else analyze__names(obj, &sch, &si->name);
+      if (!si->schema) si->schema = sch;
+    }
     // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE (PostgreSQL 12+); tables,
     // columns and constraints ACCESS EXCLUSIVE.
     if (rt && !strcmp(rt, "OBJECT_INDEX"))
@@ -513,12 +535,23 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     } else {
       analyze__names(tn, &si->schema, &si->name);
     }
+    analyze__strings(acc, jget(n, "vals"));
   } else if (!strcmp(node, "AlterEnumStmt")) {
     // ALTER TYPE ... ADD VALUE runs inside a transaction block since PostgreSQL 12 (the
     // new value cannot be used before that transaction commits).
     si->kind = SK_ALTER_TYPE;
     analyze__names(jget(n, "typeName"), &si->schema, &si->name);
     si->if_not_exists = jbool(n, "skipIfNewValExists");
+    const char *nv = jstr(n, "newVal");
+    if (jstr(n, "oldVal")) {
+      si->new_name = nv;  // RENAME VALUE 'old' TO 'new'
+      nv = jstr(n, "oldVal");
+    }
+    if (nv) {
+      si->values = ARENA_ARRAY(acc->a, const char *, 1);
+      si->values[0] = nv;
+      si->nvalues = 1;
+    }
   } else if (!strcmp(node, "CommentStmt")) {
     si->kind = SK_COMMENT;
     const char *ot = jstr(n, "objtype");

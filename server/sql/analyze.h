@@ -91,7 +91,11 @@ typedef struct SqlStmtInfo {
   const char *text;           /* this statement's text (no trailing ';') */
   size_t offset, len;         /* its bytes in the analysed input */
   const char *schema, *table; /* the target relation, or NULL */
-  const char *name;           /* index / type / constraint name where there is one */
+  const char *name;           /* index / type / constraint name where there is one; for a
+                                 rename the object renamed (column, index, type) */
+  const char *new_name;       /* RENAME ... TO x; ALTER TYPE ... RENAME VALUE 'a' TO 'x' */
+  const char **values;        /* CREATE TYPE ... AS ENUM labels; ALTER TYPE ... ADD VALUE's */
+  size_t nvalues;
   bool concurrently;          /* CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY */
   bool unique;                /* CREATE UNIQUE INDEX */
   bool if_not_exists;         /* CREATE ... IF NOT EXISTS, ADD VALUE IF NOT EXISTS */

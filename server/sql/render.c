@@ -686,6 +686,22 @@ void sql_render_ops(Arena *arena, const MigOpList *ops, SqlStmtList *out) {
   for (size_t k = 0; ops && k < ops->len; k++) sql_render_op(arena, &ops->items[k], out);
 }
 
+char *sql_stmts_join(Arena *arena, const SqlStmtList *stmts) {
+  Buf b = BUF_INIT;
+  bool outside = false;
+  for (size_t k = 0; stmts && k < stmts->len; k++) {
+    const SqlStmt *st = &stmts->items[k];
+    if (!st->transactional && !outside) buf_puts(&b, "COMMIT;\n\n");
+    if (st->transactional && outside) buf_puts(&b, "BEGIN;\n\n");
+    outside = !st->transactional;
+    buf_printf(&b, "%s%s\n\n", st->sql, st->dynamic ? "" : ";");
+  }
+  if (outside) buf_puts(&b, "BEGIN;\n\n");
+  char *out = arena_strdup(arena, buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
 /* ---- alembic_version -------------------------------------------------------------- */
 
 static const char *sql__vt(Arena *a, const char *schema, const char *table) {

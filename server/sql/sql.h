@@ -32,6 +32,15 @@ void sql_render_ops(Arena *arena, const MigOpList *ops, SqlStmtList *out);
 /** Same for one op (batch and autocommit bodies included). */
 void sql_render_op(Arena *arena, const MigOp *op, SqlStmtList *out);
 
+/**
+ * The statements as one script, the way Alembic's offline mode prints a migration's body:
+ * each statement followed by ";" and a blank line; a run of statements that must run
+ * outside the transaction (autocommit_block) bracketed by "COMMIT;" and "BEGIN;" as
+ * Alembic does on PostgreSQL; a dynamic placeholder as its comment line. "" for an empty
+ * list. Owned by `arena`.
+ */
+char *sql_stmts_join(Arena *arena, const SqlStmtList *stmts);
+
 /** An identifier quoted exactly as SQLAlchemy's PostgreSQL IdentifierPreparer does:
  * quoted when it is a reserved word, is not all lower case, starts with a digit or `$`, or
  * holds a character outside [A-Za-z0-9_$]; embedded `"` doubled. Owned by `arena`. */

@@ -424,17 +424,37 @@ Test(analyze, types_renames_comments_and_misc) {
   cr_assert_str_eq(si->name, "order_status");
   cr_assert(si->if_not_exists);
   cr_assert_eq(si->nlocks, 0);
+  cr_assert_eq(si->nvalues, 1);
+  cr_assert_str_eq(si->values[0], "refunded");
+  si = one("ALTER TYPE order_status RENAME VALUE 'paid' TO 'settled'");
+  cr_assert_eq(si->kind, SK_ALTER_TYPE);
+  cr_assert_str_eq(si->values[0], "paid");
+  cr_assert_str_eq(si->new_name, "settled");
+  si = one("ALTER TYPE order_status RENAME TO order_status_old");
+  cr_assert_eq(si->kind, SK_RENAME_OTHER);
+  cr_assert_str_eq(si->name, "order_status");
+  cr_assert_str_eq(si->new_name, "order_status_old");
+  cr_assert_eq(si->nlocks, 0);
+  si = one("ALTER INDEX ix_a RENAME TO ix_b");
+  cr_assert_str_eq(si->name, "ix_a");
+  cr_assert_eq(lock_on(si, "ix_a"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
   si = one("CREATE TYPE s.mood AS ENUM ('a', 'b')");
   cr_assert_eq(si->kind, SK_CREATE_TYPE);
   cr_assert_str_eq(si->name, "mood");
+  cr_assert_eq(si->nvalues, 2);
+  cr_assert_str_eq(si->values[1], "b");
   si = one("DROP TYPE order_status_old");
   cr_assert_eq(si->kind, SK_DROP_TYPE);
   cr_assert_str_eq(si->name, "order_status_old");
   si = one("ALTER TABLE plain RENAME TO \"Plain Table\"");
   cr_assert_eq(si->kind, SK_RENAME_TABLE);
   cr_assert_eq(lock_on(si, "plain"), PGLOCK_ACCESS_EXCLUSIVE);
+  cr_assert_str_eq(si->new_name, "Plain Table");
   si = one("ALTER TABLE t RENAME a TO b");
   cr_assert_eq(si->kind, SK_RENAME_COLUMN);
+  cr_assert_str_eq(si->name, "a");
+  cr_assert_str_eq(si->new_name, "b");
+  cr_assert_eq(lock_on(si, "t"), PGLOCK_ACCESS_EXCLUSIVE);
   si = one("COMMENT ON COLUMN audit.events.note IS 'why'");
   cr_assert_eq(si->kind, SK_COMMENT);
   cr_assert_str_eq(si->table, "events");
@@ -503,6 +523,12 @@ Test(analyze, locks_of_rendered_fixture_revisions) {
   cr_assert_str_eq(si.table, "customers");
   cr_assert_eq(lock_on(&si, "customers"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
   cr_assert(!sl.items[7].transactional);
+  const char *script = sql_stmts_join(arena, &sl);
+  cr_assert_not_null(strstr(script, "CREATE UNIQUE INDEX \"ix_user_Login\" ON \"user\" (login) "
+                                    "INCLUDE (\"order\");\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "
+                                    "ix_customers_born ON customers (born);\n\n"),
+                    "%s", script);
+  cr_assert(strlen(script) > 8 && !strcmp(script + strlen(script) - 8, "BEGIN;\n\n"), "%s", script);
 
   r = load_rev(p, "r04_constraints.py");
   ops_interpret(arena, &r->upgrade, &ml, NULL);
