@@ -335,6 +335,14 @@ static void lsp__parse(LspFeatures *f, LspDoc *d) {
 
 size_t lsp_features_incremental_parses(const LspFeatures *f) { return f->incremental; }
 
+const Revision *lsp_features_revision(LspFeatures *f, const char *uri) {
+  LspDoc *d = lsp__doc(f, uri);
+  if (!d) return NULL;
+  if (d->dirty) lsp__invalidate(d->project); // the graph borrows the Revision replaced here
+  lsp__parse(f, d);
+  return d->rev;
+}
+
 /* ---- analysis ------------------------------------------------------------------------ */
 
 /* A file that is not on disk yet but would be a revision file once saved. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "protocol/lsp.h"
+#include "server/alembic/revision.h"
 #include "server/base/error.h"
 #include "server/base/finding.h"
 
@@ -63,6 +64,10 @@ const char *lsp_features_text(LspFeatures *f, const char *uri, size_t *len);
  * then unchanged. Never fails otherwise.
  */
 bool lsp_features_findings(LspFeatures *f, const char *uri, FindingList *out);
+
+/** The open document's Revision, parsed from its current text (reparsed here if it
+ * changed), or NULL when it is not open. Owned by `f`, valid until the next change. */
+const Revision *lsp_features_revision(LspFeatures *f, const char *uri);
 
 /** Number of times an open document was parsed incrementally (an old tree was reused);
  * for tests and benchmarks. */

@@ -706,3 +706,108 @@ Test(lsp_shop, definition_and_hover_on_a_depends_on_element) {
   free(head);
   client_free(&c);
 }
+
+static void range_key(Buf *b, const char *what, SrcRange r) {
+  buf_printf(b, "%s %u-%u %u:%u-%u:%u\n", what, r.start_byte, r.end_byte, r.line, r.col, r.end_line,
+             r.end_col);
+}
+
+static void ops_key(Buf *b, const Op *ops, size_t n, int depth) {
+  for (size_t i = 0; i < n; i++) {
+    buf_printf(b, "%*sop %s %s %d\n", depth * 2, "", ops[i].name ? ops[i].name : "-",
+               ops[i].receiver ? ops[i].receiver : "-", ops[i].dynamic);
+    range_key(b, "  at", ops[i].range);
+    ops_key(b, ops[i].body, ops[i].nbody, depth + 1);
+  }
+}
+
+/* Everything a Revision says, with every range, for comparing two parses. */
+static char *revision_key(const Revision *r) {
+  Buf b = BUF_INIT;
+  buf_printf(&b, "id %s syntax_ok %d doc [%s]\n", r->id ? r->id : "(none)", r->syntax_ok,
+             r->longdoc);
+  range_key(&b, "id", r->id_range);
+  range_key(&b, "doc", r->doc_range);
+  range_key(&b, "revises", r->doc_revises_range);
+  for (size_t k = 0; k < r->ndown; k++) {
+    buf_printf(&b, "down %s\n", r->down[k]);
+    if (r->down_ranges) range_key(&b, "  at", r->down_ranges[k]);
+  }
+  for (size_t k = 0; k < r->ndepends_on; k++) buf_printf(&b, "depends %s\n", r->depends_on[k]);
+  buf_printf(&b, "upgrade %d %zu\n", r->upgrade.present, r->upgrade.len);
+  ops_key(&b, r->upgrade.items, r->upgrade.len, 1);
+  buf_printf(&b, "downgrade %d %zu\n", r->downgrade.present, r->downgrade.len);
+  ops_key(&b, r->downgrade.items, r->downgrade.len, 1);
+  return buf_detach(&b);
+}
+
+/* "rule@start-end message" lines, for comparing two finding lists. */
+static char *findings_key(const FindingList *fl) {
+  Buf b = BUF_INIT;
+  for (size_t i = 0; i < fl->len; i++)
+    buf_printf(&b, "%s@%u-%u %s\n", fl->items[i].rule, fl->items[i].range.start_byte,
+               fl->items[i].range.end_byte, fl->items[i].message);
+  return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+Test(lsp_shop, random_incremental_edits_give_what_a_fresh_open_gives) {
+  static const char *const PIECES[] = {"x",
+                                       "\n",
+                                       "'",
+                                       "(",
+                                       ")",
+                                       "\xC3\xA9",
+                                       "\xF0\x9F\x98\x80",
+                                       "    ",
+                                       "down_revision = 'ab'\n",
+                                       "def f(",
+                                       ":",
+                                       "\"\"\"",
+                                       "#",
+                                       "",
+                                       "revision = None\n"};
+  char *uri = open_file(PRODUCTS);
+  unsigned seed = 12345;
+  for (int round = 0; round < 150; round++) {
+    size_t len;
+    const char *t = lsp_features_text(features, uri, &len);
+    uint32_t lines = 1;
+    for (size_t i = 0; i < len; i++) lines += t[i] == '\n';
+    seed = seed * 1103515245u + 12345u;
+    uint32_t l0 = (seed >> 8) % (lines + 1), c0 = (seed >> 20) % 40;
+    seed = seed * 1103515245u + 12345u;
+    uint32_t l1 = l0 + (seed >> 8) % 3, c1 = (seed >> 20) % 40;
+    if (l1 == l0 && c1 < c0) c1 = c0;
+    seed = seed * 1103515245u + 12345u;
+    const char *piece = PIECES[(seed >> 12) % (sizeof PIECES / sizeof *PIECES)];
+    LspTextChange c = {true, l0, c0, l1, c1, piece, strlen(piece)};
+    RtError err = {0};
+    cr_assert(lsp_features_change(features, uri, round + 2, &c, 1, LSP_ENCODING_UTF16, &err));
+    if (round % 5 != 4) continue;
+    // The incrementally reparsed document against a fresh one holding the same text.
+    FindingList inc, fresh;
+    findings_init(&inc);
+    findings_init(&fresh);
+    bool a = lsp_features_findings(features, uri, &inc);
+    t = lsp_features_text(features, uri, &len);
+    LspFeatures *other = lsp_features_new(NULL);
+    lsp_features_open(other, uri, 1, t, len);
+    bool b = lsp_features_findings(other, uri, &fresh);
+    cr_assert_eq(a, b);
+    char *ka = findings_key(&inc), *kb = findings_key(&fresh);
+    cr_assert_str_eq(ka, kb, "round %d, text:\n%s", round, t);
+    free(ka);
+    free(kb);
+    // ... and the whole Revision, every range included.
+    ka = revision_key(lsp_features_revision(features, uri));
+    kb = revision_key(lsp_features_revision(other, uri));
+    cr_assert_str_eq(ka, kb, "round %d, text:\n%s", round, t);
+    free(ka);
+    free(kb);
+    lsp_features_delete(other);
+    findings_free(&inc);
+    findings_free(&fresh);
+  }
+  cr_expect_geq(lsp_features_incremental_parses(features), 29);
+  free(uri);
+}
