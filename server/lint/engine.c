@@ -338,30 +338,48 @@ Schema *lint_schema_before(const Graph *g, const Revision *rev) {
 
 /* ---- linting -------------------------------------------------------------------- */
 
+/* Lints one revision, folding its upgrade into `work` (the schema before it) as it goes. */
 static void engine__lint_one(const LintConfig *cfg, const Revision *rev, const char *src,
-                             size_t len, const Schema *before, Schema *work, FindingList *out) {
+                             size_t len, Schema *work, FindingList *out) {
   size_t nrules;
   const LintRule *const *rules = lint_rules(&nrules);
   Arena *a = arena_new();
   FoldOpList up = fold_ops_read(a, &rev->upgrade);
   FoldOpList down = fold_ops_read(a, &rev->downgrade);
+  Schema *before_enums = schema_clone_enums(work);
   LintCtx ctx = {.cfg = cfg, .rev = rev, .src = src, .len = len, .up = &up, .down = &down,
-                 .before = before, .schema = work, .arena = a, .out = out};
+                 .schema = work, .before_enums = before_enums, .arena = a, .out = out};
   if (src) ctx.sup = engine__suppressions(a, src, len, &ctx.nsup);
+  bool *on = ARENA_ARRAY(a, bool, nrules);
+  for (size_t k = 0; k < nrules; k++) on[k] = lint_config_enabled(cfg, rules[k]);
   for (size_t i = 0; i < up.len; i++) {
     for (size_t k = 0; k < nrules; k++) {
-      if (!rules[k]->check_op || !lint_config_enabled(cfg, rules[k])) continue;
+      if (!rules[k]->check_op || !on[k]) continue;
       ctx.rule = rules[k];
       rules[k]->check_op(&ctx, &up.items[i]);
     }
     fold_op(work, &up.items[i]);
   }
   for (size_t k = 0; k < nrules; k++) {
-    if (!rules[k]->check_revision || !lint_config_enabled(cfg, rules[k])) continue;
+    if (!rules[k]->check_revision || !on[k]) continue;
     ctx.rule = rules[k];
     rules[k]->check_revision(&ctx);
   }
+  schema_delete(before_enums);
   arena_delete(a);
+}
+
+/* qsort has no context argument in C11: the comparison reads these (set around the call;
+ * thread-local, so threads may lint concurrently). */
+static _Thread_local const Order *engine__sort_order;
+static _Thread_local Revision *const *engine__sort_revs;
+
+static int engine__by_apply(const void *a, const void *b) {
+  size_t x = engine__pos(engine__sort_order, engine__sort_revs[*(const size_t *)a]);
+  size_t y = engine__pos(engine__sort_order, engine__sort_revs[*(const size_t *)b]);
+  if (x != y) return x < y ? -1 : 1;
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  return i < j ? -1 : i > j;
 }
 
 bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs, size_t n,
@@ -370,27 +388,32 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
   Order o;
   engine__order(&o, g);
   Running run = {NULL, xcalloc(o.n ? o.n : 1, 1)};
-  for (size_t i = 0; i < n; i++) {
+  // Lint in apply order, so the running schema only ever grows along a chain.
+  size_t *order = xmalloc((n ? n : 1) * sizeof *order);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  engine__sort_order = &o;
+  engine__sort_revs = revs;
+  qsort(order, n, sizeof *order, engine__by_apply);
+  engine__sort_order = NULL;
+  for (size_t j = 0; j < n; j++) {
+    size_t i = order[j];
     const Revision *rev = revs[i];
     if (!rev || rev->mode != REV_PARSE_FULL) continue;
-    Schema *before = engine__before(&o, &run, rev);
-    Schema *work = schema_clone(before);
+    // Folded in place: the running schema then holds this revision too, which is what
+    // its children need (a sibling branch makes engine__before start over).
+    Schema *work = engine__before(&o, &run, rev);
+    size_t p = engine__pos(&o, rev);
+    if (p == (size_t)-1) work = schema_clone(work); // not in the graph: leave run alone
     const char *src = srcs ? srcs[i].src : NULL;
     size_t len = srcs ? srcs[i].len : 0;
     char *owned = NULL;
     if (!src) src = owned = engine__read(rev->path, &len);
-    engine__lint_one(cfg, rev, src, len, before, work, out);
+    engine__lint_one(cfg, rev, src, len, work, out);
     free(owned);
-    // The revision's own schema becomes the running one when it is in the graph.
-    size_t p = engine__pos(&o, rev);
-    if (p != (size_t)-1) {
-      schema_delete(run.schema);
-      run.schema = work;
-      run.in[p] = 1;
-    } else {
-      schema_delete(work);
-    }
+    if (p != (size_t)-1) run.in[p] = 1;
+    else schema_delete(work);
   }
+  free(order);
   schema_delete(run.schema);
   free(run.in);
   engine__order_free(&o);

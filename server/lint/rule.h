@@ -47,8 +47,8 @@ struct LintCtx {
   const char *src;           /* the revision's source, NULL when unavailable */
   size_t len;
   const FoldOpList *up, *down;
-  const Schema *before;      /* the schema before the revision */
   const Schema *schema;      /* check_op: just before the op; check_revision: after upgrade */
+  const Schema *before_enums; /* the enum types before the revision (no tables) */
   const LintRule *rule;      /* the rule being run (set by the engine) */
   Arena *arena;              /* per revision scratch */
   FindingList *out;

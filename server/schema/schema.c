@@ -94,6 +94,14 @@ Schema *schema_clone(const Schema *s) {
   return c;
 }
 
+Schema *schema_clone_enums(const Schema *s) {
+  Schema *c = schema_new();
+  for (size_t k = 0; k < s->nenums; k++)
+    schema_enum_add(c, s->enums[k]->schema, s->enums[k]->name, s->enums[k]->values,
+                    s->enums[k]->nvalues);
+  return c;
+}
+
 void schema_mark_existing(Schema *s) {
   for (size_t k = 0; k < s->ntables; k++) s->tables[k]->is_new = false;
 }

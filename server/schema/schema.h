@@ -77,6 +77,8 @@ Schema *schema_new(void);
 void schema_delete(Schema *s);
 /** A deep copy (free with schema_delete). */
 Schema *schema_clone(const Schema *s);
+/** A schema holding only the enum types of `s` (cheap: no tables). Free with schema_delete. */
+Schema *schema_clone_enums(const Schema *s);
 /** Clears every table's is_new flag (called when a new revision starts). */
 void schema_mark_existing(Schema *s);
 
