@@ -723,9 +723,13 @@ static void ops__create_table(Ctx *c) {
           ops__dyn(m, arg->value->range, "comment= is not a literal");
         continue;
       }
-      if (!strncmp(arg->name, "postgresql_", 11) || !strcmp(arg->name, "info") ||
-          !strcmp(arg->name, "keep_existing") || !strcmp(arg->name, "extend_existing"))
-        continue;  // dialect options we do not render are not a reason to refuse
+      // Other dialects' options (mysql_engine=...) change nothing on PostgreSQL; postgresql_*
+      // ones (partition_by, inherits, tablespace, ...) and prefixes= do, and are not rendered.
+      if (!strcmp(arg->name, "info") || !strcmp(arg->name, "keep_existing") ||
+          !strcmp(arg->name, "extend_existing") ||
+          (strchr(arg->name, '_') && strncmp(arg->name, "postgresql_", 11) != 0 &&
+           strcmp(arg->name, "must_exist") != 0))
+        continue;
       if (!strcmp(arg->name, "*") || !strcmp(arg->name, "**")) {
         ops__dyn(m, arg->value->range, "splat arguments");
         continue;

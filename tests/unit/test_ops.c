@@ -357,6 +357,17 @@ Test(ops, dynamic_forms) {
   expect_dynamic("    op.bulk_insert(my_table, [{'a': 1}])", "sa.table");
   expect_dynamic("    with op.batch_alter_table('t') as b:\n        b.add_column(col)", "sa.Column");
   expect_dynamic("    op.create_check_constraint('ck', 't', sa.column('a') > 5)", "");
+  expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), postgresql_partition_by='RANGE (a)')",
+                 "postgresql_partition_by");
+  expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), prefixes=['TEMPORARY'])",
+                 "prefixes");
+  expect_dynamic("    op.create_index('ix', 't', ['a'], postgresql_ops={'a': 'text_pattern_ops'})",
+                 "postgresql_ops");
+  expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a'))",
+                 "not modelled");
+  // Other dialects' options are no reason to refuse.
+  MigOpList l = upgrade_of("    op.create_table('t', sa.Column('a', sa.Integer()), mysql_engine='InnoDB')");
+  cr_assert(l.is_static);
 }
 
 Test(ops, kinds_and_names) {
