@@ -339,15 +339,15 @@ Schema *lint_schema_before(const Graph *g, const Revision *rev) {
 /* ---- linting -------------------------------------------------------------------- */
 
 /* Lints one revision, folding its upgrade into `work` (the schema before it) as it goes. */
-static void engine__lint_one(const LintConfig *cfg, const Revision *rev, const char *src,
-                             size_t len, Schema *work, FindingList *out) {
+static void engine__lint_one(const LintConfig *cfg, const Graph *g, const Revision *rev,
+                             const char *src, size_t len, Schema *work, FindingList *out) {
   size_t nrules;
   const LintRule *const *rules = lint_rules(&nrules);
   Arena *a = arena_new();
   FoldOpList up = fold_ops_read(a, &rev->upgrade);
   FoldOpList down = fold_ops_read(a, &rev->downgrade);
   Schema *before_enums = schema_clone_enums(work);
-  LintCtx ctx = {.cfg = cfg, .rev = rev, .src = src, .len = len, .up = &up, .down = &down,
+  LintCtx ctx = {.cfg = cfg, .graph = g, .rev = rev, .src = src, .len = len, .up = &up, .down = &down,
                  .schema = work, .before_enums = before_enums, .arena = a, .out = out};
   if (src) ctx.sup = engine__suppressions(a, src, len, &ctx.nsup);
   bool *on = ARENA_ARRAY(a, bool, nrules);
@@ -408,7 +408,7 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
     size_t len = srcs ? srcs[i].len : 0;
     char *owned = NULL;
     if (!src) src = owned = engine__read(rev->path, &len);
-    engine__lint_one(cfg, rev, src, len, work, out);
+    engine__lint_one(cfg, g, rev, src, len, work, out);
     free(owned);
     if (p != (size_t)-1) run.in[p] = 1;
     else schema_delete(work);
@@ -431,4 +431,21 @@ void lint_graph_findings(const LintConfig *cfg, const FindingList *problems, Fin
     c->help = f->help ? arena_strdup(out->arena, f->help) : (r ? lint_rule_doc(r->id) : NULL);
     c->fix = f->fix ? arena_strdup(out->arena, f->fix) : NULL;
   }
+}
+
+bool lint_revision_with_schema(const LintConfig *cfg, const Graph *g, const Revision *rev,
+                               const LintSource *src, const Schema *before, FindingList *out,
+                               RtError *err) {
+  if (!cfg || !rev || !before)
+    return error_set(err, ERR_PARAMS, "lint_revision_with_schema: missing argument");
+  if (rev->mode != REV_PARSE_FULL) return true;
+  Schema *work = schema_clone(before);
+  schema_mark_existing(work);
+  size_t len = src && src->src ? src->len : 0;
+  char *owned = NULL;
+  const char *text = src && src->src ? src->src : (owned = engine__read(rev->path, &len));
+  engine__lint_one(cfg, g, rev, text, len, work, out);
+  free(owned);
+  schema_delete(work);
+  return true;
 }

@@ -95,6 +95,17 @@ typedef struct LintSource {
 bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs, size_t n,
                     const LintSource *srcs, FindingList *out, RtError *err);
 
+/**
+ * Lints one revision against a schema the caller already has (e.g. a session's cached
+ * lint_schema_before result, valid while no ancestor file changed): the warm path of an
+ * editor re-linting the file being typed. `before` is not modified; `g` may be NULL
+ * (graph-aware rules then stay silent); `src` may be NULL (read Revision.path).
+ * Findings are those lint_revisions would give for `rev`.
+ */
+bool lint_revision_with_schema(const LintConfig *cfg, const Graph *g, const Revision *rev,
+                               const LintSource *src, const Schema *before, FindingList *out,
+                               RtError *err);
+
 /** Copies graph_build's problems into `out` with the configuration applied: findings of
  * disabled rules dropped, severities overridden. Unknown rule ids are copied as they are. */
 void lint_graph_findings(const LintConfig *cfg, const FindingList *problems, FindingList *out);

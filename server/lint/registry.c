@@ -43,6 +43,7 @@
  *  enum-like-column-without-check               warning   status-like string column, no CHECK
  *  raw-sql-without-guard                        warning   (opt-in) raw DDL without IF [NOT] EXISTS
  *  constraint-naming                            warning   names not matching constraint_naming
+ *  not-based-on-head                            warning   a head revision beside another head
  *  multiple-heads, missing-revision, missing-dependency, duplicate-revision,
  *  revision-cycle, invalid-revision-id, duplicate-branch-label, file-name-mismatch,
  *  docstring-mismatch                           graph rules (see graph.h)
@@ -66,7 +67,7 @@ extern const EmbeddedFile retort_lint_docs[];
   X(separate_data_migration) X(missing_downgrade) X(empty_downgrade)                      \
   X(incomplete_downgrade) X(protected_table) X(column_group) X(column_type_pattern)       \
   X(require_fk_index) X(enum_like_column_without_check) X(raw_sql_without_guard)          \
-  X(constraint_naming)
+  X(constraint_naming) X(not_based_on_head)
 
 #define DECLARE(name) extern const LintRule rule_##name;
 RULES(DECLARE)

@@ -43,6 +43,7 @@ typedef struct Suppression {
 
 struct LintCtx {
   const LintConfig *cfg;
+  const Graph *graph;        /* may be NULL (lint_revision_with_schema without a graph) */
   const Revision *rev;
   const char *src;           /* the revision's source, NULL when unavailable */
   size_t len;

@@ -319,3 +319,30 @@ Test(lint, shop_project) {
   lint_config_delete(cfg);
   graph_delete(g);
 }
+
+Test(lint, cached_schema_gives_the_same_findings) {
+  Revision *revs[16];
+  size_t n = shop(revs, 16);
+  Graph *g = graph_build(revs, n, NULL);
+  LintConfig *cfg = lint_config_new();
+  Revision *r = by_id(revs, n, "e9b3c6d1f470");
+  FindingList a, b;
+  findings_init(&a);
+  findings_init(&b);
+  cr_assert(lint_revisions(cfg, g, &r, 1, NULL, &a, NULL));
+  Schema *before = lint_schema_before(g, r);
+  cr_assert(lint_revision_with_schema(cfg, g, r, NULL, before, &b, NULL));
+  cr_assert(lint_revision_with_schema(cfg, g, r, NULL, before, &b, NULL), "before is reusable");
+  cr_assert_gt(a.len, 0);
+  cr_assert_eq(b.len, 2 * a.len);
+  for (size_t k = 0; k < a.len; k++) {
+    cr_assert_str_eq(a.items[k].rule, b.items[k].rule);
+    cr_assert_str_eq(a.items[k].rule, b.items[a.len + k].rule);
+    cr_assert_eq(a.items[k].range.start_byte, b.items[k].range.start_byte);
+  }
+  schema_delete(before);
+  findings_free(&a);
+  findings_free(&b);
+  lint_config_delete(cfg);
+  graph_delete(g);
+}

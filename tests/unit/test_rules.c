@@ -90,20 +90,31 @@ static char *run_case(const char *path, const char *rule) {
   RevParser *p = revparser_new();
   FindingList parse;
   findings_init(&parse);
-  Revision *revs[2];
-  revs[0] = revision_parse(p, arena, RULES_DIR "/_base.py", base, blen, REV_PARSE_FULL, &parse);
-  revs[1] = revision_parse(p, arena, path, src, clen, REV_PARSE_FULL, &parse);
-  cr_assert(revs[1]->syntax_ok, "%s does not parse", path);
-  cr_assert_str_eq(revs[1]->ndown == 1 ? revs[1]->down[0] : "", "base",
-                   "%s: down_revision must be \"base\"", path);
-  Graph *g = graph_build(revs, 2, NULL);
+  Revision *revs[16];
+  size_t nrevs = 0;
+  revs[nrevs++] = revision_parse(p, arena, RULES_DIR "/_base.py", base, blen, REV_PARSE_FULL, &parse);
+  Revision *rev = revs[nrevs++] = revision_parse(p, arena, path, src, clen, REV_PARSE_FULL, &parse);
+  cr_assert(rev->syntax_ok, "%s does not parse", path);
+  cr_assert_eq(rev->ndown, 1, "%s: down_revision must name one revision", path);
+  // Extra revisions of the rule's directory (_*.py) join the graph.
+  char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+  char **extra;
+  size_t nextra = list_dir(dir, "_", ".py", &extra);
+  char *texts[16];
+  for (size_t k = 0; k < nextra && nrevs < 16; k++) {
+    char *xp = arena_printf(arena, "%s/%s", dir, extra[k]);
+    size_t xlen;
+    texts[k] = slurp(xp, &xlen);
+    revs[nrevs++] = revision_parse(p, arena, xp, texts[k], xlen, REV_PARSE_FULL, &parse);
+  }
+  Graph *g = graph_build(revs, nrevs, NULL);
   LintConfig *cfg = lint_config_new();
   case_config(cfg, src, path);
   FindingList out;
   findings_init(&out);
   LintSource ls = {src, clen};
   RtError err = {0};
-  cr_assert(lint_revisions(cfg, g, &revs[1], 1, &ls, &out, &err), "%s", err.msg);
+  cr_assert(lint_revisions(cfg, g, &rev, 1, &ls, &out, &err), "%s", err.msg);
   findings_sort(&out);
   Buf b = BUF_INIT;
   for (size_t k = 0; k < out.len; k++) {
@@ -119,6 +130,9 @@ static char *run_case(const char *path, const char *rule) {
   graph_delete(g);
   revparser_delete(p);
   arena_delete(arena);
+  for (size_t k = 0; k < nextra && k < 14; k++) free(texts[k]);
+  free_list(extra, nextra);
+  free(dir);
   free(base);
   free(src);
   return b.data ? buf_detach(&b) : xstrdup("");
@@ -136,6 +150,7 @@ Test(rules, cases) {
     char **files;
     size_t nfiles = list_dir(dir, "", ".py", &files);
     for (size_t k = 0; k < nfiles; k++) {
+      if (files[k][0] == '_') continue; // an extra revision of the graph, not a case
       char *path = join(dir, files[k]);
       char *got = run_case(path, dirs[d]);
       ncases++;
