@@ -69,65 +69,53 @@ static char *fold__lower(Arena *a, const char *s) {
   return o;
 }
 
-static bool fold__in(const char *s, const char *const *set) {
-  for (; *set; set++)
-    if (!strcmp(s, *set)) return true;
-  return false;
+/* The canonical name of a type read by ops.h (the project's one reading of SQLAlchemy
+ * types, shared with SQL rendering). */
+static const char *fold__sqltype_name(Arena *a, const SqlType *t) {
+  switch (t->kind) {
+  case ST_INTEGER: return "integer";
+  case ST_BIGINT: return "bigint";
+  case ST_SMALLINT: return "smallint";
+  case ST_STRING: return t->length >= 0 ? arena_printf(a, "varchar(%d)", t->length) : "varchar";
+  case ST_CHAR: return arena_printf(a, "char(%d)", t->length >= 0 ? t->length : 1);
+  case ST_TEXT: return "text";
+  case ST_BOOLEAN: return "boolean";
+  case ST_DATE: return "date";
+  case ST_DATETIME: return t->timezone ? "timestamptz" : "timestamp";
+  case ST_TIME: return t->timezone ? "timetz" : "time";
+  case ST_INTERVAL: return "interval";
+  case ST_NUMERIC: return "numeric";
+  case ST_FLOAT: case ST_DOUBLE: return "double precision";
+  case ST_REAL: return "real";
+  case ST_LARGEBINARY: return "bytea";
+  case ST_JSON: return "json";
+  case ST_JSONB: return "jsonb";
+  case ST_UUID: return "uuid";
+  case ST_TSVECTOR: return "tsvector";
+  case ST_ARRAY: return arena_printf(a, "%s[]", t->item ? fold__sqltype_name(a, t->item) : "unknown");
+  case ST_ENUM: return t->enum_name ? t->enum_name : "enum";
+  case ST_INET: return "inet";
+  case ST_CIDR: return "cidr";
+  case ST_MACADDR: return "macaddr";
+  case ST_MONEY: return "money";
+  case ST_OID: return "oid";
+  case ST_BIT: return "bit";
+  case ST_UNKNOWN: break;
+  }
+  // A variable (an enum object defined at module level) keeps its name; an unmodelled
+  // type class its lower-cased name.
+  return t->name && *t->name ? fold__lower(a, t->name) : NULL;
 }
 
 const char *fold_type_name(Arena *a, const PyValue *t) {
   if (!t) return NULL;
   if (t->kind != PV_CALL && t->kind != PV_NAME) return t->text ? t->text : NULL;
-  const char *b = fold__last(t->text);
-  static const char *const INT[] = {"Integer", "INTEGER", "INT", NULL};
-  static const char *const BIG[] = {"BigInteger", "BIGINT", NULL};
-  static const char *const SMALL[] = {"SmallInteger", "SMALLINT", NULL};
-  static const char *const STR[] = {"String", "VARCHAR", "Unicode", "NVARCHAR", NULL};
-  static const char *const TEXT[] = {"Text", "TEXT", "UnicodeText", "CLOB", NULL};
-  static const char *const CHR[] = {"CHAR", "NCHAR", "CHARACTER", NULL};
-  static const char *const TS[] = {"DateTime", "TIMESTAMP", "DATETIME", NULL};
-  static const char *const TIME[] = {"Time", "TIME", NULL};
-  static const char *const DATE[] = {"Date", "DATE", NULL};
-  static const char *const BOOL[] = {"Boolean", "BOOLEAN", NULL};
-  static const char *const UUID_[] = {"UUID", "Uuid", NULL};
-  static const char *const NUM[] = {"Numeric", "NUMERIC", "DECIMAL", NULL};
-  static const char *const DBL[] = {"Float", "FLOAT", "DOUBLE_PRECISION", "DOUBLE", "Double", NULL};
-  static const char *const BIN[] = {"LargeBinary", "BYTEA", "BINARY", "LargeBinary", NULL};
-  const PyValue *len = t->kind == PV_CALL ? pyvalue_call_arg(t, 0, "length") : NULL;
-  if (fold__in(b, INT)) return "integer";
-  if (fold__in(b, BIG)) return "bigint";
-  if (fold__in(b, SMALL)) return "smallint";
-  if (fold__in(b, TEXT)) return "text";
-  if (fold__in(b, STR))
-    return len && len->kind == PV_INT ? arena_printf(a, "varchar(%lld)", len->i) : "varchar";
-  if (fold__in(b, CHR))
-    return arena_printf(a, "char(%lld)", len && len->kind == PV_INT ? len->i : 1LL);
-  if (fold__in(b, TS) || fold__in(b, TIME)) {
-    const PyValue *tz = t->kind == PV_CALL ? pyvalue_call_arg(t, 0, "timezone") : NULL;
-    bool ts = fold__in(b, TS);
-    return fold__truthy(tz) ? (ts ? "timestamptz" : "timetz") : (ts ? "timestamp" : "time");
+  if (t->kind == PV_NAME && !strchr(t->text, '.')) {
+    // `order_status`: a module-level variable, most often an enum type object.
+    SqlType *st = ops_read_type(a, t);
+    if (st->kind == ST_UNKNOWN) return t->text;
   }
-  if (fold__in(b, DATE)) return "date";
-  if (fold__in(b, BOOL)) return "boolean";
-  if (!strcmp(b, "JSON")) return "json";
-  if (!strcmp(b, "JSONB")) return "jsonb";
-  if (fold__in(b, UUID_)) return "uuid";
-  if (!strcmp(b, "TSVECTOR")) return "tsvector";
-  if (fold__in(b, NUM)) return "numeric";
-  if (fold__in(b, DBL)) return "double precision";
-  if (!strcmp(b, "REAL")) return "real";
-  if (fold__in(b, BIN)) return "bytea";
-  if (!strcmp(b, "Interval") || !strcmp(b, "INTERVAL")) return "interval";
-  if (!strcmp(b, "Enum") || !strcmp(b, "ENUM")) {
-    const char *name = pyvalue_str(pyvalue_call_arg(t, (size_t)-1, "name"));
-    return name ? name : "enum";
-  }
-  if (!strcmp(b, "ARRAY") && t->kind == PV_CALL) {
-    const char *item = fold_type_name(a, pyvalue_call_arg(t, 0, "item_type"));
-    return arena_printf(a, "%s[]", item ? item : "unknown");
-  }
-  if (t->kind == PV_NAME && !strchr(t->text, '.')) return t->text; // a variable (an enum object)
-  return fold__lower(a, b);
+  return fold__sqltype_name(a, ops_read_type(a, t));
 }
 
 const char *fold_default_sql(Arena *a, const PyValue *v) {
