@@ -355,6 +355,8 @@ SqlType *ops_read_type(Arena *a, const PyValue *v) {
     }
     t->create_type = ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_type"), true, &bad);
     t->native_enum = ops__bool(pyvalue_call_arg(v, (size_t)-1, "native_enum"), true, &bad);
+    t->create_constraint =
+        ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_constraint"), false, &bad);
     break;
   }
   default:
@@ -467,6 +469,8 @@ static bool ops__fk_options(const PyArg *args, size_t nargs, MigForeignKey *fk) 
       ops__bool(pyargs_get(args, nargs, (size_t)-1, "postgresql_not_valid"), false, &bad);
   return ok && !bad;
 }
+
+static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint *k);
 
 static void ops__col_dyn(MigColumn *c, const char *reason) {
   if (c->dynamic) return;
@@ -606,6 +610,20 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       if (!c->computed.sqltext)
         ops__col_dyn(c, arena_printf(a, "Computed expression is not literal SQL (`%s`)",
                                      ops__brief(a, x)));
+      continue;
+    }
+    static const char *const SEQ[] = {"Sequence", NULL};
+    static const char *const CHECK[] = {"CheckConstraint", NULL};
+    if (x->kind == PV_CALL && ops__callee_is(x, SEQ)) {
+      if (!(c->sequence = pyvalue_str(pyvalue_call_arg(x, 0, "name"))))
+        ops__col_dyn(c, "Sequence name is not a literal");
+      continue;
+    }
+    if (x->kind == PV_CALL && ops__callee_is(x, CHECK)) {
+      if (!c->checks) c->checks = ARENA_ARRAY(a, MigConstraint, v->nargs);
+      MigConstraint *ck = &c->checks[c->nchecks++];
+      ops__read_table_constraint(a, x, ck);
+      if (ck->dynamic) ops__col_dyn(c, ck->dynamic_reason);
       continue;
     }
     if (!c->type && npos <= 2) {
@@ -918,6 +936,25 @@ static void ops__constraint_op(Ctx *c) {
   if (bad) ops__dyn(m, m->range, "constraint options are not literals");
 }
 
+static bool ops__word(unsigned char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         ch == '_' || ch >= 0x80;
+}
+
+/* SQLAlchemy's TextClause bind pattern `(?<![:\w\\]):(\w+)(?!:)`, applied as it does, to
+ * the whole text (quoted literals included). Returns the first name found, or NULL. */
+static const char *ops__bind_param(Arena *a, const char *sql) {
+  for (const char *p = sql; *p; p++) {
+    if (*p != ':' || !ops__word((unsigned char)p[1])) continue;
+    if (p > sql && (p[-1] == ':' || p[-1] == '\\' || ops__word((unsigned char)p[-1]))) continue;
+    const char *e = p + 1;
+    while (ops__word((unsigned char)*e)) e++;
+    if (*e == ':') continue;
+    return arena_strndup(a, p, (size_t)(e - p));
+  }
+  return NULL;
+}
+
 static void ops__execute(Ctx *c) {
   MigOp *m = c->m;
   const PyValue *v = ops__get(c, "sqltext");
@@ -927,7 +964,12 @@ static void ops__execute(Ctx *c) {
   }
   m->sql_range = v->range;
   m->sql = ops__sql_text(v);
-  if (!m->sql)
+  const char *bind = m->sql ? ops__bind_param(c->a, m->sql) : NULL;
+  if (bind)
+    // Offline, Alembic renders an unbound parameter as NULL; online it fails. Neither is
+    // what the text says: shown, not guessed.
+    ops__dyn(m, v->range, arena_printf(c->a, "SQL has a bind parameter %s with no value", bind));
+  else if (!m->sql)
     ops__dyn(m, v->range, v->kind == PV_EXPR && v->text && strchr("fF", v->text[0])
                               ? "f-string SQL"
                               : arena_printf(c->a, "SQL is not a literal string (`%s`)",

@@ -84,6 +84,7 @@ struct SqlType {
   const char *enum_schema;   /* schema= or NULL */
   bool create_type;          /* postgresql.ENUM(create_type=...), default true */
   bool native_enum;          /* sa.Enum(native_enum=...), default true */
+  bool create_constraint;    /* sa.Enum(native_enum=False, create_constraint=True): a CHECK */
   const PyValue *src;        /* the expression read */
   bool dynamic;              /* a name we cannot resolve (`order_status`), computed args */
   const char *dynamic_reason;
@@ -167,6 +168,10 @@ typedef struct MigColumn {
   size_t nfks;
   MigIdentity identity;
   MigComputed computed;
+  const char *sequence;       /* sa.Sequence("name") given: no SERIAL, and (as in Alembic's
+                                 create_table) no CREATE SEQUENCE either */
+  MigConstraint *checks;      /* sa.CheckConstraint(...) positional arguments (inline) */
+  size_t nchecks;
   const PyValue *src;         /* the sa.Column(...) call */
   SrcRange range;             /* of the sa.Column(...) expression */
   SrcRange nullable_range;    /* of the nullable= keyword argument (name through value), line 0 if absent */

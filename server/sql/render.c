@@ -269,7 +269,7 @@ static int sql__autoinc(const MigColumn *cols, const size_t *pk, size_t npk) {
 static void sql__colspec(Arena *a, Buf *b, const MigColumn *c, bool in_pk, bool autoinc) {
   buf_puts(b, sql_quote_ident(a, c->name));
   bool identity = c->identity.present;
-  if (autoinc && !identity && !c->has_default && c->type) {
+  if (autoinc && !identity && !c->has_default && !c->sequence && c->type) {
     buf_puts(b, c->type->kind == ST_BIGINT ? " BIGSERIAL"
                 : c->type->kind == ST_SMALLINT ? " SMALLSERIAL" : " SERIAL");
   } else {
@@ -288,6 +288,34 @@ static void sql__colspec(Arena *a, Buf *b, const MigColumn *c, bool in_pk, bool 
                                            : c->nullable == TRI_TRUE;
   if (!nullable && !identity) buf_puts(b, " NOT NULL");
   else if (nullable && identity) buf_puts(b, " NULL");
+}
+
+static void sql__constraint(Arena *a, Buf *b, const MigConstraint *k);
+
+/* DDLCompiler.visit_create_column and Alembic's add_column: the column's own constraints
+ * follow its specification (column.constraints is a Python set: with several, SQLAlchemy's
+ * order is not stable; ours is the source order). */
+static void sql__column_checks(Arena *a, Buf *b, const MigColumn *c) {
+  for (size_t k = 0; k < c->nchecks; k++) {
+    buf_putc(b, ' ');
+    sql__constraint(a, b, &c->checks[k]);
+  }
+}
+
+/* sa.Enum(native_enum=False, create_constraint=True): CHECK (col IN (...)), named after
+ * the enum. NULL when the column has none. */
+static char *sql__enum_check(Arena *a, const MigColumn *c) {
+  const SqlType *t = c->type;
+  if (!t || t->kind != ST_ENUM || t->native_enum || !t->create_constraint) return NULL;
+  Buf b = BUF_INIT;
+  if (t->enum_name) buf_printf(&b, "CONSTRAINT %s ", sql_quote_ident(a, t->enum_name));
+  buf_printf(&b, "CHECK (%s IN (", sql_quote_ident(a, c->name));
+  for (size_t k = 0; k < t->nenum_values; k++)
+    buf_printf(&b, "%s%s", k ? ", " : "", sql_quote_literal(a, t->enum_values[k]));
+  buf_puts(&b, "))");
+  char *out = arena_strdup(a, buf_cstr(&b));
+  buf_free(&b);
+  return out;
 }
 
 static void sql__deferrable(Buf *b, Tri deferrable, const char *initially) {
@@ -336,11 +364,24 @@ static void sql__constraint(Arena *a, Buf *b, const MigConstraint *k) {
   }
 }
 
+/* CREATE TYPE for the table's native enums (ARRAY items too), once per type, before the
+ * table: SQLAlchemy's before_create event of each enum type. */
 static void sql__enum_types(Out *o, Buf *b, const MigColumn *cols, size_t n) {
+  const SqlType **seen = ARENA_ARRAY(o->a, const SqlType *, n + 1);
+  size_t nseen = 0;
   for (size_t k = 0; k < n; k++) {
     const SqlType *t = cols[k].type;
+    while (t && t->kind == ST_ARRAY) t = t->item;
     if (!t || t->kind != ST_ENUM || !t->native_enum || !t->create_type || !t->enum_name)
       continue;
+    bool dup = false;
+    for (size_t j = 0; j < nseen; j++)
+      if (!strcmp(seen[j]->enum_name, t->enum_name) &&
+          ((!seen[j]->enum_schema && !t->enum_schema) ||
+           (seen[j]->enum_schema && t->enum_schema && !strcmp(seen[j]->enum_schema, t->enum_schema))))
+        dup = true;
+    if (dup) continue;
+    seen[nseen++] = t;
     buf_printf(b, "CREATE TYPE %s AS ENUM (",
                sql_quote_qualified(o->a, t->enum_schema, t->enum_name));
     for (size_t j = 0; j < t->nenum_values; j++)
@@ -402,6 +443,7 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
     buf_puts(b, first ? "\n    " : ", \n    ");
     first = false;
     sql__colspec(a, b, &m->columns[k], in_pk[k], (int)k == autoinc);
+    sql__column_checks(a, b, &m->columns[k]);
   }
   if (npk) {
     buf_puts(b, first ? "\n    " : ", \n    ");
@@ -428,6 +470,12 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
       buf_puts(b, first ? "\n    " : ", \n    ");
       first = false;
       buf_printf(b, "UNIQUE (%s)", sql_quote_ident(a, c->name));
+    }
+    char *ck = sql__enum_check(a, c);
+    if (ck) {
+      buf_puts(b, first ? "\n    " : ", \n    ");
+      first = false;
+      buf_puts(b, ck);
     }
     for (size_t j = 0; j < c->nfks; j++) {
       MigForeignKey fk = c->fks[j];
@@ -462,9 +510,15 @@ static void sql__add_column(Out *o, Buf *b, const MigOp *m) {
   int autoinc = c->primary_key ? sql__autoinc(c, &pk0, 1) : -1;
   buf_printf(b, "ALTER TABLE %s ADD COLUMN ", t);
   sql__colspec(a, b, c, false, autoinc == 0);
+  sql__column_checks(a, b, c);
   sql__emit_buf(o, b);
   if (c->unique && !c->index) {
     buf_printf(b, "ALTER TABLE %s ADD UNIQUE (%s)", t, sql_quote_ident(a, c->name));
+    sql__emit_buf(o, b);
+  }
+  char *ck = sql__enum_check(a, c);
+  if (ck) {
+    buf_printf(b, "ALTER TABLE %s ADD %s", t, ck);
     sql__emit_buf(o, b);
   }
   for (size_t j = 0; j < c->nfks; j++) {

@@ -365,6 +365,10 @@ Test(ops, dynamic_forms) {
                  "postgresql_ops");
   expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a'))",
                  "not modelled");
+  expect_dynamic("    op.execute(\"UPDATE t SET a = :v WHERE b = 1\")", "bind parameter :v");
+  // Casts and escaped colons are not parameters.
+  MigOpList casts = upgrade_of("    op.execute(\"SELECT '1'::int, 'a:b', '\\\\:x'\")");
+  cr_assert(casts.is_static, "%s", casts.len ? casts.items[0].dynamic_reason : "");
   // Other dialects' options are no reason to refuse.
   MigOpList l = upgrade_of("    op.create_table('t', sa.Column('a', sa.Integer()), mysql_engine='InnoDB')");
   cr_assert(l.is_static);
