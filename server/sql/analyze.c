@@ -708,7 +708,7 @@ bool sql_analyze(Arena *a, const char *sql, SqlStmtInfo **out, size_t *n) {
 
 bool sql_lock_for(Arena *a, const SqlStmt *stmt, SqlStmtInfo *out) {
   memset(out, 0, sizeof *out);
-  out->transactional = stmt ? stmt->transactional : true;
+  out->transactional = true;
   if (!stmt || stmt->dynamic || !stmt->sql) {
     out->kind = SK_UNKNOWN;
     out->locks = ARENA_ARRAY(a, SqlLock, 1);
@@ -737,8 +737,6 @@ bool sql_lock_for(Arena *a, const SqlStmt *stmt, SqlStmtInfo *out) {
     }
     analyze__finish(&acc);
   }
-  // An autocommit_block statement runs outside the transaction whatever it is.
-  if (!stmt->transactional) out->transactional = false;
   const MigOp *m = stmt->op;
   if (out->kind == SK_DROP_INDEX && m && m->kind == OPK_DROP_INDEX && m->table) {
     for (size_t k = 0; k < out->nlocks; k++) {

@@ -106,7 +106,9 @@ typedef struct SqlStmtInfo {
   size_t ncmds;
   SqlLock *locks;             /* the table locks taken (strongest per table) */
   size_t nlocks;
-  bool transactional;         /* false: cannot run inside a transaction block */
+  bool transactional;         /* false: PostgreSQL refuses to run it inside a transaction
+                                 block (CREATE/DROP INDEX CONCURRENTLY, VACUUM, ...). Where
+                                 a rendered statement is placed is SqlStmt.transactional. */
   const char *error;          /* SK_PARSE_ERROR: PostgreSQL's message */
   size_t error_offset;        /* SK_PARSE_ERROR: byte offset of the error in the input */
 } SqlStmtInfo;
