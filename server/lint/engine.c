@@ -49,6 +49,28 @@ SrcRange lint_range(const FoldOp *op, const PyValue *v) {
   return op->op ? op->op->range : (SrcRange){0};
 }
 
+SrcRange lint_kwarg_range(const LintCtx *ctx, const FoldOp *op, const PyValue *v) {
+  SrcRange r = lint_range(op, v);
+  if (!v || !v->range.line || !ctx->src || r.start_byte > ctx->len) return r;
+  // Back over spaces, '=', spaces and an identifier, staying on the value's line.
+  const char *s = ctx->src;
+  size_t i = r.start_byte;
+  while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
+  if (i == 0 || s[i - 1] != '=') return r;
+  i--;
+  if (i > 0 && strchr("=!<>", s[i - 1])) return r; // a comparison, not a keyword
+  while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
+  size_t end_name = i;
+  while (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) i--;
+  if (i == end_name || isdigit((unsigned char)s[i])) return r;
+  // Same line, ASCII only between name and value: characters == bytes.
+  size_t back = r.start_byte - i;
+  if (back >= r.col) return r;
+  r.start_byte = (uint32_t)i;
+  r.col -= (uint32_t)back;
+  return r;
+}
+
 static bool engine__existing(const Schema *s, const char *schema, const char *table) {
   if (!table) return true;
   const SchemaTable *t = schema_table(s, schema, table);

@@ -65,6 +65,9 @@ void lint_report(LintCtx *ctx, SrcRange r, const char *fix, const char *fmt, ...
 
 /** The range of `v` when it is known, else the op's. */
 SrcRange lint_range(const FoldOp *op, const PyValue *v);
+/** The range of a keyword argument, `name=value`, from its value `v` (falls back to the
+ * value's range, then the op's). */
+SrcRange lint_kwarg_range(const LintCtx *ctx, const FoldOp *op, const PyValue *v);
 /** True when the op's table exists before this op and was not created in this revision
  * (a table retort never saw counts as existing: its history was dynamic or raw SQL). */
 bool lint_table_existing(const LintCtx *ctx, const char *schema, const char *table);

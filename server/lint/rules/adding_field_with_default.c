@@ -23,12 +23,12 @@ static void adding_field_with_default__check(LintCtx *ctx, const FoldOp *op) {
     if (!lint_table_existing(ctx, op->schema, op->table)) return;
     const char *fn = adding_field_with_default__volatile(c->server_default);
     if (fn)
-      lint_report(ctx, lint_range(op, c->default_arg), NULL,
+      lint_report(ctx, lint_kwarg_range(ctx, op, c->default_arg), NULL,
                   "adding column '%s' with volatile default %s() rewrites table '%s' under an "
                   "ACCESS EXCLUSIVE lock",
                   c->name ? c->name : "?", fn, op->table);
     else if (old_pg)
-      lint_report(ctx, lint_range(op, c->default_arg), NULL,
+      lint_report(ctx, lint_kwarg_range(ctx, op, c->default_arg), NULL,
                   "adding column '%s' with a default rewrites table '%s' before PostgreSQL 11 "
                   "(target: %d)",
                   c->name ? c->name : "?", op->table, lint_config_pg_version(ctx->cfg));

@@ -7,7 +7,7 @@ static void adding_not_nullable_field__check(LintCtx *ctx, const FoldOp *op) {
     const FoldColumn *c = &op->cols[0];
     if (c->nullable || c->server_default || c->identity) return;
     if (!lint_table_existing(ctx, op->schema, op->table)) return;
-    lint_report(ctx, lint_range(op, c->nullable_arg ? c->nullable_arg : c->expr), NULL,
+    lint_report(ctx, (c->nullable_arg ? lint_kwarg_range(ctx, op, c->nullable_arg) : lint_range(op, c->expr)), NULL,
                 "adding NOT NULL column '%s' to existing table '%s' without a server_default "
                 "fails when the table has rows",
                 c->name ? c->name : "?", op->table);

@@ -5,7 +5,7 @@
 static void ban_concurrent_index_creation_in_transaction__check(LintCtx *ctx, const FoldOp *op) {
   if (op->in_autocommit) return;
   if ((op->kind == FOP_CREATE_INDEX || op->kind == FOP_DROP_INDEX) && op->concurrently) {
-    lint_report(ctx, lint_range(op, op->concurrently_arg), NULL,
+    lint_report(ctx, lint_kwarg_range(ctx, op, op->concurrently_arg), NULL,
                 "%s index '%s' CONCURRENTLY inside the migration's transaction fails: wrap it "
                 "in `with op.get_context().autocommit_block():`",
                 op->kind == FOP_CREATE_INDEX ? "creating" : "dropping", op->name ? op->name : "?");

@@ -24,7 +24,7 @@ static void changing_column_type__check(LintCtx *ctx, const FoldOp *op) {
     }
     if (from && !strcmp(from, op->type)) return;
     if (changing_column_type__safe(from, op->type)) return;
-    lint_report(ctx, lint_range(op, op->type_arg), NULL,
+    lint_report(ctx, lint_kwarg_range(ctx, op, op->type_arg), NULL,
                 "changing the type of column '%s'%s%s to %s rewrites table '%s' under an "
                 "ACCESS EXCLUSIVE lock",
                 op->name ? op->name : "?", from ? " from " : "", from ? from : "", op->type,

@@ -8,7 +8,7 @@ static void setting_not_nullable_field__check(LintCtx *ctx, const FoldOp *op) {
     const SchemaTable *t = schema_table(ctx->schema, op->schema, op->table);
     const SchemaColumn *c = schema_column(t, op->name);
     if (c && !c->nullable) return; // already NOT NULL: nothing to check
-    lint_report(ctx, lint_range(op, op->nullable_arg), NULL,
+    lint_report(ctx, lint_kwarg_range(ctx, op, op->nullable_arg), NULL,
                 "setting column '%s' of existing table '%s' NOT NULL scans the table under an "
                 "ACCESS EXCLUSIVE lock",
                 op->name ? op->name : "?", op->table ? op->table : "?");
