@@ -17,6 +17,10 @@ static void not_based_on_head__check(LintCtx *ctx) {
     else if (!other) other = heads[k];
   }
   if (!is_head || !other || !other->id) return;
+  // Heads on labelled branches (independent branches, `label@head`) are intentional.
+  GraphRevInfo mine, theirs;
+  if (graph_info(ctx->graph, ctx->rev, &mine) && mine.nbranch_labels) return;
+  if (graph_info(ctx->graph, other, &theirs) && theirs.nbranch_labels) return;
   const char *fix = arena_printf(ctx->arena, "'%s'", other->id);
   SrcRange r = ctx->rev->ndown == 1 && ctx->rev->down_ranges ? ctx->rev->down_ranges[0]
                                                              : ctx->rev->down_range;
