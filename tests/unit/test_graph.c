@@ -589,10 +589,15 @@ static size_t read_cases(const char *dir, int seed, Case *cases, size_t max) {
       *f[k]++ = '\0';
     }
     Case *c = &cases[n++];
-    snprintf(c->kind, sizeof c->kind, "%s", f[0]);
-    snprintf(c->cur, sizeof c->cur, "%s", f[1]);
-    snprintf(c->target, sizeof c->target, "%s", f[2]);
-    snprintf(c->want[seed], sizeof c->want[seed], "%s", f[3]);
+    // Fields longer than their slot are a fixture bug: refuse them rather than truncate.
+    cr_assert_lt(strlen(f[0]), sizeof c->kind, "kind too long: %s", f[0]);
+    cr_assert_lt(strlen(f[1]), sizeof c->cur, "current too long: %s", f[1]);
+    cr_assert_lt(strlen(f[2]), sizeof c->target, "target too long: %s", f[2]);
+    cr_assert_lt(strlen(f[3]), sizeof c->want[seed], "plan too long: %s", f[3]);
+    memcpy(c->kind, f[0], strlen(f[0]) + 1);
+    memcpy(c->cur, f[1], strlen(f[1]) + 1);
+    memcpy(c->target, f[2], strlen(f[2]) + 1);
+    memcpy(c->want[seed], f[3], strlen(f[3]) + 1);
   }
   cr_assert_eq(pclose(p), 0, "plans.py failed on %s", dir);
   return n;
