@@ -129,6 +129,12 @@ static const char *ops__name_str(const PyValue *v) {
   return NULL;
 }
 
+/* `op.f("...")`: a name SQLAlchemy treats as final (conv), truncated past 63 characters. */
+static bool ops__is_conv(const PyValue *v) {
+  return v && v->kind == PV_CALL && !strcmp(ops__last(v->text), "f") && v->nargs == 1 &&
+         pyvalue_str(pyvalue_call_arg(v, 0, NULL));
+}
+
 /* A string parameter. Absent or None gives NULL without complaint; anything else that is
  * not a literal string makes the op dynamic. */
 static const char *ops__opt_str(Ctx *c, const char *param) {
@@ -710,6 +716,7 @@ static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint
     return false;
   }
   const PyValue *nm = pyvalue_call_arg(v, (size_t)-1, "name");
+  k->name_conv = ops__is_conv(nm);
   if (nm && nm->kind != PV_NONE && !(k->name = ops__name_str(nm)))
     ops__con_dyn(k, "constraint name is not a literal");
   if (k->kind != CON_FOREIGN_KEY) {
@@ -828,6 +835,7 @@ static void ops__index(Ctx *c) {
   Arena *a = c->a;
   m->index.name = m->kind == OPK_CREATE_INDEX ? ops__opt_str(c, "index_name")
                                               : ops__req_str(c, "index_name");
+  m->index.name_conv = ops__is_conv(ops__get(c, "index_name"));
   if (m->kind == OPK_CREATE_INDEX && !m->index.name && !m->dynamic)
     ops__dyn(m, m->range, "index_name is missing (None)");
   const PyValue *v;
@@ -900,6 +908,7 @@ static void ops__constraint_op(Ctx *c) {
       [OPK_CREATE_CHECK_CONSTRAINT] = CON_CHECK, [OPK_CREATE_PRIMARY_KEY] = CON_PRIMARY_KEY};
   MigConstraint *k = ops__one_constraint(m, a, KINDS[m->kind]);
   k->name = ops__opt_str(c, "constraint_name");
+  k->name_conv = ops__is_conv(ops__get(c, "constraint_name"));
   const PyValue *v;
   bool bad = false;
   switch (m->kind) {
@@ -1099,6 +1108,7 @@ MigOp *ops_interpret_one(Arena *a, const Op *op, const char *batch_table,
     case OPK_CREATE_PRIMARY_KEY: ops__constraint_op(&c); break;
     case OPK_DROP_CONSTRAINT:
       m->constraint_name = ops__req_str(&c, "constraint_name");
+      m->constraint_name_conv = ops__is_conv(ops__get(&c, "constraint_name"));
       m->constraint_type = ops__opt_str(&c, "type_");
       break;
     case OPK_CREATE_TABLE_COMMENT:

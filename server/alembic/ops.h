@@ -127,6 +127,7 @@ typedef enum ConstraintKind { CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_
 typedef struct MigConstraint {
   ConstraintKind kind;
   const char *name;           /* NULL when unnamed */
+  bool name_conv;             /* written as op.f("..."): SQLAlchemy truncates it past 63 */
   const char **columns;       /* PK / UNIQUE / FK local columns */
   size_t ncolumns;
   MigForeignKey fk;           /* CON_FOREIGN_KEY (fk.name == name) */
@@ -229,6 +230,7 @@ struct MigOp {
   /* OPK_CREATE_INDEX, OPK_DROP_INDEX */
   struct {
     const char *name;
+    bool name_conv;           /* op.f("..."): truncated past 63 characters as SQLAlchemy does */
     MigIndexElem *elems;
     size_t nelems;
     bool unique;
@@ -246,6 +248,7 @@ struct MigOp {
 
   /* OPK_DROP_CONSTRAINT */
   const char *constraint_name;
+  bool constraint_name_conv;   /* op.f("...") */
   const char *constraint_type; /* type_= ("foreignkey", "unique", "check", "primary") or NULL */
 
   /* OPK_EXECUTE: the SQL text when literal (str, sa.text("..."), triple-quoted), else NULL

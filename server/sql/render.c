@@ -3,6 +3,7 @@
  * dialects/postgresql/base.py). Dynamic ops become placeholders, never guesses. */
 #include "server/sql/sql.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,77 @@ char *sql_quote_literal(Arena *a, const char *s) {
   char *out = arena_strdup(a, buf_cstr(&b));
   buf_free(&b);
   return out;
+}
+
+/* ---- names SQLAlchemy truncates ----------------------------------------------------- */
+
+/* MD5 (RFC 1321), only for SQLAlchemy's truncated names: util.md5_hex(name)[-4:]. */
+static uint32_t sql__rol(uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
+
+static void sql__md5_hex(const char *msg, size_t len, char out[33]) {
+  static const uint32_t K[64] = {
+      0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
+      0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
+      0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
+      0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
+      0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
+      0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+      0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
+      0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+      0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
+      0xeb86d391};
+  static const int R[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+                            5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
+                            4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                            6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+  uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  size_t total = ((len + 8) / 64 + 1) * 64;
+  unsigned char *buf = xcalloc(total, 1);
+  memcpy(buf, msg, len);
+  buf[len] = 0x80;
+  uint64_t bits = (uint64_t)len * 8;
+  for (int k = 0; k < 8; k++) buf[total - 8 + k] = (unsigned char)(bits >> (8 * k));
+  for (size_t off = 0; off < total; off += 64) {
+    uint32_t w[16];
+    for (int k = 0; k < 16; k++)
+      w[k] = (uint32_t)buf[off + 4 * k] | (uint32_t)buf[off + 4 * k + 1] << 8 |
+             (uint32_t)buf[off + 4 * k + 2] << 16 | (uint32_t)buf[off + 4 * k + 3] << 24;
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    for (int i = 0; i < 64; i++) {
+      uint32_t f;
+      int g;
+      if (i < 16) f = (b & c) | (~b & d), g = i;
+      else if (i < 32) f = (d & b) | (~d & c), g = (5 * i + 1) % 16;
+      else if (i < 48) f = b ^ c ^ d, g = (3 * i + 5) % 16;
+      else f = c ^ (b | ~d), g = (7 * i) % 16;
+      uint32_t tmp = d;
+      d = c;
+      c = b;
+      b = b + sql__rol(a + f + K[i] + w[g], R[i]);
+      a = tmp;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+  }
+  free(buf);
+  for (int k = 0; k < 16; k++)
+    snprintf(out + 2 * k, 3, "%02x", (unsigned)(h[k / 4] >> (8 * (k % 4))) & 0xffu);
+}
+
+/* SQLAlchemy's _truncate_and_render_maxlen_name for a conv (op.f, naming convention) name:
+ * past 63 characters (code points, not bytes), name[:55] + "_" + md5_hex(name)[-4:]. */
+static const char *sql__conv_name(Arena *a, const char *name, bool conv) {
+  static const size_t MAX_IDENT = 63;
+  if (!conv || !name) return name;
+  size_t chars = 0, cut = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    if ((*p & 0xC0) != 0x80) {
+      if (chars == MAX_IDENT - 8) cut = (size_t)((const char *)p - name);
+      chars++;
+    }
+  if (chars <= MAX_IDENT) return name;
+  char hex[33];
+  sql__md5_hex(name, strlen(name), hex);
+  return arena_printf(a, "%.*s_%s", (int)cut, name, hex + 28);
 }
 
 /* ---- types ----------------------------------------------------------------------- */
@@ -341,11 +413,11 @@ static void sql__fk(Arena *a, Buf *b, const MigForeignKey *fk) {
 static void sql__constraint(Arena *a, Buf *b, const MigConstraint *k) {
   if (k->kind == CON_FOREIGN_KEY) {
     MigForeignKey fk = k->fk;
-    fk.name = k->name;
+    fk.name = sql__conv_name(a, k->name, k->name_conv);
     sql__fk(a, b, &fk);
     return;
   }
-  if (k->name) buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, k->name));
+  if (k->name) buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, sql__conv_name(a, k->name, k->name_conv)));
   switch (k->kind) {
   case CON_PRIMARY_KEY:
   case CON_UNIQUE:
@@ -399,7 +471,7 @@ static void sql__column_index(Out *o, Buf *b, const char *schema, const char *ta
   char *name = schema ? arena_printf(o->a, "ix_%s_%s_%s", schema, table, c->name)
                       : arena_printf(o->a, "ix_%s_%s", table, c->name);
   buf_printf(b, "CREATE %sINDEX %s ON %s (%s)", c->unique ? "UNIQUE " : "",
-             sql_quote_ident(o->a, name), sql_quote_qualified(o->a, schema, table),
+             sql_quote_ident(o->a, sql__conv_name(o->a, name, true)), sql_quote_qualified(o->a, schema, table),
              sql_quote_ident(o->a, c->name));
   sql__emit_buf(o, b);
 }
@@ -448,7 +520,8 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
   if (npk) {
     buf_puts(b, first ? "\n    " : ", \n    ");
     first = false;
-    if (pkc && pkc->name) buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, pkc->name));
+    if (pkc && pkc->name)
+      buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, sql__conv_name(a, pkc->name, pkc->name_conv)));
     buf_puts(b, "PRIMARY KEY (");
     for (size_t k = 0; k < npk; k++)
       buf_printf(b, "%s%s", k ? ", " : "", sql_quote_ident(a, m->columns[pk[k]].name));
@@ -567,7 +640,8 @@ static void sql__create_index(Out *o, Buf *b, const MigOp *m) {
   Arena *a = o->a;
   buf_printf(b, "CREATE %sINDEX %s%s%s ON %s ", m->index.unique ? "UNIQUE " : "",
              m->index.concurrently ? "CONCURRENTLY " : "",
-             m->index.if_not_exists ? "IF NOT EXISTS " : "", sql_quote_ident(a, m->index.name),
+             m->index.if_not_exists ? "IF NOT EXISTS " : "",
+             sql_quote_ident(a, sql__conv_name(a, m->index.name, m->index.name_conv)),
              sql_quote_qualified(a, m->schema, m->table));
   if (m->index.using) {
     buf_puts(b, "USING ");
@@ -699,7 +773,8 @@ static void sql__op(Out *o, const MigOp *m) {
   case OPK_DROP_INDEX:
     buf_printf(&b, "DROP INDEX %s%s%s", m->index.concurrently ? "CONCURRENTLY " : "",
                m->index.if_exists ? "IF EXISTS " : "",
-               sql_quote_qualified(a, m->schema, m->index.name));
+               sql_quote_qualified(a, m->schema,
+                                   sql__conv_name(a, m->index.name, m->index.name_conv)));
     sql__emit_buf(o, &b);
     break;
   case OPK_CREATE_UNIQUE_CONSTRAINT:
@@ -711,7 +786,8 @@ static void sql__op(Out *o, const MigOp *m) {
     sql__emit_buf(o, &b);
     break;
   case OPK_DROP_CONSTRAINT:
-    buf_printf(&b, "ALTER TABLE %s DROP CONSTRAINT %s", t, sql_quote_ident(a, m->constraint_name));
+    buf_printf(&b, "ALTER TABLE %s DROP CONSTRAINT %s", t,
+               sql_quote_ident(a, sql__conv_name(a, m->constraint_name, m->constraint_name_conv)));
     sql__emit_buf(o, &b);
     break;
   case OPK_CREATE_TABLE_COMMENT:
