@@ -689,15 +689,16 @@ static void fold__stmt(Arena *a, FoldSql *st) {
         if (!strcmp(v.items[k].w, "if") && !strcmp(v.items[k + 1].w, "not") &&
             !strcmp(v.items[k + 2].w, "exists"))
           st->if_not_exists = true;
-      if (c.i < c.n) c.i++;
-      if (!st->if_not_exists) st->object = fold__name(&c);
+      if (c.i < c.n) st->what = c.t[c.i++].w;
+      if (fold__eat(&c, "if") && fold__eat(&c, "not")) fold__eat(&c, "exists");
+      st->object = fold__name(&c);
     }
   } else if (fold__eat(&c, "drop")) {
     FoldSqlKind k = FSQL_DROP_OTHER;
     if (fold__eat(&c, "table")) k = FSQL_DROP_TABLE;
     else if (fold__eat(&c, "index")) k = FSQL_DROP_INDEX;
     else if (fold__eat(&c, "type")) k = FSQL_DROP_TYPE;
-    else if (c.i < c.n) c.i++;
+    else if (c.i < c.n) st->what = c.t[c.i++].w;
     st->kind = k;
     if (k == FSQL_DROP_INDEX) st->concurrently = fold__eat(&c, "concurrently");
     if (fold__eat(&c, "if")) st->if_exists = fold__eat(&c, "exists");
@@ -892,6 +893,14 @@ static void fold__sql(Schema *s, const FoldOp *op) {
       break;
     case FSQL_DROP_INDEX:
       if (st->object) schema_index_drop(s, NULL, st->object);
+      break;
+    case FSQL_CREATE_OTHER:
+      if (st->what && !strcmp(st->what, "sequence") && st->object)
+        schema_sequence_add(s, st->object);
+      break;
+    case FSQL_DROP_OTHER:
+      if (st->what && !strcmp(st->what, "sequence") && st->object)
+        schema_sequence_drop(s, st->object);
       break;
     default:
       break;

@@ -74,7 +74,9 @@ typedef struct FoldSql {
   const char *text;              /* the statement, NUL-terminated */
   bool parse_ok;                 /* PostgreSQL's parser accepted the whole SQL string */
   const char *table;             /* target table (unqualified), or NULL */
-  const char *object;            /* index / type name, or NULL */
+  const char *object;            /* index / type / sequence name, or NULL */
+  const char *what;              /* FSQL_CREATE_OTHER / FSQL_DROP_OTHER: the object kind as
+                                    written, lower-cased ("sequence", "extension") */
   const char *new_name;          /* ALTER TYPE ... RENAME TO x */
   bool has_where, concurrently, if_not_exists, if_exists, unique;
   /* ALTER TABLE actions seen */

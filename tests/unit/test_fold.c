@@ -141,13 +141,17 @@ Test(fold, drops_and_constraints) {
   schema_delete(s);
 }
 
-Test(fold, enums_from_sql_and_columns) {
+Test(fold, enums_and_sequences_from_sql_and_columns) {
   Schema *s = folded(
       "    op.execute(\"CREATE TYPE mood AS ENUM ('happy', 'sad')\")\n"
       "    with op.get_context().autocommit_block():\n"
       "        op.execute(\"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh'\")\n"
       "    op.create_table('pets', sa.Column('kind', sa.Enum('cat', 'dog', name='pet_kind')))\n"
-      "    op.execute('ALTER TYPE mood RENAME TO feeling')\n");
+      "    op.execute('ALTER TYPE mood RENAME TO feeling')\n"
+      "    op.execute('CREATE SEQUENCE IF NOT EXISTS invoice_no START 1000; CREATE SEQUENCE gone')\n"
+      "    op.execute('DROP SEQUENCE gone')\n");
+  cr_assert(schema_sequence_has(s, "invoice_no"));
+  cr_assert_not(schema_sequence_has(s, "gone"));
   cr_assert_null(schema_enum(s, NULL, "mood"));
   SchemaEnum *e = schema_enum(s, NULL, "feeling");
   cr_assert_not_null(e);
