@@ -43,6 +43,14 @@ static const char *fold__str_or_text(const PyValue *v) {
   return NULL;
 }
 
+/* A name: a string, or op.f("name") / conv("name") (autogenerate's way of saying "use
+ * this name as is, not the naming convention's"). */
+static const char *fold__ident(const PyValue *v) {
+  if (v && v->kind == PV_CALL && (fold__callee_is(v, "f") || fold__callee_is(v, "conv")))
+    return pyvalue_str(pyvalue_call_arg(v, 0, NULL));
+  return pyvalue_str(v);
+}
+
 /* A list/tuple of strings (or one string) → array; non-strings become their text. */
 static const char **fold__str_list(Arena *a, const PyValue *v, size_t *n) {
   *n = 0;
@@ -197,7 +205,7 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
       c->name = x->text;
     } else if (fold__callee_is(x, "ForeignKey")) {
       FoldConstraint fk = {.kind = CON_FOREIGN_KEY, .src = x};
-      fk.name = pyvalue_str(pyvalue_call_arg(x, (size_t)-1, "name"));
+      fk.name = fold__ident(pyvalue_call_arg(x, (size_t)-1, "name"));
       const char *col = NULL;
       fold__fk_target(a, pyvalue_str(pyvalue_call_arg(x, 0, "column")), &fk.ref_table, &col);
       fk.cols = ARENA_ARRAY(a, const char *, 1);
@@ -244,7 +252,7 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
 static bool fold__constraint(Arena *a, const PyValue *v, FoldConstraint *c) {
   memset(c, 0, sizeof *c);
   c->src = v;
-  c->name = pyvalue_str(pyvalue_call_arg(v, (size_t)-1, "name"));
+  c->name = fold__ident(pyvalue_call_arg(v, (size_t)-1, "name"));
   c->not_valid = fold__truthy(pyvalue_call_arg(v, (size_t)-1, "postgresql_not_valid"));
   if (fold__callee_is(v, "PrimaryKeyConstraint") || fold__callee_is(v, "UniqueConstraint")) {
     c->kind = fold__callee_is(v, "UniqueConstraint") ? CON_UNIQUE : CON_PRIMARY_KEY;
@@ -407,7 +415,7 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
     f.kind = FOP_CREATE_INDEX;
     fold__table(&f, op, batch, 1, "table_name", bt, bs);
     f.name_arg = op_arg(op, 0, "index_name");
-    f.name = pyvalue_str(f.name_arg);
+    f.name = fold__ident(f.name_arg);
     f.idx_cols = fold__str_list(a, fold__arg(op, batch, 1, 2, "columns"), &f.nidx_cols);
     f.unique = fold__truthy(op_arg(op, (size_t)-1, "unique"));
     f.concurrently_arg = op_arg(op, (size_t)-1, "postgresql_concurrently");
@@ -417,7 +425,7 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
     f.kind = FOP_DROP_INDEX;
     fold__table(&f, op, batch, 1, "table_name", bt, bs);
     f.name_arg = op_arg(op, 0, "index_name");
-    f.name = pyvalue_str(f.name_arg);
+    f.name = fold__ident(f.name_arg);
     f.concurrently_arg = op_arg(op, (size_t)-1, "postgresql_concurrently");
     f.concurrently = fold__truthy(f.concurrently_arg);
     f.if_exists = fold__truthy(op_arg(op, (size_t)-1, "if_exists"));
@@ -425,7 +433,7 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
              !strcmp(m, "create_check_constraint") || !strcmp(m, "create_foreign_key")) {
     FoldConstraint c = {.src = NULL};
     f.name_arg = op_arg(op, 0, "constraint_name");
-    f.name = c.name = pyvalue_str(f.name_arg);
+    f.name = c.name = fold__ident(f.name_arg);
     c.not_valid = fold__truthy(op_arg(op, (size_t)-1, "postgresql_not_valid"));
     if (!strcmp(m, "create_foreign_key")) {
       f.kind = FOP_CREATE_FOREIGN_KEY;
@@ -453,7 +461,7 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
     f.kind = FOP_DROP_CONSTRAINT;
     fold__table(&f, op, batch, 1, "table_name", bt, bs);
     f.name_arg = op_arg(op, 0, "constraint_name");
-    f.name = pyvalue_str(f.name_arg);
+    f.name = fold__ident(f.name_arg);
     f.constraint_type = pyvalue_str(op_arg(op, (size_t)-1, "type_"));
   } else if (!strcmp(m, "execute")) {
     fold__sql_op(a, &f, op);

@@ -126,7 +126,8 @@ Test(fold, drops_and_constraints) {
       "    op.create_table('b', sa.Column('id', sa.BigInteger(), primary_key=True),\n"
       "                    sa.Column('a_id', sa.BigInteger()))\n"
       "    op.create_foreign_key('fk_b_a', 'b', 'a', ['a_id'], ['id'], postgresql_not_valid=True)\n"
-      "    op.create_check_constraint('ck_b', 'b', 'id > 0')\n"
+      "    op.create_check_constraint(op.f('ck_b'), 'b', 'id > 0')\n"
+      "    op.create_check_constraint(op.f('ck_b2'), 'b', 'id < 10')\n"
       "    op.drop_constraint('ck_b', 'b', type_='check')\n"
       "    op.create_index('ix_b_a_id', 'b', ['a_id'])\n"
       "    op.drop_index('ix_b_a_id', table_name='b')\n"
@@ -137,6 +138,7 @@ Test(fold, drops_and_constraints) {
   cr_assert_not_null(fk);
   cr_assert(fk->not_valid);
   cr_assert_null(schema_constraint(b, "ck_b"));
+  cr_assert_not_null(schema_constraint(b, "ck_b2"), "op.f('name') is the name");
   cr_assert_null(schema_index(s, NULL, "ix_b_a_id", NULL));
   schema_delete(s);
 }

@@ -15,6 +15,7 @@ def upgrade():
         sa.CheckConstraint("id > 0", name="ck_pets_id"),
     )
     op.create_unique_constraint("uq_users_name", "users", ["name"])
+    op.create_foreign_key(op.f("fk_users_age_orders"), "users", "orders", ["age"], ["id"])
 
 
 def downgrade():
