@@ -18,11 +18,17 @@ static bool separate_data_migration__ddl(const FoldOp *op) {
   }
 }
 
-static bool separate_data_migration__dml(const FoldOp *op) {
+/* Rows written into a table created by this same revision (seed data) hold no lock
+ * anyone waits for: only data changes on existing tables count. */
+static bool separate_data_migration__dml(const LintCtx *ctx, const FoldOp *op) {
   if (op->kind == FOP_BULK_INSERT) return true;
   if (op->kind != FOP_EXECUTE) return false;
-  for (size_t k = 0; k < op->nstmts; k++)
-    if (lint_sql_is_dml(&op->stmts[k])) return true;
+  for (size_t k = 0; k < op->nstmts; k++) {
+    const FoldSql *st = &op->stmts[k];
+    if (!lint_sql_is_dml(st)) continue;
+    const SchemaTable *t = st->table ? schema_table(ctx->schema, NULL, st->table) : NULL;
+    if (!t || !t->is_new) return true;
+  }
   return false;
 }
 
@@ -31,7 +37,7 @@ static void separate_data_migration__check(LintCtx *ctx) {
   bool ddl = false;
   for (size_t i = 0; i < ctx->up->len; i++) {
     const FoldOp *op = &ctx->up->items[i];
-    if (!dml && separate_data_migration__dml(op)) dml = op;
+    if (!dml && separate_data_migration__dml(ctx, op)) dml = op;
     if (separate_data_migration__ddl(op)) ddl = true;
   }
   if (!dml || !ddl) return;
