@@ -32,9 +32,7 @@ static const char *const OPKIND_NAMES[] = {
     [OPK_OTHER] = "other",
 };
 
-const char *opkind_name(OpKind k) {
-  return (unsigned)k <= OPK_OTHER ? OPKIND_NAMES[k] : "other";
-}
+const char *opkind_name(OpKind k) { return (unsigned)k <= OPK_OTHER ? OPKIND_NAMES[k] : "other"; }
 
 /* Alembic 1.8.1 signatures (operations/ops.py), positional parameter names in order, for
  * `op.X(...)` and for `batch_op.X(...)` (where the table comes from the batch). */
@@ -49,32 +47,51 @@ static const OpSig OP_SIGS[] = {
     {"create_table", OPK_CREATE_TABLE, {"table_name"}, {NULL}},
     {"drop_table", OPK_DROP_TABLE, {"table_name"}, {NULL}},
     {"rename_table", OPK_RENAME_TABLE, {"old_table_name", "new_table_name", "schema"}, {NULL}},
-    {"add_column", OPK_ADD_COLUMN, {"table_name", "column", "schema"},
+    {"add_column",
+     OPK_ADD_COLUMN,
+     {"table_name", "column", "schema"},
      {"column", "insert_before", "insert_after"}},
     {"drop_column", OPK_DROP_COLUMN, {"table_name", "column_name", "schema"}, {"column_name"}},
-    {"alter_column", OPK_ALTER_COLUMN, {"table_name", "column_name", "nullable", "comment",
-      "server_default", "new_column_name", "type_", "existing_type"},
+    {"alter_column",
+     OPK_ALTER_COLUMN,
+     {"table_name", "column_name", "nullable", "comment", "server_default", "new_column_name",
+      "type_", "existing_type"},
      {"column_name", "nullable", "comment", "server_default", "new_column_name", "type_",
       "existing_type", "existing_server_default"}},
-    {"create_index", OPK_CREATE_INDEX, {"index_name", "table_name", "columns", "schema", "unique"},
+    {"create_index",
+     OPK_CREATE_INDEX,
+     {"index_name", "table_name", "columns", "schema", "unique"},
      {"index_name", "columns"}},
     {"drop_index", OPK_DROP_INDEX, {"index_name", "table_name", "schema"}, {"index_name"}},
-    {"create_unique_constraint", OPK_CREATE_UNIQUE_CONSTRAINT,
-     {"constraint_name", "table_name", "columns", "schema"}, {"constraint_name", "columns"}},
-    {"create_foreign_key", OPK_CREATE_FOREIGN_KEY,
-     {"constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
-      "onupdate", "ondelete", "deferrable"},
+    {"create_unique_constraint",
+     OPK_CREATE_UNIQUE_CONSTRAINT,
+     {"constraint_name", "table_name", "columns", "schema"},
+     {"constraint_name", "columns"}},
+    {"create_foreign_key",
+     OPK_CREATE_FOREIGN_KEY,
+     {"constraint_name", "source_table", "referent_table", "local_cols", "remote_cols", "onupdate",
+      "ondelete", "deferrable"},
      {"constraint_name", "referent_table", "local_cols", "remote_cols", "referent_schema",
       "onupdate", "ondelete", "deferrable"}},
-    {"create_check_constraint", OPK_CREATE_CHECK_CONSTRAINT,
-     {"constraint_name", "table_name", "condition", "schema"}, {"constraint_name", "condition"}},
-    {"create_primary_key", OPK_CREATE_PRIMARY_KEY,
-     {"constraint_name", "table_name", "columns", "schema"}, {"constraint_name", "columns"}},
-    {"drop_constraint", OPK_DROP_CONSTRAINT, {"constraint_name", "table_name", "type_", "schema"},
+    {"create_check_constraint",
+     OPK_CREATE_CHECK_CONSTRAINT,
+     {"constraint_name", "table_name", "condition", "schema"},
+     {"constraint_name", "condition"}},
+    {"create_primary_key",
+     OPK_CREATE_PRIMARY_KEY,
+     {"constraint_name", "table_name", "columns", "schema"},
+     {"constraint_name", "columns"}},
+    {"drop_constraint",
+     OPK_DROP_CONSTRAINT,
+     {"constraint_name", "table_name", "type_", "schema"},
      {"constraint_name", "type_"}},
-    {"create_table_comment", OPK_CREATE_TABLE_COMMENT,
-     {"table_name", "comment", "existing_comment", "schema"}, {"comment", "existing_comment"}},
-    {"drop_table_comment", OPK_DROP_TABLE_COMMENT, {"table_name", "existing_comment", "schema"},
+    {"create_table_comment",
+     OPK_CREATE_TABLE_COMMENT,
+     {"table_name", "comment", "existing_comment", "schema"},
+     {"comment", "existing_comment"}},
+    {"drop_table_comment",
+     OPK_DROP_TABLE_COMMENT,
+     {"table_name", "existing_comment", "schema"},
      {"existing_comment"}},
     {"execute", OPK_EXECUTE, {"sqltext", "execution_options"}, {"sqltext", "execution_options"}},
     {"bulk_insert", OPK_BULK_INSERT, {"table", "rows", "multiinsert"}, {NULL}},
@@ -224,37 +241,63 @@ static const struct {
   const char *name;
   SqlTypeKind kind;
 } TYPE_NAMES[] = {
-    {"Integer", ST_INTEGER}, {"INTEGER", ST_INTEGER}, {"INT", ST_INTEGER},
-    {"BigInteger", ST_BIGINT}, {"BIGINT", ST_BIGINT},
-    {"SmallInteger", ST_SMALLINT}, {"SMALLINT", ST_SMALLINT},
-    {"String", ST_STRING}, {"VARCHAR", ST_STRING}, {"Unicode", ST_STRING},
+    {"Integer", ST_INTEGER},
+    {"INTEGER", ST_INTEGER},
+    {"INT", ST_INTEGER},
+    {"BigInteger", ST_BIGINT},
+    {"BIGINT", ST_BIGINT},
+    {"SmallInteger", ST_SMALLINT},
+    {"SMALLINT", ST_SMALLINT},
+    {"String", ST_STRING},
+    {"VARCHAR", ST_STRING},
+    {"Unicode", ST_STRING},
     {"NVARCHAR", ST_STRING},
-    {"CHAR", ST_CHAR}, {"NCHAR", ST_CHAR},
-    {"Text", ST_TEXT}, {"TEXT", ST_TEXT}, {"UnicodeText", ST_TEXT},
-    {"Boolean", ST_BOOLEAN}, {"BOOLEAN", ST_BOOLEAN},
-    {"Date", ST_DATE}, {"DATE", ST_DATE},
-    {"DateTime", ST_DATETIME}, {"TIMESTAMP", ST_DATETIME}, {"DATETIME", ST_DATETIME},
-    {"Time", ST_TIME}, {"TIME", ST_TIME},
-    {"Interval", ST_INTERVAL}, {"INTERVAL", ST_INTERVAL},
-    {"Numeric", ST_NUMERIC}, {"NUMERIC", ST_NUMERIC}, {"DECIMAL", ST_NUMERIC},
-    {"Float", ST_FLOAT}, {"FLOAT", ST_FLOAT},
+    {"CHAR", ST_CHAR},
+    {"NCHAR", ST_CHAR},
+    {"Text", ST_TEXT},
+    {"TEXT", ST_TEXT},
+    {"UnicodeText", ST_TEXT},
+    {"Boolean", ST_BOOLEAN},
+    {"BOOLEAN", ST_BOOLEAN},
+    {"Date", ST_DATE},
+    {"DATE", ST_DATE},
+    {"DateTime", ST_DATETIME},
+    {"TIMESTAMP", ST_DATETIME},
+    {"DATETIME", ST_DATETIME},
+    {"Time", ST_TIME},
+    {"TIME", ST_TIME},
+    {"Interval", ST_INTERVAL},
+    {"INTERVAL", ST_INTERVAL},
+    {"Numeric", ST_NUMERIC},
+    {"NUMERIC", ST_NUMERIC},
+    {"DECIMAL", ST_NUMERIC},
+    {"Float", ST_FLOAT},
+    {"FLOAT", ST_FLOAT},
     {"REAL", ST_REAL},
     {"DOUBLE_PRECISION", ST_DOUBLE},
-    {"LargeBinary", ST_LARGEBINARY}, {"BYTEA", ST_LARGEBINARY},
-    {"JSON", ST_JSON}, {"JSONB", ST_JSONB},
-    {"UUID", ST_UUID}, {"Uuid", ST_UUID},
+    {"LargeBinary", ST_LARGEBINARY},
+    {"BYTEA", ST_LARGEBINARY},
+    {"JSON", ST_JSON},
+    {"JSONB", ST_JSONB},
+    {"UUID", ST_UUID},
+    {"Uuid", ST_UUID},
     {"ARRAY", ST_ARRAY},
     {"TSVECTOR", ST_TSVECTOR},
-    {"Enum", ST_ENUM}, {"ENUM", ST_ENUM},
-    {"INET", ST_INET}, {"CIDR", ST_CIDR}, {"MACADDR", ST_MACADDR}, {"MONEY", ST_MONEY},
-    {"OID", ST_OID}, {"BIT", ST_BIT},
+    {"Enum", ST_ENUM},
+    {"ENUM", ST_ENUM},
+    {"INET", ST_INET},
+    {"CIDR", ST_CIDR},
+    {"MACADDR", ST_MACADDR},
+    {"MONEY", ST_MONEY},
+    {"OID", ST_OID},
+    {"BIT", ST_BIT},
 };
 
 /* Module prefixes under which an unknown class is still a type class (rendered by name). */
 static bool ops__is_type_module(const char *dotted) {
-  static const char *const PREFIXES[] = {"sa.", "sqlalchemy.", "postgresql.", "pg.",
-                                         "sqlalchemy.dialects.postgresql.", "types.",
-                                         "sa.types.", "sqlalchemy.types.", NULL};
+  static const char *const PREFIXES[] = {
+      "sa.",    "sqlalchemy.", "postgresql.",       "pg.", "sqlalchemy.dialects.postgresql.",
+      "types.", "sa.types.",   "sqlalchemy.types.", NULL};
   for (size_t k = 0; PREFIXES[k]; k++)
     if (!strncmp(dotted, PREFIXES[k], strlen(PREFIXES[k]))) return true;
   return false;
@@ -280,8 +323,8 @@ SqlType *ops_read_type(Arena *a, const PyValue *v) {
   t->src = v;
   if (!v || (v->kind != PV_NAME && v->kind != PV_CALL)) {
     t->name = v && v->text ? v->text : "";
-    ops__type_dyn(t, arena_printf(a, "type is not a type expression (`%s`)",
-                                  v ? ops__brief(a, v) : ""));
+    ops__type_dyn(
+        t, arena_printf(a, "type is not a type expression (`%s`)", v ? ops__brief(a, v) : ""));
     return t;
   }
   t->name = ops__last(v->text);
@@ -296,80 +339,80 @@ SqlType *ops_read_type(Arena *a, const PyValue *v) {
     t->kind = ST_UNKNOWN;
     if (!ops__is_type_module(v->text) || v->dynamic) {
       // `order_status` (a module-level variable) or a helper: its value is not visible here.
-      ops__type_dyn(t, arena_printf(a, "type `%s` is a name, not a type expression",
-                                    ops__brief(a, v)));
+      ops__type_dyn(
+          t, arena_printf(a, "type `%s` is a name, not a type expression", ops__brief(a, v)));
     }
     return t;
   }
-  if (v->dynamic) ops__type_dyn(t, arena_printf(a, "computed type arguments (`%s`)",
-                                                ops__brief(a, v)));
+  if (v->dynamic)
+    ops__type_dyn(t, arena_printf(a, "computed type arguments (`%s`)", ops__brief(a, v)));
   if (v->kind == PV_NAME) return t;  // the class itself: SQLAlchemy instantiates it bare
 
   bool bad = false;
   switch (t->kind) {
-  case ST_STRING:
-  case ST_CHAR:
-  case ST_BIT:
-    t->length = ops__int_arg(pyvalue_call_arg(v, 0, "length"), -1, &bad);
-    break;
-  case ST_NUMERIC:
-  case ST_FLOAT:
-    t->precision = ops__int_arg(pyvalue_call_arg(v, 0, "precision"), -1, &bad);
-    if (t->kind == ST_NUMERIC) t->scale = ops__int_arg(pyvalue_call_arg(v, 1, "scale"), -1, &bad);
-    break;
-  case ST_DATETIME:
-  case ST_TIME:
-    t->timezone = ops__bool(pyvalue_call_arg(v, 0, "timezone"), false, &bad);
-    // postgresql.TIMESTAMP(timezone=False, precision=None)
-    t->precision = ops__int_arg(pyvalue_call_arg(v, 1, "precision"), -1, &bad);
-    break;
-  case ST_INTERVAL:
-    t->precision = ops__int_arg(pyvalue_call_arg(v, 0, "precision"), -1, &bad);
-    if (pyvalue_call_arg(v, 1, "fields")) bad = true;
-    break;
-  case ST_ARRAY: {
-    const PyValue *it = pyvalue_call_arg(v, 0, "item_type");
-    t->item = ops_read_type(a, it);
-    if (t->item->dynamic) ops__type_dyn(t, t->item->dynamic_reason);
-    t->dimensions = ops__int_arg(pyvalue_call_arg(v, 2, "dimensions"), -1, &bad);
-    break;
-  }
-  case ST_ENUM: {
-    size_t n = 0;
-    t->enum_values = ARENA_ARRAY(a, const char *, v->nargs + 1);
-    for (size_t k = 0; k < v->nargs; k++) {
-      if (v->args[k].name) continue;
-      const char *s = pyvalue_str(v->args[k].value);
-      if (!s) {
-        // sa.Enum(MyPythonEnum): the labels live in Python code we do not run.
-        ops__type_dyn(t, arena_printf(a, "enum values are not literal strings (`%s`)",
-                                      ops__brief(a, v->args[k].value)));
-        break;
+    case ST_STRING:
+    case ST_CHAR:
+    case ST_BIT:
+      t->length = ops__int_arg(pyvalue_call_arg(v, 0, "length"), -1, &bad);
+      break;
+    case ST_NUMERIC:
+    case ST_FLOAT:
+      t->precision = ops__int_arg(pyvalue_call_arg(v, 0, "precision"), -1, &bad);
+      if (t->kind == ST_NUMERIC) t->scale = ops__int_arg(pyvalue_call_arg(v, 1, "scale"), -1, &bad);
+      break;
+    case ST_DATETIME:
+    case ST_TIME:
+      t->timezone = ops__bool(pyvalue_call_arg(v, 0, "timezone"), false, &bad);
+      // postgresql.TIMESTAMP(timezone=False, precision=None)
+      t->precision = ops__int_arg(pyvalue_call_arg(v, 1, "precision"), -1, &bad);
+      break;
+    case ST_INTERVAL:
+      t->precision = ops__int_arg(pyvalue_call_arg(v, 0, "precision"), -1, &bad);
+      if (pyvalue_call_arg(v, 1, "fields")) bad = true;
+      break;
+    case ST_ARRAY: {
+      const PyValue *it = pyvalue_call_arg(v, 0, "item_type");
+      t->item = ops_read_type(a, it);
+      if (t->item->dynamic) ops__type_dyn(t, t->item->dynamic_reason);
+      t->dimensions = ops__int_arg(pyvalue_call_arg(v, 2, "dimensions"), -1, &bad);
+      break;
+    }
+    case ST_ENUM: {
+      size_t n = 0;
+      t->enum_values = ARENA_ARRAY(a, const char *, v->nargs + 1);
+      for (size_t k = 0; k < v->nargs; k++) {
+        if (v->args[k].name) continue;
+        const char *s = pyvalue_str(v->args[k].value);
+        if (!s) {
+          // sa.Enum(MyPythonEnum): the labels live in Python code we do not run.
+          ops__type_dyn(t, arena_printf(a, "enum values are not literal strings (`%s`)",
+                                        ops__brief(a, v->args[k].value)));
+          break;
+        }
+        t->enum_values[n++] = s;
       }
-      t->enum_values[n++] = s;
+      t->nenum_values = n;
+      const PyValue *nm = pyvalue_call_arg(v, (size_t)-1, "name");
+      if (nm && nm->kind != PV_NONE) {
+        t->enum_name = pyvalue_str(nm);
+        if (!t->enum_name) bad = true;
+      }
+      const PyValue *sc = pyvalue_call_arg(v, (size_t)-1, "schema");
+      if (sc && sc->kind != PV_NONE) {
+        t->enum_schema = pyvalue_str(sc);
+        if (!t->enum_schema) bad = true;
+      }
+      t->create_type = ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_type"), true, &bad);
+      t->native_enum = ops__bool(pyvalue_call_arg(v, (size_t)-1, "native_enum"), true, &bad);
+      t->create_constraint =
+          ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_constraint"), false, &bad);
+      break;
     }
-    t->nenum_values = n;
-    const PyValue *nm = pyvalue_call_arg(v, (size_t)-1, "name");
-    if (nm && nm->kind != PV_NONE) {
-      t->enum_name = pyvalue_str(nm);
-      if (!t->enum_name) bad = true;
-    }
-    const PyValue *sc = pyvalue_call_arg(v, (size_t)-1, "schema");
-    if (sc && sc->kind != PV_NONE) {
-      t->enum_schema = pyvalue_str(sc);
-      if (!t->enum_schema) bad = true;
-    }
-    t->create_type = ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_type"), true, &bad);
-    t->native_enum = ops__bool(pyvalue_call_arg(v, (size_t)-1, "native_enum"), true, &bad);
-    t->create_constraint =
-        ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_constraint"), false, &bad);
-    break;
+    default:
+      break;
   }
-  default:
-    break;
-  }
-  if (bad) ops__type_dyn(t, arena_printf(a, "type arguments are not literals (`%s`)",
-                                         ops__brief(a, v)));
+  if (bad)
+    ops__type_dyn(t, arena_printf(a, "type arguments are not literals (`%s`)", ops__brief(a, v)));
   return t;
 }
 
@@ -377,9 +420,9 @@ SqlType *ops_read_type(Arena *a, const PyValue *v) {
 
 /* Functions SQLAlchemy renders without parentheses (sql/functions.py AnsiFunction). */
 static bool ops__ansi_func(const char *name) {
-  static const char *const ANSI[] = {"current_timestamp", "current_date", "current_time",
-                                     "localtime", "localtimestamp", "current_user",
-                                     "session_user", "user", NULL};
+  static const char *const ANSI[] = {"current_timestamp", "current_date",   "current_time",
+                                     "localtime",         "localtimestamp", "current_user",
+                                     "session_user",      "user",           NULL};
   for (size_t k = 0; ANSI[k]; k++)
     if (!strcmp(name, ANSI[k])) return true;
   return false;
@@ -498,12 +541,12 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
   }
   c->range = v->range;
   if (v->kind != PV_CALL || !ops__callee_is(v, COLUMN_NAMES)) {
-    ops__col_dyn(c, arena_printf(a, "column is not an sa.Column(...) call (`%s`)",
-                                 ops__brief(a, v)));
+    ops__col_dyn(c,
+                 arena_printf(a, "column is not an sa.Column(...) call (`%s`)", ops__brief(a, v)));
     return false;
   }
-  if (v->dynamic) ops__col_dyn(c, arena_printf(a, "computed column arguments (`%s`)",
-                                               ops__brief(a, v)));
+  if (v->dynamic)
+    ops__col_dyn(c, arena_printf(a, "computed column arguments (`%s`)", ops__brief(a, v)));
   c->fks = ARENA_ARRAY(a, MigForeignKey, v->nargs + 1);
   size_t npos = 0;
   for (size_t k = 0; k < v->nargs; k++) {
@@ -529,22 +572,25 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       } else if (!strcmp(kw, "index")) {
         c->index = ops__bool(x, false, &bad);
       } else if (!strcmp(kw, "autoincrement")) {
-        if (pyvalue_str(x) && !strcmp(pyvalue_str(x), "auto")) c->autoincrement = TRI_UNSET;
-        else if (pyvalue_str(x) && !strcmp(pyvalue_str(x), "ignore_fk")) c->autoincrement = TRI_TRUE;
+        if (pyvalue_str(x) && !strcmp(pyvalue_str(x), "auto"))
+          c->autoincrement = TRI_UNSET;
+        else if (pyvalue_str(x) && !strcmp(pyvalue_str(x), "ignore_fk"))
+          c->autoincrement = TRI_TRUE;
         else {
           c->autoincrement = ops__tri(x);
           if (x->kind != PV_BOOL) bad = true;
         }
       } else if (!strcmp(kw, "server_default")) {
         if (!ops__read_default(a, x, &c->server_default))
-          ops__col_dyn(c, arena_printf(a, "server_default is not a literal (`%s`)",
-                                       ops__brief(a, x)));
+          ops__col_dyn(c,
+                       arena_printf(a, "server_default is not a literal (`%s`)", ops__brief(a, x)));
       } else if (!strcmp(kw, "comment")) {
         if (x->kind != PV_NONE && !(c->comment = pyvalue_str(x))) bad = true;
       } else if (!strcmp(kw, "default")) {
         c->has_default = x->kind != PV_NONE;
-      } else if (!strcmp(kw, "key") || !strcmp(kw, "doc") || !strcmp(kw, "info") || !strcmp(kw, "onupdate") || !strcmp(kw, "quote") ||
-                 !strcmp(kw, "system") || !strcmp(kw, "_proxies")) {
+      } else if (!strcmp(kw, "key") || !strcmp(kw, "doc") || !strcmp(kw, "info") ||
+                 !strcmp(kw, "onupdate") || !strcmp(kw, "quote") || !strcmp(kw, "system") ||
+                 !strcmp(kw, "_proxies")) {
         // Python-side or metadata-only: no effect on DDL.
       } else if (!strcmp(kw, "server_onupdate")) {
         // FetchedValue marker only: no DDL.
@@ -567,8 +613,9 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       const char *ref = pyvalue_str(pyvalue_call_arg(x, 0, "column"));
       const char *rc = NULL;
       if (!ref || !ops__split_ref(a, ref, &fk->ref_schema, &fk->ref_table, &rc)) {
-        ops__col_dyn(c, arena_printf(a, "foreign key target is not a literal \"table.column\" (`%s`)",
-                                     ops__brief(a, x)));
+        ops__col_dyn(c,
+                     arena_printf(a, "foreign key target is not a literal \"table.column\" (`%s`)",
+                                  ops__brief(a, x)));
         continue;
       }
       fk->ref_columns = ARENA_ARRAY(a, const char *, 1);
@@ -578,8 +625,8 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       if (nm && nm->kind != PV_NONE && !(fk->name = pyvalue_str(nm)))
         ops__col_dyn(c, "foreign key name is not a literal");
       if (!ops__fk_options(x->args, x->nargs, fk))
-        ops__col_dyn(c, arena_printf(a, "foreign key options are not literals (`%s`)",
-                                     ops__brief(a, x)));
+        ops__col_dyn(
+            c, arena_printf(a, "foreign key options are not literals (`%s`)", ops__brief(a, x)));
       continue;
     }
     if (x->kind == PV_CALL && ops__callee_is(x, IDENTITY_NAMES)) {
@@ -589,8 +636,11 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       Buf b = BUF_INIT;
       static const struct {
         const char *kw, *sql;
-      } IDOPTS[] = {{"increment", "INCREMENT BY"}, {"start", "START WITH"},
-                    {"minvalue", "MINVALUE"}, {"maxvalue", "MAXVALUE"}, {"cache", "CACHE"}};
+      } IDOPTS[] = {{"increment", "INCREMENT BY"},
+                    {"start", "START WITH"},
+                    {"minvalue", "MINVALUE"},
+                    {"maxvalue", "MAXVALUE"},
+                    {"cache", "CACHE"}};
       for (size_t j = 0; j < sizeof IDOPTS / sizeof IDOPTS[0]; j++) {
         const PyValue *o = pyvalue_call_arg(x, (size_t)-1, IDOPTS[j].kw);
         if (!o || o->kind == PV_NONE) continue;
@@ -605,8 +655,9 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
         buf_printf(&b, "%s%s", b.len ? " " : "", cyc->b ? "CYCLE" : "NO CYCLE");
       c->identity.options = b.len ? arena_strdup(a, buf_cstr(&b)) : NULL;
       buf_free(&b);
-      if (bad) ops__col_dyn(c, arena_printf(a, "Identity options are not literals (`%s`)",
-                                            ops__brief(a, x)));
+      if (bad)
+        ops__col_dyn(c,
+                     arena_printf(a, "Identity options are not literals (`%s`)", ops__brief(a, x)));
       continue;
     }
     if (x->kind == PV_CALL && ops__callee_is(x, COMPUTED_NAMES)) {
@@ -614,8 +665,8 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
       c->computed.sqltext = ops__sql_text(pyvalue_call_arg(x, 0, "sqltext"));
       c->computed.persisted = ops__tri(pyvalue_call_arg(x, 1, "persisted"));
       if (!c->computed.sqltext)
-        ops__col_dyn(c, arena_printf(a, "Computed expression is not literal SQL (`%s`)",
-                                     ops__brief(a, x)));
+        ops__col_dyn(
+            c, arena_printf(a, "Computed expression is not literal SQL (`%s`)", ops__brief(a, x)));
       continue;
     }
     static const char *const SEQ[] = {"Sequence", NULL};
@@ -680,8 +731,8 @@ static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint
     const char **loc = ops__str_list(a, pyvalue_call_arg(v, 0, "columns"), &nl);
     const char **rem = ops__str_list(a, pyvalue_call_arg(v, 1, "refcolumns"), &nr);
     if (!loc || !rem || nl != nr || nl == 0) {
-      ops__con_dyn(k, arena_printf(a, "foreign key columns are not literal lists (`%s`)",
-                                   ops__brief(a, v)));
+      ops__con_dyn(
+          k, arena_printf(a, "foreign key columns are not literal lists (`%s`)", ops__brief(a, v)));
     } else {
       k->columns = loc;
       k->ncolumns = nl;
@@ -727,8 +778,8 @@ static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint
       ops__con_dyn(k, "initially= is not a literal");
   }
   k->fk.name = k->name;
-  if (v->dynamic) ops__con_dyn(k, arena_printf(a, "computed constraint arguments (`%s`)",
-                                               ops__brief(a, v)));
+  if (v->dynamic)
+    ops__con_dyn(k, arena_printf(a, "computed constraint arguments (`%s`)", ops__brief(a, v)));
   return true;
 }
 
@@ -777,8 +828,8 @@ static void ops__create_table(Ctx *c) {
       if (con->dynamic) ops__dyn(m, con->range, con->dynamic_reason);
       continue;
     }
-    ops__dyn(m, v->range, arena_printf(c->a, "create_table argument `%s` is not modelled",
-                                       ops__brief(c->a, v)));
+    ops__dyn(m, v->range,
+             arena_printf(c->a, "create_table argument `%s` is not modelled", ops__brief(c->a, v)));
   }
 }
 
@@ -802,8 +853,8 @@ static void ops__alter_column(Ctx *c) {
     // Alembic's default is False ("not given"); None drops the default.
     if (v->kind == PV_BOOL && !v->b) {
     } else if (!ops__read_default(a, v, &m->alter.server_default)) {
-      ops__dyn(m, v->range, arena_printf(a, "server_default is not a literal (`%s`)",
-                                          ops__brief(a, v)));
+      ops__dyn(m, v->range,
+               arena_printf(a, "server_default is not a literal (`%s`)", ops__brief(a, v)));
     }
     m->alter.server_default_range = v->range;
   }
@@ -833,8 +884,8 @@ static void ops__alter_column(Ctx *c) {
 static void ops__index(Ctx *c) {
   MigOp *m = c->m;
   Arena *a = c->a;
-  m->index.name = m->kind == OPK_CREATE_INDEX ? ops__opt_str(c, "index_name")
-                                              : ops__req_str(c, "index_name");
+  m->index.name =
+      m->kind == OPK_CREATE_INDEX ? ops__opt_str(c, "index_name") : ops__req_str(c, "index_name");
   m->index.name_conv = ops__is_conv(ops__get(c, "index_name"));
   if (m->kind == OPK_CREATE_INDEX && !m->index.name && !m->dynamic)
     ops__dyn(m, m->range, "index_name is missing (None)");
@@ -853,8 +904,9 @@ static void ops__index(Ctx *c) {
           el->is_expr = true;
           continue;
         }
-        ops__dyn(m, e->range, arena_printf(a, "index element `%s` is not a name or sa.text(...)",
-                                            ops__brief(a, e)));
+        ops__dyn(
+            m, e->range,
+            arena_printf(a, "index element `%s` is not a name or sa.text(...)", ops__brief(a, e)));
       }
     }
     bool bad = false;
@@ -866,11 +918,12 @@ static void ops__index(Ctx *c) {
     if ((v = ops__get(c, "postgresql_where")) && v->kind != PV_NONE) {
       m->index.where = ops__sql_text(v);
       if (!m->index.where)
-        ops__dyn(m, v->range, arena_printf(a, "postgresql_where is not literal SQL (`%s`)",
-                                            ops__brief(a, v)));
+        ops__dyn(m, v->range,
+                 arena_printf(a, "postgresql_where is not literal SQL (`%s`)", ops__brief(a, v)));
     }
     if ((v = ops__get(c, "postgresql_using")) && v->kind != PV_NONE) {
-      if (!(m->index.using = pyvalue_str(v))) ops__dyn(m, v->range, "postgresql_using= is not a literal");
+      if (!(m->index.using = pyvalue_str(v)))
+        ops__dyn(m, v->range, "postgresql_using= is not a literal");
     }
     if ((v = ops__get(c, "postgresql_include")) && v->kind != PV_NONE) {
       m->index.include = ops__str_list(a, v, &m->index.ninclude);
@@ -903,44 +956,45 @@ static MigConstraint *ops__one_constraint(MigOp *m, Arena *a, ConstraintKind kin
 static void ops__constraint_op(Ctx *c) {
   MigOp *m = c->m;
   Arena *a = c->a;
-  static const ConstraintKind KINDS[] = {
-      [OPK_CREATE_UNIQUE_CONSTRAINT] = CON_UNIQUE, [OPK_CREATE_FOREIGN_KEY] = CON_FOREIGN_KEY,
-      [OPK_CREATE_CHECK_CONSTRAINT] = CON_CHECK, [OPK_CREATE_PRIMARY_KEY] = CON_PRIMARY_KEY};
+  static const ConstraintKind KINDS[] = {[OPK_CREATE_UNIQUE_CONSTRAINT] = CON_UNIQUE,
+                                         [OPK_CREATE_FOREIGN_KEY] = CON_FOREIGN_KEY,
+                                         [OPK_CREATE_CHECK_CONSTRAINT] = CON_CHECK,
+                                         [OPK_CREATE_PRIMARY_KEY] = CON_PRIMARY_KEY};
   MigConstraint *k = ops__one_constraint(m, a, KINDS[m->kind]);
   k->name = ops__opt_str(c, "constraint_name");
   k->name_conv = ops__is_conv(ops__get(c, "constraint_name"));
   const PyValue *v;
   bool bad = false;
   switch (m->kind) {
-  case OPK_CREATE_UNIQUE_CONSTRAINT:
-  case OPK_CREATE_PRIMARY_KEY:
-    k->columns = ops__req_list(c, "columns", &k->ncolumns);
-    if ((v = ops__get(c, "deferrable"))) k->deferrable = ops__tri(v);
-    k->initially = ops__opt_str(c, "initially");
-    break;
-  case OPK_CREATE_CHECK_CONSTRAINT:
-    v = ops__get(c, "condition");
-    k->condition = ops__sql_text(v);
-    if (!k->condition)
-      ops__dyn(m, v ? v->range : m->range,
-               arena_printf(a, "condition is not literal SQL (`%s`)", v ? ops__brief(a, v) : ""));
-    k->not_valid = ops__bool(ops__get(c, "postgresql_not_valid"), false, &bad);
-    break;
-  case OPK_CREATE_FOREIGN_KEY:
-    k->fk.name = k->name;
-    k->fk.ref_table = ops__req_str(c, "referent_table");
-    k->fk.ref_schema = ops__opt_str(c, "referent_schema");
-    k->columns = ops__req_list(c, "local_cols", &k->ncolumns);
-    k->fk.columns = k->columns;
-    k->fk.ncolumns = k->ncolumns;
-    k->fk.ref_columns = ops__req_list(c, "remote_cols", &k->fk.nref_columns);
-    if (!ops__fk_options(c->args, c->nargs, &k->fk)) bad = true;
-    k->deferrable = k->fk.deferrable;
-    k->initially = k->fk.initially;
-    k->not_valid = k->fk.not_valid;
-    break;
-  default:
-    break;
+    case OPK_CREATE_UNIQUE_CONSTRAINT:
+    case OPK_CREATE_PRIMARY_KEY:
+      k->columns = ops__req_list(c, "columns", &k->ncolumns);
+      if ((v = ops__get(c, "deferrable"))) k->deferrable = ops__tri(v);
+      k->initially = ops__opt_str(c, "initially");
+      break;
+    case OPK_CREATE_CHECK_CONSTRAINT:
+      v = ops__get(c, "condition");
+      k->condition = ops__sql_text(v);
+      if (!k->condition)
+        ops__dyn(m, v ? v->range : m->range,
+                 arena_printf(a, "condition is not literal SQL (`%s`)", v ? ops__brief(a, v) : ""));
+      k->not_valid = ops__bool(ops__get(c, "postgresql_not_valid"), false, &bad);
+      break;
+    case OPK_CREATE_FOREIGN_KEY:
+      k->fk.name = k->name;
+      k->fk.ref_table = ops__req_str(c, "referent_table");
+      k->fk.ref_schema = ops__opt_str(c, "referent_schema");
+      k->columns = ops__req_list(c, "local_cols", &k->ncolumns);
+      k->fk.columns = k->columns;
+      k->fk.ncolumns = k->ncolumns;
+      k->fk.ref_columns = ops__req_list(c, "remote_cols", &k->fk.nref_columns);
+      if (!ops__fk_options(c->args, c->nargs, &k->fk)) bad = true;
+      k->deferrable = k->fk.deferrable;
+      k->initially = k->fk.initially;
+      k->not_valid = k->fk.not_valid;
+      break;
+    default:
+      break;
   }
   if (bad) ops__dyn(m, m->range, "constraint options are not literals");
 }
@@ -979,10 +1033,10 @@ static void ops__execute(Ctx *c) {
     // what the text says: shown, not guessed.
     ops__dyn(m, v->range, arena_printf(c->a, "SQL has a bind parameter %s with no value", bind));
   else if (!m->sql)
-    ops__dyn(m, v->range, v->kind == PV_EXPR && v->text && strchr("fF", v->text[0])
-                              ? "f-string SQL"
-                              : arena_printf(c->a, "SQL is not a literal string (`%s`)",
-                                             ops__brief(c->a, v)));
+    ops__dyn(m, v->range,
+             v->kind == PV_EXPR && v->text && strchr("fF", v->text[0])
+                 ? "f-string SQL"
+                 : arena_printf(c->a, "SQL is not a literal string (`%s`)", ops__brief(c->a, v)));
 }
 
 static void ops__bulk_insert(Ctx *c) {
@@ -1054,7 +1108,9 @@ MigOp *ops_interpret_one(Arena *a, const Op *op, const char *batch_table,
       if (!strcmp(OP_SIGS[k].method, op->name)) sig = &OP_SIGS[k];
     if (sig && batch && !sig->batch_params[0] && sig->kind != OPK_CREATE_TABLE) sig = NULL;
     if (!sig || (batch && sig->kind == OPK_BATCH_ALTER_TABLE)) {
-      ops__dyn(m, op->range, arena_printf(a, "%s.%s() is not modelled", op->receiver ? op->receiver : "op", op->name));
+      ops__dyn(
+          m, op->range,
+          arena_printf(a, "%s.%s() is not modelled", op->receiver ? op->receiver : "op", op->name));
       return m;
     }
     m->kind = sig->kind;
@@ -1064,68 +1120,89 @@ MigOp *ops_interpret_one(Arena *a, const Op *op, const char *batch_table,
       m->schema = batch_schema;
     } else {
       switch (m->kind) {
-      case OPK_EXECUTE:
-      case OPK_BULK_INSERT:
-        break;
-      case OPK_RENAME_TABLE:
-        m->table = ops__req_str(&c, "old_table_name");
-        break;
-      case OPK_CREATE_FOREIGN_KEY:
-        m->table = ops__req_str(&c, "source_table");
-        m->schema = ops__opt_str(&c, "source_schema");
-        break;
-      case OPK_DROP_INDEX:
-        m->table = ops__opt_str(&c, "table_name");
-        break;
-      default:
-        m->table = ops__req_str(&c, "table_name");
+        case OPK_EXECUTE:
+        case OPK_BULK_INSERT:
+          break;
+        case OPK_RENAME_TABLE:
+          m->table = ops__req_str(&c, "old_table_name");
+          break;
+        case OPK_CREATE_FOREIGN_KEY:
+          m->table = ops__req_str(&c, "source_table");
+          m->schema = ops__opt_str(&c, "source_schema");
+          break;
+        case OPK_DROP_INDEX:
+          m->table = ops__opt_str(&c, "table_name");
+          break;
+        default:
+          m->table = ops__req_str(&c, "table_name");
       }
-      if (m->kind != OPK_CREATE_FOREIGN_KEY && m->kind != OPK_EXECUTE &&
-          m->kind != OPK_BULK_INSERT)
+      if (m->kind != OPK_CREATE_FOREIGN_KEY && m->kind != OPK_EXECUTE && m->kind != OPK_BULK_INSERT)
         m->schema = ops__opt_str(&c, "schema");
     }
     switch (m->kind) {
-    case OPK_CREATE_TABLE: ops__create_table(&c); break;
-    case OPK_DROP_TABLE: break;
-    case OPK_RENAME_TABLE: m->new_table = ops__req_str(&c, "new_table_name"); break;
-    case OPK_ADD_COLUMN: {
-      m->columns = ARENA_NEW(a, MigColumn);
-      m->ncolumns = 1;
-      ops_read_column(a, ops__get(&c, "column"), m->columns);
-      if (m->columns->dynamic) ops__dyn(m, m->columns->range.line ? m->columns->range : m->range,
-                                        m->columns->dynamic_reason);
-      if (batch && (ops__get(&c, "insert_before") || ops__get(&c, "insert_after")))
-        ops__dyn(m, m->range, "insert_before/insert_after need a table recreate");
-      break;
-    }
-    case OPK_DROP_COLUMN: m->column = ops__req_str(&c, "column_name"); break;
-    case OPK_ALTER_COLUMN: ops__alter_column(&c); break;
-    case OPK_CREATE_INDEX:
-    case OPK_DROP_INDEX: ops__index(&c); break;
-    case OPK_CREATE_UNIQUE_CONSTRAINT:
-    case OPK_CREATE_FOREIGN_KEY:
-    case OPK_CREATE_CHECK_CONSTRAINT:
-    case OPK_CREATE_PRIMARY_KEY: ops__constraint_op(&c); break;
-    case OPK_DROP_CONSTRAINT:
-      m->constraint_name = ops__req_str(&c, "constraint_name");
-      m->constraint_name_conv = ops__is_conv(ops__get(&c, "constraint_name"));
-      m->constraint_type = ops__opt_str(&c, "type_");
-      break;
-    case OPK_CREATE_TABLE_COMMENT:
-      m->table_comment = ops__opt_str(&c, "comment");
-      m->existing_comment = ops__opt_str(&c, "existing_comment");
-      break;
-    case OPK_DROP_TABLE_COMMENT: m->existing_comment = ops__opt_str(&c, "existing_comment"); break;
-    case OPK_EXECUTE: ops__execute(&c); break;
-    case OPK_BULK_INSERT: ops__bulk_insert(&c); break;
-    case OPK_BATCH_ALTER_TABLE: {
-      const PyValue *rc = ops__get(&c, "recreate");
-      const char *r = pyvalue_str(rc);
-      if (rc && !(r && (!strcmp(r, "auto") || !strcmp(r, "never"))))
-        ops__dyn(m, rc->range, "batch recreate= other than \"auto\"/\"never\" rebuilds the table");
-      break;
-    }
-    default: break;
+      case OPK_CREATE_TABLE:
+        ops__create_table(&c);
+        break;
+      case OPK_DROP_TABLE:
+        break;
+      case OPK_RENAME_TABLE:
+        m->new_table = ops__req_str(&c, "new_table_name");
+        break;
+      case OPK_ADD_COLUMN: {
+        m->columns = ARENA_NEW(a, MigColumn);
+        m->ncolumns = 1;
+        ops_read_column(a, ops__get(&c, "column"), m->columns);
+        if (m->columns->dynamic)
+          ops__dyn(m, m->columns->range.line ? m->columns->range : m->range,
+                   m->columns->dynamic_reason);
+        if (batch && (ops__get(&c, "insert_before") || ops__get(&c, "insert_after")))
+          ops__dyn(m, m->range, "insert_before/insert_after need a table recreate");
+        break;
+      }
+      case OPK_DROP_COLUMN:
+        m->column = ops__req_str(&c, "column_name");
+        break;
+      case OPK_ALTER_COLUMN:
+        ops__alter_column(&c);
+        break;
+      case OPK_CREATE_INDEX:
+      case OPK_DROP_INDEX:
+        ops__index(&c);
+        break;
+      case OPK_CREATE_UNIQUE_CONSTRAINT:
+      case OPK_CREATE_FOREIGN_KEY:
+      case OPK_CREATE_CHECK_CONSTRAINT:
+      case OPK_CREATE_PRIMARY_KEY:
+        ops__constraint_op(&c);
+        break;
+      case OPK_DROP_CONSTRAINT:
+        m->constraint_name = ops__req_str(&c, "constraint_name");
+        m->constraint_name_conv = ops__is_conv(ops__get(&c, "constraint_name"));
+        m->constraint_type = ops__opt_str(&c, "type_");
+        break;
+      case OPK_CREATE_TABLE_COMMENT:
+        m->table_comment = ops__opt_str(&c, "comment");
+        m->existing_comment = ops__opt_str(&c, "existing_comment");
+        break;
+      case OPK_DROP_TABLE_COMMENT:
+        m->existing_comment = ops__opt_str(&c, "existing_comment");
+        break;
+      case OPK_EXECUTE:
+        ops__execute(&c);
+        break;
+      case OPK_BULK_INSERT:
+        ops__bulk_insert(&c);
+        break;
+      case OPK_BATCH_ALTER_TABLE: {
+        const PyValue *rc = ops__get(&c, "recreate");
+        const char *r = pyvalue_str(rc);
+        if (rc && !(r && (!strcmp(r, "auto") || !strcmp(r, "never"))))
+          ops__dyn(m, rc->range,
+                   "batch recreate= other than \"auto\"/\"never\" rebuilds the table");
+        break;
+      }
+      default:
+        break;
     }
   }
 
@@ -1135,7 +1212,8 @@ MigOp *ops_interpret_one(Arena *a, const Op *op, const char *batch_table,
     const char *bt = m->kind == OPK_BATCH_ALTER_TABLE ? m->table : batch_table;
     const char *bs = m->kind == OPK_BATCH_ALTER_TABLE ? m->schema : batch_schema;
     for (size_t k = 0; k < op->nbody; k++) {
-      MigOp *b = ops_interpret_one(a, &op->body[k], bt ? bt : (m->kind == OPK_BATCH_ALTER_TABLE ? "" : NULL), bs);
+      MigOp *b = ops_interpret_one(a, &op->body[k],
+                                   bt ? bt : (m->kind == OPK_BATCH_ALTER_TABLE ? "" : NULL), bs);
       m->body[k] = *b;
       if (b->dynamic)
         ops__dyn(m, b->dynamic_range,

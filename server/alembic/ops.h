@@ -72,7 +72,7 @@ typedef enum SqlTypeKind {
 typedef struct SqlType SqlType;
 struct SqlType {
   SqlTypeKind kind;
-  const char *name;          /* class name as written: "String", "VARCHAR", "JSONB", "order_status" */
+  const char *name;          /* class name as written: "String", "JSONB", "order_status" */
   int length;                /* String/CHAR/BIT length, -1 when absent */
   int precision, scale;      /* Numeric / Float / TIMESTAMP / INTERVAL precision; -1 when absent */
   bool timezone;             /* DateTime(timezone=True), TIMESTAMP(timezone=True) */
@@ -120,7 +120,9 @@ typedef struct MigForeignKey {
   bool not_valid;              /* postgresql_not_valid=True */
 } MigForeignKey;
 
-typedef enum ConstraintKind { CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_CHECK } ConstraintKind;
+typedef enum ConstraintKind {
+  CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_CHECK
+} ConstraintKind;
 
 /* A table-level constraint in create_table, or the one made by create_*_constraint /
  * create_primary_key / create_foreign_key. */
@@ -159,7 +161,7 @@ typedef struct MigColumn {
   SqlType *type;              /* NULL when not given (SQLAlchemy's NullType) */
   Tri nullable;               /* TRI_UNSET: SQLAlchemy's default (nullable unless primary key) */
   bool primary_key;
-  bool unique;                /* unique=True (SQLAlchemy: an unnamed UNIQUE, or a unique index with index=True) */
+  bool unique;                /* unique=True: an unnamed UNIQUE (with index=True: unique index) */
   bool index;                 /* index=True (CREATE INDEX ix_<table>_<col>) */
   Tri autoincrement;          /* TRI_UNSET is "auto" */
   bool has_default;           /* a Python-side default= (no DDL, but no SERIAL either) */
@@ -175,7 +177,7 @@ typedef struct MigColumn {
   size_t nchecks;
   const PyValue *src;         /* the sa.Column(...) call */
   SrcRange range;             /* of the sa.Column(...) expression */
-  SrcRange nullable_range;    /* of the nullable= keyword argument (name through value), line 0 if absent */
+  SrcRange nullable_range;    /* of the nullable= value; line 0 when absent */
   SrcRange type_range;        /* of the type expression */
   bool dynamic;
   const char *dynamic_reason;
@@ -190,7 +192,7 @@ typedef struct MigIndexElem {
 typedef struct MigOp MigOp;
 struct MigOp {
   OpKind kind;
-  const char *method;         /* the op method as called ("add_column", "create_exclude_constraint") */
+  const char *method;         /* the op method as called ("add_column", "create_exclude_...") */
   const Op *src;              /* the source Op (range, args); borrowed from the Revision */
   SrcRange range;             /* src->range */
   const char *schema;         /* schema= or NULL */
@@ -216,7 +218,7 @@ struct MigOp {
   struct {
     Tri nullable;
     SqlType *type;            /* type_= */
-    MigDefault server_default;/* DEF_NONE: not given; DEF_NULL: server_default=None (DROP DEFAULT) */
+    MigDefault server_default; /* DEF_NONE: not given; DEF_NULL: None given (DROP DEFAULT) */
     const char *new_name;     /* new_column_name= */
     bool comment_set;         /* comment= given (may be NULL: drop the comment) */
     const char *comment;

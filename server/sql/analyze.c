@@ -16,11 +16,11 @@ typedef enum JType { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } JType;
 typedef struct J J;
 struct J {
   JType t;
-  const char *key;  /* member name inside an object */
-  const char *s;    /* J_STR value */
-  long long n;      /* J_NUM */
-  bool b;           /* J_BOOL */
-  J *kids;          /* J_ARR elements, J_OBJ members */
+  const char *key; /* member name inside an object */
+  const char *s;   /* J_STR value */
+  long long n;     /* J_NUM */
+  bool b;          /* J_BOOL */
+  J *kids;         /* J_ARR elements, J_OBJ members */
   size_t nkids;
 };
 
@@ -33,13 +33,14 @@ typedef struct JP {
 // The tree mirrors PostgreSQL's node nesting; deeper than this is cut (never seen in DDL).
 static const int ANALYZE_MAX_DEPTH = 1000;
 
-static void jp__ws(JP *jp) {
+static void analyze__ws(JP *jp) {
   while (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\t' || *jp->p == '\r') jp->p++;
 }
 
-static void jp__utf8(char **w, unsigned cp) {
+static void analyze__utf8(char **w, unsigned cp) {
   char *o = *w;
-  if (cp < 0x80) *o++ = (char)cp;
+  if (cp < 0x80)
+    *o++ = (char)cp;
   else if (cp < 0x800) {
     *o++ = (char)(0xC0 | (cp >> 6));
     *o++ = (char)(0x80 | (cp & 0x3F));
@@ -56,19 +57,22 @@ static void jp__utf8(char **w, unsigned cp) {
   *w = o;
 }
 
-static unsigned jp__hex4(const char *p) {
+static unsigned analyze__hex4(const char *p) {
   unsigned v = 0;
   for (int k = 0; k < 4; k++) {
     char c = p[k];
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+    if (c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
   }
   return v;
 }
 
-static const char *jp__string(JP *jp) {
+static const char *analyze__string(JP *jp) {
   const char *start = ++jp->p;  // after the opening quote
   const char *e = start;
   while (*e && *e != '"') e += (*e == '\\' && e[1]) ? 2 : 1;
@@ -80,24 +84,35 @@ static const char *jp__string(JP *jp) {
     }
     p++;
     switch (*p) {
-    case 'n': *w++ = '\n'; break;
-    case 't': *w++ = '\t'; break;
-    case 'r': *w++ = '\r'; break;
-    case 'b': *w++ = '\b'; break;
-    case 'f': *w++ = '\f'; break;
-    case 'u': {
-      if (e - p < 5) break;
-      unsigned cp = jp__hex4(p + 1);
-      p += 4;
-      if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-        unsigned lo = jp__hex4(p + 3);
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
+      case 'n':
+        *w++ = '\n';
+        break;
+      case 't':
+        *w++ = '\t';
+        break;
+      case 'r':
+        *w++ = '\r';
+        break;
+      case 'b':
+        *w++ = '\b';
+        break;
+      case 'f':
+        *w++ = '\f';
+        break;
+      case 'u': {
+        if (e - p < 5) break;
+        unsigned cp = analyze__hex4(p + 1);
+        p += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+          unsigned lo = analyze__hex4(p + 3);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p += 6;
+        }
+        analyze__utf8(&w, cp);
+        break;
       }
-      jp__utf8(&w, cp);
-      break;
-    }
-    default: *w++ = *p;
+      default:
+        *w++ = *p;
     }
   }
   *w = '\0';
@@ -105,26 +120,26 @@ static const char *jp__string(JP *jp) {
   return out;
 }
 
-static void jp__value(JP *jp, J *out);
+static void analyze__value(JP *jp, J *out);
 
-static void jp__container(JP *jp, J *out, char close) {
+static void analyze__container(JP *jp, J *out, char close) {
   VEC(J) kids = {0};
   jp->p++;
-  jp__ws(jp);
+  analyze__ws(jp);
   while (*jp->p && *jp->p != close) {
     J kid = {0};
     if (close == '}') {
       if (*jp->p != '"') break;
-      kid.key = jp__string(jp);
-      jp__ws(jp);
+      kid.key = analyze__string(jp);
+      analyze__ws(jp);
       if (*jp->p == ':') jp->p++;
-      jp__ws(jp);
+      analyze__ws(jp);
     }
-    jp__value(jp, &kid);
+    analyze__value(jp, &kid);
     vec_push(&kids, kid);
-    jp__ws(jp);
+    analyze__ws(jp);
     if (*jp->p == ',') jp->p++;
-    jp__ws(jp);
+    analyze__ws(jp);
   }
   if (*jp->p == close) jp->p++;
   out->kids = ARENA_ARRAY(jp->a, J, kids.len ? kids.len : 1);
@@ -133,8 +148,8 @@ static void jp__container(JP *jp, J *out, char close) {
   vec_free(&kids);
 }
 
-static void jp__value(JP *jp, J *out) {
-  jp__ws(jp);
+static void analyze__value(JP *jp, J *out) {
+  analyze__ws(jp);
   char c = *jp->p;
   if (c == '{' || c == '[') {
     out->t = c == '{' ? J_OBJ : J_ARR;
@@ -143,7 +158,7 @@ static void jp__value(JP *jp, J *out) {
       int d = 0;
       do {
         if (*jp->p == '"') {
-          jp__string(jp);
+          analyze__string(jp);
           continue;
         }
         if (*jp->p == '{' || *jp->p == '[') d++;
@@ -151,12 +166,12 @@ static void jp__value(JP *jp, J *out) {
         jp->p++;
       } while (*jp->p && d > 0);
     } else {
-      jp__container(jp, out, c == '{' ? '}' : ']');
+      analyze__container(jp, out, c == '{' ? '}' : ']');
     }
     jp->depth--;
   } else if (c == '"') {
     out->t = J_STR;
-    out->s = jp__string(jp);
+    out->s = analyze__string(jp);
   } else if (c == 't' || c == 'f') {
     out->t = J_BOOL;
     out->b = c == 't';
@@ -174,30 +189,30 @@ static void jp__value(JP *jp, J *out) {
   }
 }
 
-static const J *jget(const J *o, const char *key) {
+static const J *analyze__jget(const J *o, const char *key) {
   if (!o || o->t != J_OBJ) return NULL;
   for (size_t k = 0; k < o->nkids; k++)
     if (!strcmp(o->kids[k].key, key)) return &o->kids[k];
   return NULL;
 }
 
-static const char *jstr(const J *o, const char *key) {
-  const J *v = jget(o, key);
+static const char *analyze__jstr(const J *o, const char *key) {
+  const J *v = analyze__jget(o, key);
   return v && v->t == J_STR ? v->s : NULL;
 }
 
-static bool jbool(const J *o, const char *key) {
-  const J *v = jget(o, key);
+static bool analyze__jbool(const J *o, const char *key) {
+  const J *v = analyze__jget(o, key);
   return v && v->t == J_BOOL && v->b;
 }
 
-static long long jnum(const J *o, const char *key) {
-  const J *v = jget(o, key);
+static long long analyze__jnum(const J *o, const char *key) {
+  const J *v = analyze__jget(o, key);
   return v && v->t == J_NUM ? v->n : 0;
 }
 
 /* A node {"NodeName": {...}}: its single member. */
-static const J *jnode(const J *v, const char **name) {
+static const J *analyze__jnode(const J *v, const char **name) {
   if (!v || v->t != J_OBJ || v->nkids != 1) return NULL;
   if (name) *name = v->kids[0].key;
   return &v->kids[0];
@@ -206,8 +221,8 @@ static const J *jnode(const J *v, const char **name) {
 /* ---- classification ---------------------------------------------------------------- */
 
 static const char *const LOCK_NAMES[] = {
-    "NONE", "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
-    "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE",
+    "NONE",  "ACCESS SHARE",        "ROW SHARE", "ROW EXCLUSIVE",    "SHARE UPDATE EXCLUSIVE",
+    "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE",
 };
 
 const char *pglock_name(PgLockMode m) {
@@ -218,16 +233,31 @@ bool pglock_blocks_writes(PgLockMode m) { return m >= PGLOCK_SHARE; }
 bool pglock_blocks_reads(PgLockMode m) { return m == PGLOCK_ACCESS_EXCLUSIVE; }
 
 static const char *const KIND_NAMES[] = {
-    [SK_UNKNOWN] = "unknown", [SK_PARSE_ERROR] = "parse_error",
-    [SK_CREATE_TABLE] = "create_table", [SK_DROP_TABLE] = "drop_table",
-    [SK_ALTER_TABLE] = "alter_table", [SK_RENAME_TABLE] = "rename_table",
-    [SK_RENAME_COLUMN] = "rename_column", [SK_RENAME_OTHER] = "rename",
-    [SK_CREATE_INDEX] = "create_index", [SK_DROP_INDEX] = "drop_index",
-    [SK_REINDEX] = "reindex", [SK_CREATE_TYPE] = "create_type", [SK_ALTER_TYPE] = "alter_type",
-    [SK_DROP_TYPE] = "drop_type", [SK_DROP_OTHER] = "drop", [SK_COMMENT] = "comment",
-    [SK_INSERT] = "insert", [SK_UPDATE] = "update", [SK_DELETE] = "delete",
-    [SK_TRUNCATE] = "truncate", [SK_SELECT] = "select", [SK_LOCK] = "lock",
-    [SK_TRANSACTION] = "transaction", [SK_VACUUM] = "vacuum", [SK_SET] = "set",
+    [SK_UNKNOWN] = "unknown",
+    [SK_PARSE_ERROR] = "parse_error",
+    [SK_CREATE_TABLE] = "create_table",
+    [SK_DROP_TABLE] = "drop_table",
+    [SK_ALTER_TABLE] = "alter_table",
+    [SK_RENAME_TABLE] = "rename_table",
+    [SK_RENAME_COLUMN] = "rename_column",
+    [SK_RENAME_OTHER] = "rename",
+    [SK_CREATE_INDEX] = "create_index",
+    [SK_DROP_INDEX] = "drop_index",
+    [SK_REINDEX] = "reindex",
+    [SK_CREATE_TYPE] = "create_type",
+    [SK_ALTER_TYPE] = "alter_type",
+    [SK_DROP_TYPE] = "drop_type",
+    [SK_DROP_OTHER] = "drop",
+    [SK_COMMENT] = "comment",
+    [SK_INSERT] = "insert",
+    [SK_UPDATE] = "update",
+    [SK_DELETE] = "delete",
+    [SK_TRUNCATE] = "truncate",
+    [SK_SELECT] = "select",
+    [SK_LOCK] = "lock",
+    [SK_TRANSACTION] = "transaction",
+    [SK_VACUUM] = "vacuum",
+    [SK_SET] = "set",
     [SK_CREATE_OTHER] = "create",
 };
 
@@ -260,25 +290,26 @@ static void analyze__lock(Acc *acc, PgLockMode mode, const char *schema, const c
 }
 
 static void analyze__rangevar(const J *rv, const char **schema, const char **table) {
-  const J *r = jget(rv, "RangeVar");
+  const J *r = analyze__jget(rv, "RangeVar");
   if (r) rv = r;
-  *schema = jstr(rv, "schemaname");
-  *table = jstr(rv, "relname");
+  *schema = analyze__jstr(rv, "schemaname");
+  *table = analyze__jstr(rv, "relname");
 }
 
 /* ["s", "t"] or ["t"] from a List of String nodes ({"List":{"items":[...]}} or a bare array). */
 static void analyze__names(const J *v, const char **schema, const char **name) {
   *schema = *name = NULL;
-  const J *l = jget(v, "List");
-  const J *items = l ? jget(l, "items") : (v && v->t == J_ARR ? v : NULL);
+  const J *l = analyze__jget(v, "List");
+  const J *items = l ? analyze__jget(l, "items") : (v && v->t == J_ARR ? v : NULL);
   if (!items || items->t != J_ARR) return;
   const char *parts[3] = {0};
   size_t n = 0;
   for (size_t k = 0; k < items->nkids && n < 3; k++) {
-    const J *s = jget(&items->kids[k], "String");
-    parts[n++] = s ? jstr(s, "sval") : NULL;
+    const J *s = analyze__jget(&items->kids[k], "String");
+    parts[n++] = s ? analyze__jstr(s, "sval") : NULL;
   }
-  if (n == 1) *name = parts[0];
+  if (n == 1)
+    *name = parts[0];
   else if (n >= 2) {
     *schema = parts[n - 2];
     *name = parts[n - 1];
@@ -290,7 +321,7 @@ static void analyze__strings(Acc *acc, const J *items) {
   if (!items || items->t != J_ARR) return;
   acc->si->values = ARENA_ARRAY(acc->a, const char *, items->nkids + 1);
   for (size_t k = 0; k < items->nkids; k++) {
-    const char *s = jstr(jget(&items->kids[k], "String"), "sval");
+    const char *s = analyze__jstr(analyze__jget(&items->kids[k], "String"), "sval");
     if (s) acc->si->values[acc->si->nvalues++] = s;
   }
 }
@@ -299,9 +330,9 @@ static void analyze__strings(Acc *acc, const J *items) {
 static void analyze__all_rangevars(Acc *acc, const J *v, PgLockMode mode) {
   if (!v) return;
   if (v->t == J_OBJ) {
-    const J *rv = jget(v, "RangeVar");
+    const J *rv = analyze__jget(v, "RangeVar");
     if (rv) {
-      analyze__lock(acc, mode, jstr(rv, "schemaname"), jstr(rv, "relname"));
+      analyze__lock(acc, mode, analyze__jstr(rv, "schemaname"), analyze__jstr(rv, "relname"));
       return;
     }
   }
@@ -324,10 +355,10 @@ static SqlConstraintType analyze__contype(const char *ct) {
 static void analyze__fk_targets(Acc *acc, const J *v, SqlAlterCmd *cmd) {
   if (!v) return;
   if (v->t == J_OBJ) {
-    const J *c = jget(v, "Constraint");
-    if (c && analyze__contype(jstr(c, "contype")) == SC_FOREIGN_KEY) {
+    const J *c = analyze__jget(v, "Constraint");
+    if (c && analyze__contype(analyze__jstr(c, "contype")) == SC_FOREIGN_KEY) {
       const char *s, *t;
-      analyze__rangevar(jget(c, "pktable"), &s, &t);
+      analyze__rangevar(analyze__jget(c, "pktable"), &s, &t);
       analyze__lock(acc, PGLOCK_SHARE_ROW_EXCLUSIVE, s, t);
       if (cmd && !cmd->ref_table) {
         cmd->ref_schema = s;
@@ -340,30 +371,30 @@ static void analyze__fk_targets(Acc *acc, const J *v, SqlAlterCmd *cmd) {
 }
 
 static const char *analyze__typename(const J *tn) {
-  const J *t = jget(tn, "TypeName");
+  const J *t = analyze__jget(tn, "TypeName");
   if (t) tn = t;
   const char *s, *n;
-  analyze__names(jget(tn, "names"), &s, &n);
+  analyze__names(analyze__jget(tn, "names"), &s, &n);
   return n;
 }
 
 /* One ALTER TABLE subcommand: its kind and the lock mode on the altered table. */
 static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
-  const char *st = jstr(cmd, "subtype");
-  const J *def = jget(cmd, "def");
+  const char *st = analyze__jstr(cmd, "subtype");
+  const J *def = analyze__jget(cmd, "def");
   out->subtype = st;
-  out->name = jstr(cmd, "name");
+  out->name = analyze__jstr(cmd, "name");
   if (!st) return PGLOCK_ACCESS_EXCLUSIVE;
   // ALTER TABLE "Notes": ACCESS EXCLUSIVE unless a form says otherwise.
   if (!strcmp(st, "AT_AddColumn")) {
     out->kind = SA_ADD_COLUMN;
-    const J *cd = jget(def, "ColumnDef");
-    out->name = jstr(cd, "colname");
-    out->column_type = analyze__typename(jget(cd, "typeName"));
-    const J *cons = jget(cd, "constraints");
+    const J *cd = analyze__jget(def, "ColumnDef");
+    out->name = analyze__jstr(cd, "colname");
+    out->column_type = analyze__typename(analyze__jget(cd, "typeName"));
+    const J *cons = analyze__jget(cd, "constraints");
     for (size_t k = 0; cons && k < cons->nkids; k++) {
-      const J *c = jget(&cons->kids[k], "Constraint");
-      const char *ct = jstr(c, "contype");
+      const J *c = analyze__jget(&cons->kids[k], "Constraint");
+      const char *ct = analyze__jstr(c, "contype");
       if (ct && !strcmp(ct, "CONSTR_NOTNULL")) out->column_not_null = true;
       if (ct && !strcmp(ct, "CONSTR_DEFAULT")) out->column_default = true;
       if (ct && !strcmp(ct, "CONSTR_IDENTITY")) out->column_default = true;
@@ -371,27 +402,33 @@ static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
     analyze__fk_targets(acc, def, out);
     return PGLOCK_ACCESS_EXCLUSIVE;
   }
-  if (!strcmp(st, "AT_DropColumn")) out->kind = SA_DROP_COLUMN;
+  if (!strcmp(st, "AT_DropColumn"))
+    out->kind = SA_DROP_COLUMN;
   else if (!strcmp(st, "AT_AlterColumnType")) {
     out->kind = SA_ALTER_TYPE;
-    out->column_type = analyze__typename(jget(jget(def, "ColumnDef"), "typeName"));
-  } else if (!strcmp(st, "AT_SetNotNull")) out->kind = SA_SET_NOT_NULL;
-  else if (!strcmp(st, "AT_DropNotNull")) out->kind = SA_DROP_NOT_NULL;
-  else if (!strcmp(st, "AT_ColumnDefault")) out->kind = def ? SA_SET_DEFAULT : SA_DROP_DEFAULT;
+    out->column_type =
+        analyze__typename(analyze__jget(analyze__jget(def, "ColumnDef"), "typeName"));
+  } else if (!strcmp(st, "AT_SetNotNull"))
+    out->kind = SA_SET_NOT_NULL;
+  else if (!strcmp(st, "AT_DropNotNull"))
+    out->kind = SA_DROP_NOT_NULL;
+  else if (!strcmp(st, "AT_ColumnDefault"))
+    out->kind = def ? SA_SET_DEFAULT : SA_DROP_DEFAULT;
   else if (!strcmp(st, "AT_AddConstraint")) {
     out->kind = SA_ADD_CONSTRAINT;
-    const J *c = jget(def, "Constraint");
-    out->contype = analyze__contype(jstr(c, "contype"));
-    out->name = jstr(c, "conname");
-    out->not_valid = jbool(c, "skip_validation");
-    out->using_index = jstr(c, "indexname") != NULL;
+    const J *c = analyze__jget(def, "Constraint");
+    out->contype = analyze__contype(analyze__jstr(c, "contype"));
+    out->name = analyze__jstr(c, "conname");
+    out->not_valid = analyze__jbool(c, "skip_validation");
+    out->using_index = analyze__jstr(c, "indexname") != NULL;
     if (out->contype == SC_FOREIGN_KEY) {
       // "ADD FOREIGN KEY requires a SHARE ROW EXCLUSIVE lock on the referenced table, in
       // addition to the lock on the table on which the constraint is declared."
       analyze__fk_targets(acc, def, out);
       return PGLOCK_SHARE_ROW_EXCLUSIVE;
     }
-  } else if (!strcmp(st, "AT_DropConstraint")) out->kind = SA_DROP_CONSTRAINT;
+  } else if (!strcmp(st, "AT_DropConstraint"))
+    out->kind = SA_DROP_CONSTRAINT;
   else if (!strcmp(st, "AT_ValidateConstraint")) {
     // "VALIDATE CONSTRAINT ... acquires a SHARE UPDATE EXCLUSIVE lock on the table being
     // altered" (and ROW SHARE on a foreign key's referenced table, not named here).
@@ -411,15 +448,16 @@ static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
     return PGLOCK_SHARE_ROW_EXCLUSIVE;
   } else if (!strcmp(st, "AT_AttachPartition")) {
     out->kind = SA_ATTACH_PARTITION;
-    const J *pc = jget(def, "PartitionCmd");
+    const J *pc = analyze__jget(def, "PartitionCmd");
     const char *s, *t;
-    analyze__rangevar(jget(pc, "name"), &s, &t);
+    analyze__rangevar(analyze__jget(pc, "name"), &s, &t);
     analyze__lock(acc, PGLOCK_ACCESS_EXCLUSIVE, s, t);
     return PGLOCK_SHARE_UPDATE_EXCLUSIVE;
   } else if (!strcmp(st, "AT_DetachPartition")) {
     out->kind = SA_DETACH_PARTITION;
-    const J *pc = jget(def, "PartitionCmd");
-    return jbool(pc, "concurrent") ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_ACCESS_EXCLUSIVE;
+    const J *pc = analyze__jget(def, "PartitionCmd");
+    return analyze__jbool(pc, "concurrent") ? PGLOCK_SHARE_UPDATE_EXCLUSIVE
+                                            : PGLOCK_ACCESS_EXCLUSIVE;
   }
   return PGLOCK_ACCESS_EXCLUSIVE;
 }
@@ -431,32 +469,32 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
   si->transactional = true;
   if (!strcmp(node, "CreateStmt")) {
     si->kind = SK_CREATE_TABLE;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->if_not_exists = jbool(n, "if_not_exists");
-    analyze__fk_targets(acc, jget(n, "tableElts"), NULL);
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->if_not_exists = analyze__jbool(n, "if_not_exists");
+    analyze__fk_targets(acc, analyze__jget(n, "tableElts"), NULL);
   } else if (!strcmp(node, "IndexStmt")) {
     si->kind = SK_CREATE_INDEX;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->name = jstr(n, "idxname");
-    si->unique = jbool(n, "unique");
-    si->concurrently = jbool(n, "concurrent");
-    si->if_not_exists = jbool(n, "if_not_exists");
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->name = analyze__jstr(n, "idxname");
+    si->unique = analyze__jbool(n, "unique");
+    si->concurrently = analyze__jbool(n, "concurrent");
+    si->if_not_exists = analyze__jbool(n, "if_not_exists");
     // "CREATE INDEX ... SHARE"; "CONCURRENTLY ... SHARE UPDATE EXCLUSIVE", and "a regular
     // CREATE INDEX command can be performed within a transaction block, but CREATE INDEX
     // CONCURRENTLY cannot."
-    analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_SHARE,
-                  si->schema, si->table);
+    analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_SHARE, si->schema,
+                  si->table);
     si->transactional = !si->concurrently;
   } else if (!strcmp(node, "AlterTableStmt")) {
     si->kind = SK_ALTER_TABLE;
-    si->object_type = jstr(n, "objtype");
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->if_exists = jbool(n, "missing_ok");
-    const J *cmds = jget(n, "cmds");
+    si->object_type = analyze__jstr(n, "objtype");
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->if_exists = analyze__jbool(n, "missing_ok");
+    const J *cmds = analyze__jget(n, "cmds");
     PgLockMode mode = PGLOCK_NONE;
     for (size_t k = 0; cmds && k < cmds->nkids; k++) {
       SqlAlterCmd c = {0};
-      PgLockMode m = analyze__alter_cmd(acc, jget(&cmds->kids[k], "AlterTableCmd"), &c);
+      PgLockMode m = analyze__alter_cmd(acc, analyze__jget(&cmds->kids[k], "AlterTableCmd"), &c);
       if (m > mode) mode = m;
       vec_push(&acc->cmds, c);
     }
@@ -464,23 +502,28 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     // required by any subcommand."
     analyze__lock(acc, mode, si->schema, si->table);
   } else if (!strcmp(node, "RenameStmt")) {
-    const char *rt = jstr(n, "renameType");
+    const char *rt = analyze__jstr(n, "renameType");
     si->object_type = rt;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->new_name = jstr(n, "newname");
-    if (rt && !strcmp(rt, "OBJECT_TABLE")) si->kind = SK_RENAME_TABLE;
-    else if (rt && !strcmp(rt, "OBJECT_COLUMN")) si->kind = SK_RENAME_COLUMN;
-    else si->kind = SK_RENAME_OTHER;
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->new_name = analyze__jstr(n, "newname");
+    if (rt && !strcmp(rt, "OBJECT_TABLE"))
+      si->kind = SK_RENAME_TABLE;
+    else if (rt && !strcmp(rt, "OBJECT_COLUMN"))
+      si->kind = SK_RENAME_COLUMN;
+    else
+      si->kind = SK_RENAME_OTHER;
     if (si->kind == SK_RENAME_COLUMN || (rt && !strcmp(rt, "OBJECT_TABCONSTRAINT"))) {
-      si->name = jstr(n, "subname");
+      si->name = analyze__jstr(n, "subname");
     } else if (rt && !strcmp(rt, "OBJECT_INDEX")) {
       si->name = si->table;  // ALTER INDEX names the index as its relation
     } else if (!si->table) {
       const char *sch = NULL;
-      const J *obj = jget(n, "object");
-      const J *tn = jget(obj, "TypeName");
-      if (tn) si->name = analyze__typename(obj);
-      else analyze__names(obj, &sch, &si->name);
+      const J *obj = analyze__jget(n, "object");
+      const J *tn = analyze__jget(obj, "TypeName");
+      if (tn)
+        si->name = analyze__typename(obj);
+      else
+        analyze__names(obj, &sch, &si->name);
       if (!si->schema) si->schema = sch;
     }
     // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE (PostgreSQL 12+); tables,
@@ -490,16 +533,18 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     else if (si->table)
       analyze__lock(acc, PGLOCK_ACCESS_EXCLUSIVE, si->schema, si->table);
   } else if (!strcmp(node, "DropStmt")) {
-    const char *rt = jstr(n, "removeType");
+    const char *rt = analyze__jstr(n, "removeType");
     si->object_type = rt;
-    si->if_exists = jbool(n, "missing_ok");
-    si->concurrently = jbool(n, "concurrent");
-    const J *objs = jget(n, "objects");
+    si->if_exists = analyze__jbool(n, "missing_ok");
+    si->concurrently = analyze__jbool(n, "concurrent");
+    const J *objs = analyze__jget(n, "objects");
     bool table = rt && (!strcmp(rt, "OBJECT_TABLE") || !strcmp(rt, "OBJECT_VIEW") ||
                         !strcmp(rt, "OBJECT_MATVIEW"));
     bool index = rt && !strcmp(rt, "OBJECT_INDEX");
-    si->kind = table ? SK_DROP_TABLE : index ? SK_DROP_INDEX
-             : (rt && !strcmp(rt, "OBJECT_TYPE")) ? SK_DROP_TYPE : SK_DROP_OTHER;
+    si->kind = table                                ? SK_DROP_TABLE
+               : index                              ? SK_DROP_INDEX
+               : (rt && !strcmp(rt, "OBJECT_TYPE")) ? SK_DROP_TYPE
+                                                    : SK_DROP_OTHER;
     for (size_t k = 0; objs && k < objs->nkids; k++) {
       const J *o = &objs->kids[k];
       if (si->kind == SK_DROP_TYPE) {
@@ -516,8 +561,8 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
         // (sql_lock_for moves it to the op's table). DROP INDEX takes ACCESS EXCLUSIVE on
         // the table; CONCURRENTLY only SHARE UPDATE EXCLUSIVE, outside a transaction.
         if (!si->name) si->schema = s, si->name = t;
-        analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE
-                                            : PGLOCK_ACCESS_EXCLUSIVE, s, t);
+        analyze__lock(
+            acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_ACCESS_EXCLUSIVE, s, t);
       } else if (!si->name) {
         si->schema = s;
         si->name = t;
@@ -527,25 +572,25 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
   } else if (!strcmp(node, "CreateEnumStmt") || !strcmp(node, "CompositeTypeStmt") ||
              !strcmp(node, "CreateDomainStmt") || !strcmp(node, "CreateRangeStmt")) {
     si->kind = SK_CREATE_TYPE;
-    const J *tn = jget(n, "typeName");
-    if (!tn) tn = jget(n, "domainname");
+    const J *tn = analyze__jget(n, "typeName");
+    if (!tn) tn = analyze__jget(n, "domainname");
     if (!tn) {
-      const J *tv = jget(n, "typevar");
+      const J *tv = analyze__jget(n, "typevar");
       analyze__rangevar(tv, &si->schema, &si->name);
     } else {
       analyze__names(tn, &si->schema, &si->name);
     }
-    analyze__strings(acc, jget(n, "vals"));
+    analyze__strings(acc, analyze__jget(n, "vals"));
   } else if (!strcmp(node, "AlterEnumStmt")) {
     // ALTER TYPE ... ADD VALUE runs inside a transaction block since PostgreSQL 12 (the
     // new value cannot be used before that transaction commits).
     si->kind = SK_ALTER_TYPE;
-    analyze__names(jget(n, "typeName"), &si->schema, &si->name);
-    si->if_not_exists = jbool(n, "skipIfNewValExists");
-    const char *nv = jstr(n, "newVal");
-    if (jstr(n, "oldVal")) {
+    analyze__names(analyze__jget(n, "typeName"), &si->schema, &si->name);
+    si->if_not_exists = analyze__jbool(n, "skipIfNewValExists");
+    const char *nv = analyze__jstr(n, "newVal");
+    if (analyze__jstr(n, "oldVal")) {
       si->new_name = nv;  // RENAME VALUE 'old' TO 'new'
-      nv = jstr(n, "oldVal");
+      nv = analyze__jstr(n, "oldVal");
     }
     if (nv) {
       si->values = ARENA_ARRAY(acc->a, const char *, 1);
@@ -554,20 +599,21 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     }
   } else if (!strcmp(node, "CommentStmt")) {
     si->kind = SK_COMMENT;
-    const char *ot = jstr(n, "objtype");
+    const char *ot = analyze__jstr(n, "objtype");
     si->object_type = ot;
-    const J *obj = jget(n, "object");
+    const J *obj = analyze__jget(n, "object");
     if (ot && !strcmp(ot, "OBJECT_TABLE")) {
       analyze__names(obj, &si->schema, &si->table);
     } else if (ot && !strcmp(ot, "OBJECT_COLUMN")) {
       // [schema.]table.column
-      const J *l = jget(obj, "List");
-      const J *items = l ? jget(l, "items") : NULL;
+      const J *l = analyze__jget(obj, "List");
+      const J *items = l ? analyze__jget(l, "items") : NULL;
       if (items && items->nkids >= 2) {
         size_t m = items->nkids;
-        si->table = jstr(jget(&items->kids[m - 2], "String"), "sval");
-        si->name = jstr(jget(&items->kids[m - 1], "String"), "sval");
-        if (m >= 3) si->schema = jstr(jget(&items->kids[m - 3], "String"), "sval");
+        si->table = analyze__jstr(analyze__jget(&items->kids[m - 2], "String"), "sval");
+        si->name = analyze__jstr(analyze__jget(&items->kids[m - 1], "String"), "sval");
+        if (m >= 3)
+          si->schema = analyze__jstr(analyze__jget(&items->kids[m - 3], "String"), "sval");
       }
     }
     // COMMENT takes SHARE UPDATE EXCLUSIVE on the object's relation.
@@ -575,8 +621,8 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
   } else if (!strcmp(node, "InsertStmt") || !strcmp(node, "UpdateStmt") ||
              !strcmp(node, "DeleteStmt")) {
     si->kind = node[0] == 'I' ? SK_INSERT : node[0] == 'U' ? SK_UPDATE : SK_DELETE;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    si->has_where = jget(n, "whereClause") != NULL;
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->has_where = analyze__jget(n, "whereClause") != NULL;
     analyze__lock(acc, PGLOCK_ROW_EXCLUSIVE, si->schema, si->table);
     analyze__all_rangevars(acc, n, PGLOCK_ACCESS_SHARE);
   } else if (!strcmp(node, "SelectStmt")) {
@@ -584,7 +630,7 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     analyze__all_rangevars(acc, n, PGLOCK_ACCESS_SHARE);
   } else if (!strcmp(node, "TruncateStmt")) {
     si->kind = SK_TRUNCATE;
-    const J *rels = jget(n, "relations");
+    const J *rels = analyze__jget(n, "relations");
     for (size_t k = 0; rels && k < rels->nkids; k++) {
       analyze__rangevar(&rels->kids[k], &s, &t);
       if (!si->table) si->schema = s, si->table = t;
@@ -592,8 +638,8 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     }
   } else if (!strcmp(node, "LockStmt")) {
     si->kind = SK_LOCK;
-    long long mode = jnum(n, "mode");  // AccessShareLock = 1 ... AccessExclusiveLock = 8
-    const J *rels = jget(n, "relations");
+    long long mode = analyze__jnum(n, "mode");  // AccessShareLock = 1 ... AccessExclusiveLock = 8
+    const J *rels = analyze__jget(n, "relations");
     for (size_t k = 0; rels && k < rels->nkids; k++) {
       analyze__rangevar(&rels->kids[k], &s, &t);
       if (!si->table) si->schema = s, si->table = t;
@@ -607,25 +653,25 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     analyze__all_rangevars(acc, n, PGLOCK_SHARE_UPDATE_EXCLUSIVE);
   } else if (!strcmp(node, "ReindexStmt")) {
     si->kind = SK_REINDEX;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    const J *params = jget(n, "params");
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    const J *params = analyze__jget(n, "params");
     for (size_t k = 0; params && k < params->nkids; k++) {
-      const char *dn = jstr(jget(&params->kids[k], "DefElem"), "defname");
+      const char *dn = analyze__jstr(analyze__jget(&params->kids[k], "DefElem"), "defname");
       if (dn && !strcmp(dn, "concurrently")) si->concurrently = true;
     }
     si->transactional = !si->concurrently;
-    analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_SHARE,
-                  si->schema, si->table);
+    analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_SHARE, si->schema,
+                  si->table);
   } else if (!strcmp(node, "VariableSetStmt") || !strcmp(node, "VariableShowStmt")) {
     si->kind = SK_SET;
   } else if (!strcmp(node, "CreateTrigStmt")) {
     si->kind = SK_CREATE_OTHER;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
     analyze__lock(acc, PGLOCK_SHARE_ROW_EXCLUSIVE, si->schema, si->table);
   } else if (!strcmp(node, "RefreshMatViewStmt")) {
     si->kind = SK_CREATE_OTHER;
-    analyze__rangevar(jget(n, "relation"), &si->schema, &si->table);
-    analyze__lock(acc, jbool(n, "concurrent") ? PGLOCK_EXCLUSIVE : PGLOCK_ACCESS_EXCLUSIVE,
+    analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    analyze__lock(acc, analyze__jbool(n, "concurrent") ? PGLOCK_EXCLUSIVE : PGLOCK_ACCESS_EXCLUSIVE,
                   si->schema, si->table);
   } else if (!strcmp(node, "CreatedbStmt") || !strcmp(node, "DropdbStmt") ||
              !strcmp(node, "AlterSystemStmt") || !strcmp(node, "CreateTableSpaceStmt") ||
@@ -675,17 +721,17 @@ bool sql_analyze(Arena *a, const char *sql, SqlStmtInfo **out, size_t *n) {
   }
   JP jp = {a, r.parse_tree, 0};
   J root = {0};
-  jp__value(&jp, &root);
+  analyze__value(&jp, &root);
   pg_query_free_parse_result(r);
-  const J *stmts = jget(&root, "stmts");
+  const J *stmts = analyze__jget(&root, "stmts");
   size_t count = stmts && stmts->t == J_ARR ? stmts->nkids : 0;
   SqlStmtInfo *infos = ARENA_ARRAY(a, SqlStmtInfo, count ? count : 1);
   size_t total = strlen(sql);
   for (size_t k = 0; k < count; k++) {
     const J *raw = &stmts->kids[k];
     SqlStmtInfo *si = &infos[k];
-    size_t loc = (size_t)jnum(raw, "stmt_location");
-    size_t len = (size_t)jnum(raw, "stmt_len");
+    size_t loc = (size_t)analyze__jnum(raw, "stmt_location");
+    size_t len = (size_t)analyze__jnum(raw, "stmt_len");
     if (loc > total) loc = total;
     if (!len || loc + len > total) len = total - loc;
     // The statement text without the whitespace PostgreSQL counts into it.
@@ -695,10 +741,12 @@ bool sql_analyze(Arena *a, const char *sql, SqlStmtInfo **out, size_t *n) {
     si->len = len;
     si->text = arena_strndup(a, sql + loc, len);
     const char *node = NULL;
-    const J *body = jnode(jget(raw, "stmt"), &node);
+    const J *body = analyze__jnode(analyze__jget(raw, "stmt"), &node);
     Acc acc = {a, si, {0}, {0}};
-    if (body && node) analyze__stmt(&acc, node, body);
-    else si->transactional = true;
+    if (body && node)
+      analyze__stmt(&acc, node, body);
+    else
+      si->transactional = true;
     analyze__finish(&acc);
   }
   *out = infos;

@@ -1,8 +1,6 @@
 /* render.c - MigOps to PostgreSQL statements, as Alembic 1.8.1's offline mode prints them
  * (alembic/ddl/base.py, ddl/postgresql.py; SQLAlchemy 1.4 sql/compiler.py DDLCompiler and
  * dialects/postgresql/base.py). Dynamic ops become placeholders, never guesses. */
-#include "server/sql/sql.h"
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,21 +8,112 @@
 
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "server/sql/sql.h"
 
 /* sqlalchemy/dialects/postgresql/base.py RESERVED_WORDS (SQLAlchemy 1.4.46), sorted. */
 static const char *const PG_RESERVED[] = {
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-    "authorization", "between", "binary", "both", "case", "cast", "check", "collate", "column",
-    "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
-    "current_schema", "current_time", "current_timestamp", "current_user", "default",
-    "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for",
-    "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "initially",
-    "inner", "intersect", "into", "is", "isnull", "join", "leading", "left", "like", "limit",
-    "localtime", "localtimestamp", "natural", "new", "not", "notnull", "null", "of", "off",
-    "offset", "old", "on", "only", "or", "order", "outer", "over", "overlaps", "placing",
-    "primary", "references", "returning", "right", "select", "session_user", "similar", "some",
-    "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using",
-    "variadic", "verbose", "when", "where", "window", "with",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "new",
+    "not",
+    "notnull",
+    "null",
+    "of",
+    "off",
+    "offset",
+    "old",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "over",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
 };
 
 static int sql__cmp(const void *a, const void *b) {
@@ -144,10 +233,14 @@ static void sql__md5_hex(const char *msg, size_t len, char out[33]) {
     for (int i = 0; i < 64; i++) {
       uint32_t f;
       int g;
-      if (i < 16) f = (b & c) | (~b & d), g = i;
-      else if (i < 32) f = (d & b) | (~d & c), g = (5 * i + 1) % 16;
-      else if (i < 48) f = b ^ c ^ d, g = (3 * i + 5) % 16;
-      else f = c ^ (b | ~d), g = (7 * i) % 16;
+      if (i < 16)
+        f = (b & c) | (~b & d), g = i;
+      else if (i < 32)
+        f = (d & b) | (~d & c), g = (5 * i + 1) % 16;
+      else if (i < 48)
+        f = b ^ c ^ d, g = (3 * i + 5) % 16;
+      else
+        f = c ^ (b | ~d), g = (7 * i) % 16;
       uint32_t tmp = d;
       d = c;
       c = b;
@@ -182,78 +275,116 @@ static const char *sql__conv_name(Arena *a, const char *name, bool conv) {
 
 static void sql__type(Arena *a, Buf *b, const SqlType *t) {
   switch (t->kind) {
-  case ST_INTEGER: buf_puts(b, "INTEGER"); break;
-  case ST_BIGINT: buf_puts(b, "BIGINT"); break;
-  case ST_SMALLINT: buf_puts(b, "SMALLINT"); break;
-  case ST_STRING:
-    buf_puts(b, !strcmp(t->name, "NVARCHAR") ? "NVARCHAR" : "VARCHAR");
-    if (t->length >= 0) buf_printf(b, "(%d)", t->length);
-    break;
-  case ST_CHAR:
-    buf_puts(b, !strcmp(t->name, "NCHAR") ? "NCHAR" : "CHAR");
-    if (t->length >= 0) buf_printf(b, "(%d)", t->length);
-    break;
-  case ST_TEXT: buf_puts(b, "TEXT"); break;
-  case ST_BOOLEAN: buf_puts(b, "BOOLEAN"); break;
-  case ST_DATE: buf_puts(b, "DATE"); break;
-  case ST_DATETIME:
-  case ST_TIME:
-    buf_puts(b, t->kind == ST_TIME ? "TIME" : "TIMESTAMP");
-    if (t->precision > 0) buf_printf(b, "(%d)", t->precision);
-    buf_puts(b, t->timezone ? " WITH TIME ZONE" : " WITHOUT TIME ZONE");
-    break;
-  case ST_INTERVAL:
-    buf_puts(b, "INTERVAL");
-    if (t->precision >= 0) buf_printf(b, " (%d)", t->precision);
-    break;
-  case ST_NUMERIC:
-    buf_puts(b, !strcmp(t->name, "DECIMAL") ? "DECIMAL" : "NUMERIC");
-    if (t->precision >= 0 && t->scale >= 0) buf_printf(b, "(%d, %d)", t->precision, t->scale);
-    else if (t->precision >= 0) buf_printf(b, "(%d)", t->precision);
-    break;
-  case ST_FLOAT:
-    buf_puts(b, "FLOAT");
-    if (t->precision >= 0) buf_printf(b, "(%d)", t->precision);
-    break;
-  case ST_REAL: buf_puts(b, "REAL"); break;
-  case ST_DOUBLE: buf_puts(b, "DOUBLE PRECISION"); break;
-  case ST_LARGEBINARY: buf_puts(b, "BYTEA"); break;
-  case ST_JSON: buf_puts(b, "JSON"); break;
-  case ST_JSONB: buf_puts(b, "JSONB"); break;
-  case ST_UUID: buf_puts(b, "UUID"); break;
-  case ST_TSVECTOR: buf_puts(b, "TSVECTOR"); break;
-  case ST_INET: buf_puts(b, "INET"); break;
-  case ST_CIDR: buf_puts(b, "CIDR"); break;
-  case ST_MACADDR: buf_puts(b, "MACADDR"); break;
-  case ST_MONEY: buf_puts(b, "MONEY"); break;
-  case ST_OID: buf_puts(b, "OID"); break;
-  case ST_BIT:
-    buf_puts(b, "BIT");
-    if (t->length >= 0) buf_printf(b, "(%d)", t->length);
-    break;
-  case ST_ARRAY: {
-    if (t->item) sql__type(a, b, t->item);
-    int dims = t->dimensions > 0 ? t->dimensions : 1;
-    for (int k = 0; k < dims; k++) buf_puts(b, "[]");
-    break;
-  }
-  case ST_ENUM:
-    if (!t->native_enum) {
-      // sa.Enum(native_enum=False): VARCHAR as long as the longest label.
-      size_t len = 0;
-      for (size_t k = 0; k < t->nenum_values; k++)
-        if (strlen(t->enum_values[k]) > len) len = strlen(t->enum_values[k]);
-      buf_printf(b, "VARCHAR(%zu)", len);
-    } else {
-      buf_puts(b, sql_quote_qualified(a, t->enum_schema, t->enum_name ? t->enum_name : ""));
+    case ST_INTEGER:
+      buf_puts(b, "INTEGER");
+      break;
+    case ST_BIGINT:
+      buf_puts(b, "BIGINT");
+      break;
+    case ST_SMALLINT:
+      buf_puts(b, "SMALLINT");
+      break;
+    case ST_STRING:
+      buf_puts(b, !strcmp(t->name, "NVARCHAR") ? "NVARCHAR" : "VARCHAR");
+      if (t->length >= 0) buf_printf(b, "(%d)", t->length);
+      break;
+    case ST_CHAR:
+      buf_puts(b, !strcmp(t->name, "NCHAR") ? "NCHAR" : "CHAR");
+      if (t->length >= 0) buf_printf(b, "(%d)", t->length);
+      break;
+    case ST_TEXT:
+      buf_puts(b, "TEXT");
+      break;
+    case ST_BOOLEAN:
+      buf_puts(b, "BOOLEAN");
+      break;
+    case ST_DATE:
+      buf_puts(b, "DATE");
+      break;
+    case ST_DATETIME:
+    case ST_TIME:
+      buf_puts(b, t->kind == ST_TIME ? "TIME" : "TIMESTAMP");
+      if (t->precision > 0) buf_printf(b, "(%d)", t->precision);
+      buf_puts(b, t->timezone ? " WITH TIME ZONE" : " WITHOUT TIME ZONE");
+      break;
+    case ST_INTERVAL:
+      buf_puts(b, "INTERVAL");
+      if (t->precision >= 0) buf_printf(b, " (%d)", t->precision);
+      break;
+    case ST_NUMERIC:
+      buf_puts(b, !strcmp(t->name, "DECIMAL") ? "DECIMAL" : "NUMERIC");
+      if (t->precision >= 0 && t->scale >= 0)
+        buf_printf(b, "(%d, %d)", t->precision, t->scale);
+      else if (t->precision >= 0)
+        buf_printf(b, "(%d)", t->precision);
+      break;
+    case ST_FLOAT:
+      buf_puts(b, "FLOAT");
+      if (t->precision >= 0) buf_printf(b, "(%d)", t->precision);
+      break;
+    case ST_REAL:
+      buf_puts(b, "REAL");
+      break;
+    case ST_DOUBLE:
+      buf_puts(b, "DOUBLE PRECISION");
+      break;
+    case ST_LARGEBINARY:
+      buf_puts(b, "BYTEA");
+      break;
+    case ST_JSON:
+      buf_puts(b, "JSON");
+      break;
+    case ST_JSONB:
+      buf_puts(b, "JSONB");
+      break;
+    case ST_UUID:
+      buf_puts(b, "UUID");
+      break;
+    case ST_TSVECTOR:
+      buf_puts(b, "TSVECTOR");
+      break;
+    case ST_INET:
+      buf_puts(b, "INET");
+      break;
+    case ST_CIDR:
+      buf_puts(b, "CIDR");
+      break;
+    case ST_MACADDR:
+      buf_puts(b, "MACADDR");
+      break;
+    case ST_MONEY:
+      buf_puts(b, "MONEY");
+      break;
+    case ST_OID:
+      buf_puts(b, "OID");
+      break;
+    case ST_BIT:
+      buf_puts(b, "BIT");
+      if (t->length >= 0) buf_printf(b, "(%d)", t->length);
+      break;
+    case ST_ARRAY: {
+      if (t->item) sql__type(a, b, t->item);
+      int dims = t->dimensions > 0 ? t->dimensions : 1;
+      for (int k = 0; k < dims; k++) buf_puts(b, "[]");
+      break;
     }
-    break;
-  case ST_UNKNOWN: {
-    // A class we do not model: SQLAlchemy's visit_<NAME> mostly prints the name.
-    for (const char *p = t->name; *p; p++)
-      buf_putc(b, (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p);
-    break;
-  }
+    case ST_ENUM:
+      if (!t->native_enum) {
+        // sa.Enum(native_enum=False): VARCHAR as long as the longest label.
+        size_t len = 0;
+        for (size_t k = 0; k < t->nenum_values; k++)
+          if (strlen(t->enum_values[k]) > len) len = strlen(t->enum_values[k]);
+        buf_printf(b, "VARCHAR(%zu)", len);
+      } else {
+        buf_puts(b, sql_quote_qualified(a, t->enum_schema, t->enum_name ? t->enum_name : ""));
+      }
+      break;
+    case ST_UNKNOWN: {
+      // A class we do not model: SQLAlchemy's visit_<NAME> mostly prints the name.
+      for (const char *p = t->name; *p; p++)
+        buf_putc(b, (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p);
+      break;
+    }
   }
 }
 
@@ -294,10 +425,13 @@ static void sql__emit_buf(Out *o, Buf *b) {
 
 static const char *sql__default(Arena *a, const MigDefault *d) {
   switch (d->kind) {
-  case DEF_STRING: return sql_quote_literal(a, d->text);
-  case DEF_SQL:
-  case DEF_FUNC: return d->text;
-  default: return NULL;
+    case DEF_STRING:
+      return sql_quote_literal(a, d->text);
+    case DEF_SQL:
+    case DEF_FUNC:
+      return d->text;
+    default:
+      return NULL;
   }
 }
 
@@ -312,11 +446,16 @@ static void sql__names(Arena *a, Buf *b, const char *const *names, size_t n) {
 static bool sql__numeric_affinity(const SqlType *t) {
   if (!t) return false;
   switch (t->kind) {
-  case ST_INTEGER: case ST_BIGINT: case ST_SMALLINT: case ST_NUMERIC: case ST_FLOAT:
-  case ST_REAL: case ST_DOUBLE:
-    return true;
-  default:
-    return false;
+    case ST_INTEGER:
+    case ST_BIGINT:
+    case ST_SMALLINT:
+    case ST_NUMERIC:
+    case ST_FLOAT:
+    case ST_REAL:
+    case ST_DOUBLE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -342,12 +481,15 @@ static void sql__colspec(Arena *a, Buf *b, const MigColumn *c, bool in_pk, bool 
   buf_puts(b, sql_quote_ident(a, c->name));
   bool identity = c->identity.present;
   if (autoinc && !identity && !c->has_default && !c->sequence && c->type) {
-    buf_puts(b, c->type->kind == ST_BIGINT ? " BIGSERIAL"
-                : c->type->kind == ST_SMALLINT ? " SMALLSERIAL" : " SERIAL");
+    buf_puts(b, c->type->kind == ST_BIGINT     ? " BIGSERIAL"
+                : c->type->kind == ST_SMALLINT ? " SMALLSERIAL"
+                                               : " SERIAL");
   } else {
     buf_putc(b, ' ');
-    if (c->type) sql__type(a, b, c->type);
-    else buf_puts(b, "NULL");  // NullType: SQLAlchemy fails to compile it; keep visible
+    if (c->type)
+      sql__type(a, b, c->type);
+    else
+      buf_puts(b, "NULL");  // NullType: SQLAlchemy fails to compile it; keep visible
     const char *d = sql__default(a, &c->server_default);
     if (d) buf_printf(b, " DEFAULT %s", d);
   }
@@ -356,10 +498,12 @@ static void sql__colspec(Arena *a, Buf *b, const MigColumn *c, bool in_pk, bool 
     buf_printf(b, " GENERATED %s AS IDENTITY", c->identity.always ? "ALWAYS" : "BY DEFAULT");
     if (c->identity.options) buf_printf(b, " (%s)", c->identity.options);
   }
-  bool nullable = c->nullable == TRI_UNSET ? !(c->primary_key || in_pk || identity)
-                                           : c->nullable == TRI_TRUE;
-  if (!nullable && !identity) buf_puts(b, " NOT NULL");
-  else if (nullable && identity) buf_puts(b, " NULL");
+  bool nullable =
+      c->nullable == TRI_UNSET ? !(c->primary_key || in_pk || identity) : c->nullable == TRI_TRUE;
+  if (!nullable && !identity)
+    buf_puts(b, " NOT NULL");
+  else if (nullable && identity)
+    buf_puts(b, " NULL");
 }
 
 static void sql__constraint(Arena *a, Buf *b, const MigConstraint *k);
@@ -391,8 +535,10 @@ static char *sql__enum_check(Arena *a, const MigColumn *c) {
 }
 
 static void sql__deferrable(Buf *b, Tri deferrable, const char *initially) {
-  if (deferrable == TRI_TRUE) buf_puts(b, " DEFERRABLE");
-  else if (deferrable == TRI_FALSE) buf_puts(b, " NOT DEFERRABLE");
+  if (deferrable == TRI_TRUE)
+    buf_puts(b, " DEFERRABLE");
+  else if (deferrable == TRI_FALSE)
+    buf_puts(b, " NOT DEFERRABLE");
   if (initially) buf_printf(b, " INITIALLY %s", initially);
 }
 
@@ -417,22 +563,23 @@ static void sql__constraint(Arena *a, Buf *b, const MigConstraint *k) {
     sql__fk(a, b, &fk);
     return;
   }
-  if (k->name) buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, sql__conv_name(a, k->name, k->name_conv)));
+  if (k->name)
+    buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, sql__conv_name(a, k->name, k->name_conv)));
   switch (k->kind) {
-  case CON_PRIMARY_KEY:
-  case CON_UNIQUE:
-    buf_puts(b, k->kind == CON_UNIQUE ? "UNIQUE (" : "PRIMARY KEY (");
-    sql__names(a, b, k->columns, k->ncolumns);
-    buf_putc(b, ')');
-    sql__deferrable(b, k->deferrable, k->initially);
-    break;
-  case CON_CHECK:
-    buf_printf(b, "CHECK (%s)", k->condition);
-    sql__deferrable(b, k->deferrable, k->initially);
-    if (k->not_valid) buf_puts(b, " NOT VALID");
-    break;
-  default:
-    break;
+    case CON_PRIMARY_KEY:
+    case CON_UNIQUE:
+      buf_puts(b, k->kind == CON_UNIQUE ? "UNIQUE (" : "PRIMARY KEY (");
+      sql__names(a, b, k->columns, k->ncolumns);
+      buf_putc(b, ')');
+      sql__deferrable(b, k->deferrable, k->initially);
+      break;
+    case CON_CHECK:
+      buf_printf(b, "CHECK (%s)", k->condition);
+      sql__deferrable(b, k->deferrable, k->initially);
+      if (k->not_valid) buf_puts(b, " NOT VALID");
+      break;
+    default:
+      break;
   }
 }
 
@@ -444,13 +591,13 @@ static void sql__enum_types(Out *o, Buf *b, const MigColumn *cols, size_t n) {
   for (size_t k = 0; k < n; k++) {
     const SqlType *t = cols[k].type;
     while (t && t->kind == ST_ARRAY) t = t->item;
-    if (!t || t->kind != ST_ENUM || !t->native_enum || !t->create_type || !t->enum_name)
-      continue;
+    if (!t || t->kind != ST_ENUM || !t->native_enum || !t->create_type || !t->enum_name) continue;
     bool dup = false;
     for (size_t j = 0; j < nseen; j++)
       if (!strcmp(seen[j]->enum_name, t->enum_name) &&
           ((!seen[j]->enum_schema && !t->enum_schema) ||
-           (seen[j]->enum_schema && t->enum_schema && !strcmp(seen[j]->enum_schema, t->enum_schema))))
+           (seen[j]->enum_schema && t->enum_schema &&
+            !strcmp(seen[j]->enum_schema, t->enum_schema))))
         dup = true;
     if (dup) continue;
     seen[nseen++] = t;
@@ -471,8 +618,8 @@ static void sql__column_index(Out *o, Buf *b, const char *schema, const char *ta
   char *name = schema ? arena_printf(o->a, "ix_%s_%s_%s", schema, table, c->name)
                       : arena_printf(o->a, "ix_%s_%s", table, c->name);
   buf_printf(b, "CREATE %sINDEX %s ON %s (%s)", c->unique ? "UNIQUE " : "",
-             sql_quote_ident(o->a, sql__conv_name(o->a, name, true)), sql_quote_qualified(o->a, schema, table),
-             sql_quote_ident(o->a, c->name));
+             sql_quote_ident(o->a, sql__conv_name(o->a, name, true)),
+             sql_quote_qualified(o->a, schema, table), sql_quote_ident(o->a, c->name));
   sql__emit_buf(o, b);
 }
 
@@ -521,7 +668,8 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
     buf_puts(b, first ? "\n    " : ", \n    ");
     first = false;
     if (pkc && pkc->name)
-      buf_printf(b, "CONSTRAINT %s ", sql_quote_ident(a, sql__conv_name(a, pkc->name, pkc->name_conv)));
+      buf_printf(b, "CONSTRAINT %s ",
+                 sql_quote_ident(a, sql__conv_name(a, pkc->name, pkc->name_conv)));
     buf_puts(b, "PRIMARY KEY (");
     for (size_t k = 0; k < npk; k++)
       buf_printf(b, "%s%s", k ? ", " : "", sql_quote_ident(a, m->columns[pk[k]].name));
@@ -625,11 +773,14 @@ static void sql__alter_column(Out *o, Buf *b, const MigOp *m) {
   }
   if (m->alter.server_default.kind != DEF_NONE) {
     const char *d = sql__default(a, &m->alter.server_default);
-    if (d) buf_printf(b, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t, col, d);
-    else buf_printf(b, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, col);
+    if (d)
+      buf_printf(b, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t, col, d);
+    else
+      buf_printf(b, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, col);
     sql__emit_buf(o, b);
   }
-  if (m->alter.comment_set) sql__column_comment(o, b, m->schema, m->table, m->column, m->alter.comment);
+  if (m->alter.comment_set)
+    sql__column_comment(o, b, m->schema, m->table, m->column, m->alter.comment);
   if (m->alter.new_name) {
     buf_printf(b, "ALTER TABLE %s RENAME %s TO %s", t, col, sql_quote_ident(a, m->alter.new_name));
     sql__emit_buf(o, b);
@@ -667,12 +818,17 @@ static void sql__create_index(Out *o, Buf *b, const MigOp *m) {
 
 static const char *sql__py_literal(Arena *a, const PyValue *v) {
   switch (v->kind) {
-  case PV_NONE: return "NULL";
-  case PV_BOOL: return v->b ? "true" : "false";
-  case PV_INT:
-  case PV_FLOAT: return v->text;
-  case PV_STR: return v->bytes ? NULL : sql_quote_literal(a, v->text);
-  default: return NULL;
+    case PV_NONE:
+      return "NULL";
+    case PV_BOOL:
+      return v->b ? "true" : "false";
+    case PV_INT:
+    case PV_FLOAT:
+      return v->text;
+    case PV_STR:
+      return v->bytes ? NULL : sql_quote_literal(a, v->text);
+    default:
+      return NULL;
   }
 }
 
@@ -701,7 +857,11 @@ static void sql__bulk_insert(Out *o, Buf *b, const MigOp *m) {
       sql__emit_buf(o, b);
     } else {
       buf_reset(b);
-      sql__emit(o, arena_printf(a, "-- dynamic: bulk_insert row %zu holds a value that is not a literal", r + 1), true);
+      sql__emit(
+          o,
+          arena_printf(a, "-- dynamic: bulk_insert row %zu holds a value that is not a literal",
+                       r + 1),
+          true);
     }
   }
 }
@@ -724,10 +884,9 @@ static char *sql__execute_text(Arena *a, const char *s) {
 static void sql__placeholder(Out *o, const MigOp *m) {
   const char *why = m->dynamic_reason ? m->dynamic_reason : "not statically known";
   // One line, whatever the reason holds: the placeholder stays a single SQL comment.
-  char *line = arena_printf(o->a, "-- dynamic: %s%s%s (line %u): %s",
-                            m->src && m->src->receiver ? m->src->receiver : "",
-                            m->method[0] ? "." : "", m->method[0] ? m->method : "statement",
-                            m->range.line, why);
+  char *line = arena_printf(
+      o->a, "-- dynamic: %s%s%s (line %u): %s", m->src && m->src->receiver ? m->src->receiver : "",
+      m->method[0] ? "." : "", m->method[0] ? m->method : "statement", m->range.line, why);
   for (char *p = line; *p; p++)
     if (*p == '\n' || *p == '\r') *p = ' ';
   sql__emit(o, line, true);
@@ -754,54 +913,69 @@ static void sql__op(Out *o, const MigOp *m) {
   Buf b = BUF_INIT;
   const char *t = m->table ? sql_quote_qualified(a, m->schema, m->table) : NULL;
   switch (m->kind) {
-  case OPK_CREATE_TABLE: sql__create_table(o, &b, m); break;
-  case OPK_DROP_TABLE:
-    buf_printf(&b, "DROP TABLE %s", t);
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_RENAME_TABLE:
-    buf_printf(&b, "ALTER TABLE %s RENAME TO %s", t, sql_quote_ident(a, m->new_table));
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_ADD_COLUMN: sql__add_column(o, &b, m); break;
-  case OPK_DROP_COLUMN:
-    buf_printf(&b, "ALTER TABLE %s DROP COLUMN %s", t, sql_quote_ident(a, m->column));
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_ALTER_COLUMN: sql__alter_column(o, &b, m); break;
-  case OPK_CREATE_INDEX: sql__create_index(o, &b, m); break;
-  case OPK_DROP_INDEX:
-    buf_printf(&b, "DROP INDEX %s%s%s", m->index.concurrently ? "CONCURRENTLY " : "",
-               m->index.if_exists ? "IF EXISTS " : "",
-               sql_quote_qualified(a, m->schema,
-                                   sql__conv_name(a, m->index.name, m->index.name_conv)));
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_CREATE_UNIQUE_CONSTRAINT:
-  case OPK_CREATE_FOREIGN_KEY:
-  case OPK_CREATE_CHECK_CONSTRAINT:
-  case OPK_CREATE_PRIMARY_KEY:
-    buf_printf(&b, "ALTER TABLE %s ADD ", t);
-    sql__constraint(a, &b, &m->constraints[0]);
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_DROP_CONSTRAINT:
-    buf_printf(&b, "ALTER TABLE %s DROP CONSTRAINT %s", t,
-               sql_quote_ident(a, sql__conv_name(a, m->constraint_name, m->constraint_name_conv)));
-    sql__emit_buf(o, &b);
-    break;
-  case OPK_CREATE_TABLE_COMMENT:
-  case OPK_DROP_TABLE_COMMENT: {
-    const char *c = m->kind == OPK_CREATE_TABLE_COMMENT && m->table_comment
-                        ? sql_quote_literal(a, m->table_comment)
-                        : "NULL";
-    buf_printf(&b, "COMMENT ON TABLE %s IS %s", t, c);
-    sql__emit_buf(o, &b);
-    break;
-  }
-  case OPK_EXECUTE: sql__emit(o, sql__execute_text(a, m->sql), false); break;
-  case OPK_BULK_INSERT: sql__bulk_insert(o, &b, m); break;
-  default: sql__placeholder(o, m); break;
+    case OPK_CREATE_TABLE:
+      sql__create_table(o, &b, m);
+      break;
+    case OPK_DROP_TABLE:
+      buf_printf(&b, "DROP TABLE %s", t);
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_RENAME_TABLE:
+      buf_printf(&b, "ALTER TABLE %s RENAME TO %s", t, sql_quote_ident(a, m->new_table));
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_ADD_COLUMN:
+      sql__add_column(o, &b, m);
+      break;
+    case OPK_DROP_COLUMN:
+      buf_printf(&b, "ALTER TABLE %s DROP COLUMN %s", t, sql_quote_ident(a, m->column));
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_ALTER_COLUMN:
+      sql__alter_column(o, &b, m);
+      break;
+    case OPK_CREATE_INDEX:
+      sql__create_index(o, &b, m);
+      break;
+    case OPK_DROP_INDEX:
+      buf_printf(
+          &b, "DROP INDEX %s%s%s", m->index.concurrently ? "CONCURRENTLY " : "",
+          m->index.if_exists ? "IF EXISTS " : "",
+          sql_quote_qualified(a, m->schema, sql__conv_name(a, m->index.name, m->index.name_conv)));
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_CREATE_UNIQUE_CONSTRAINT:
+    case OPK_CREATE_FOREIGN_KEY:
+    case OPK_CREATE_CHECK_CONSTRAINT:
+    case OPK_CREATE_PRIMARY_KEY:
+      buf_printf(&b, "ALTER TABLE %s ADD ", t);
+      sql__constraint(a, &b, &m->constraints[0]);
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_DROP_CONSTRAINT:
+      buf_printf(
+          &b, "ALTER TABLE %s DROP CONSTRAINT %s", t,
+          sql_quote_ident(a, sql__conv_name(a, m->constraint_name, m->constraint_name_conv)));
+      sql__emit_buf(o, &b);
+      break;
+    case OPK_CREATE_TABLE_COMMENT:
+    case OPK_DROP_TABLE_COMMENT: {
+      const char *c = m->kind == OPK_CREATE_TABLE_COMMENT && m->table_comment
+                          ? sql_quote_literal(a, m->table_comment)
+                          : "NULL";
+      buf_printf(&b, "COMMENT ON TABLE %s IS %s", t, c);
+      sql__emit_buf(o, &b);
+      break;
+    }
+    case OPK_EXECUTE:
+      sql__emit(o, sql__execute_text(a, m->sql), false);
+      break;
+    case OPK_BULK_INSERT:
+      sql__bulk_insert(o, &b, m);
+      break;
+    default:
+      sql__placeholder(o, m);
+      break;
   }
   buf_free(&b);
   o->op = saved;
@@ -843,8 +1017,7 @@ char *sql_version_create_table(Arena *a, const char *schema, const char *table) 
   return arena_printf(a,
                       "CREATE TABLE %s (\n    version_num VARCHAR(32) NOT NULL, \n    "
                       "CONSTRAINT %s PRIMARY KEY (version_num)\n)",
-                      sql__vt(a, schema, table),
-                      sql_quote_ident(a, arena_printf(a, "%s_pkc", t)));
+                      sql__vt(a, schema, table), sql_quote_ident(a, arena_printf(a, "%s_pkc", t)));
 }
 
 char *sql_version_drop_table(Arena *a, const char *schema, const char *table) {

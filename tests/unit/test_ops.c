@@ -33,8 +33,8 @@ static MigOpList upgrade_of(const char *body) {
              "from sqlalchemy.dialects import postgresql\n\n"
              "revision = 'abc'\ndown_revision = None\n\n\ndef upgrade():\n%s\n",
              body);
-  Revision *r = revision_parse(parser, arena, "/p/versions/abc.py", b.data, b.len,
-                               REV_PARSE_FULL, NULL);
+  Revision *r =
+      revision_parse(parser, arena, "/p/versions/abc.py", b.data, b.len, REV_PARSE_FULL, NULL);
   buf_free(&b);
   MigOpList l;
   ops_interpret(arena, &r->upgrade, &l, NULL);
@@ -50,9 +50,12 @@ static const MigOp *single(const char *body) {
 Test(ops, create_table_columns_types_and_constraints) {
   const MigOp *m = single(
       "    op.create_table('orders',\n"
-      "        sa.Column('id', sa.BigInteger(), sa.Identity(always=True, start=10), primary_key=True),\n"
-      "        sa.Column('customer_id', sa.Integer(), sa.ForeignKey('shop.customers.id', ondelete='CASCADE', name='fk_c'), nullable=False),\n"
-      "        sa.Column('name', sa.String(length=32), nullable=True, index=True, unique=True, comment='n'),\n"
+      "        sa.Column('id', sa.BigInteger(), sa.Identity(always=True, start=10), "
+      "primary_key=True),\n"
+      "        sa.Column('customer_id', sa.Integer(), sa.ForeignKey('shop.customers.id', "
+      "ondelete='CASCADE', name='fk_c'), nullable=False),\n"
+      "        sa.Column('name', sa.String(length=32), nullable=True, index=True, unique=True, "
+      "comment='n'),\n"
       "        sa.Column('price', sa.Numeric(10, 2), server_default='0'),\n"
       "        sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()')),\n"
       "        sa.Column('at2', sa.TIMESTAMP(), server_default=sa.func.now()),\n"
@@ -66,7 +69,8 @@ Test(ops, create_table_columns_types_and_constraints) {
       "        sa.Column('u', postgresql.UUID(as_uuid=True), autoincrement=False, default=None),\n"
       "        sa.PrimaryKeyConstraint('id', name='pk_orders'),\n"
       "        sa.UniqueConstraint('name', 'code', name='uq_x', deferrable=True),\n"
-      "        sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name='fk2', onupdate='SET NULL', initially='DEFERRED'),\n"
+      "        sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name='fk2', "
+      "onupdate='SET NULL', initially='DEFERRED'),\n"
       "        sa.CheckConstraint('price >= 0', name='ck_price'),\n"
       "        schema='shop', comment='orders table',\n"
       "    )");
@@ -142,10 +146,12 @@ Test(ops, create_table_columns_types_and_constraints) {
 
 Test(ops, add_drop_alter_column) {
   MigOpList l = upgrade_of(
-      "    op.add_column('t', sa.Column('c', sa.Boolean(), nullable=False, server_default=sa.false()), schema='s')\n"
+      "    op.add_column('t', sa.Column('c', sa.Boolean(), nullable=False, "
+      "server_default=sa.false()), schema='s')\n"
       "    op.drop_column('t', 'c')\n"
       "    op.alter_column('t', 'c', nullable=False, type_=sa.Text(), existing_type=sa.String(5),\n"
-      "                    server_default=None, new_column_name='d', comment='x', postgresql_using='c::text',\n"
+      "                    server_default=None, new_column_name='d', comment='x', "
+      "postgresql_using='c::text',\n"
       "                    existing_nullable=True)\n"
       "    op.alter_column('t', 'c', server_default='v')\n"
       "    op.alter_column('t', 'c', comment=None)\n");
@@ -211,7 +217,8 @@ Test(ops, constraint_ops) {
   MigOpList l = upgrade_of(
       "    op.create_unique_constraint('uq', 't', ['a', 'b'])\n"
       "    op.create_foreign_key('fk', 't', 'p', ['pid'], ['id'], ondelete='CASCADE',\n"
-      "                          source_schema='s', referent_schema='r', postgresql_not_valid=True)\n"
+      "                          source_schema='s', referent_schema='r', "
+      "postgresql_not_valid=True)\n"
       "    op.create_check_constraint('ck', 't', sa.text('a > 0'), postgresql_not_valid=True)\n"
       "    op.create_primary_key('pk', 't', ['id'])\n"
       "    op.drop_constraint('fk', 't', type_='foreignkey')\n"
@@ -325,8 +332,8 @@ static void expect_dynamic(const char *body, const char *reason_part) {
   cr_assert_not_null(d);
   cr_assert(d->dynamic);
   cr_assert_not_null(d->dynamic_reason);
-  cr_assert_not_null(strstr(d->dynamic_reason, reason_part), "%s: reason \"%s\" lacks \"%s\"",
-                     body, d->dynamic_reason, reason_part);
+  cr_assert_not_null(strstr(d->dynamic_reason, reason_part), "%s: reason \"%s\" lacks \"%s\"", body,
+                     d->dynamic_reason, reason_part);
   cr_assert_gt(d->dynamic_range.line, 0);
   SqlStmtList sl = {0};
   sql_render_ops(arena, &l, &sl);
@@ -351,14 +358,17 @@ Test(ops, dynamic_forms) {
   expect_dynamic("    op.get_bind().execute('SELECT 1')", "get_bind");
   expect_dynamic("    op.create_table('t', *cols)", "");
   expect_dynamic("    op.create_exclude_constraint('ex', 't', ('a', '='))", "not modelled");
-  expect_dynamic("    op.add_column('t', sa.Column('a', sa.Enum(Mood, name='mood')))", "enum values");
+  expect_dynamic("    op.add_column('t', sa.Column('a', sa.Enum(Mood, name='mood')))",
+                 "enum values");
   expect_dynamic("    op.add_column('t', sa.Column('a', sa.String(N)))", "type arguments");
   expect_dynamic("    op.alter_column('t', 'a', server_default=compute())", "server_default");
   expect_dynamic("    op.bulk_insert(my_table, [{'a': 1}])", "sa.table");
-  expect_dynamic("    with op.batch_alter_table('t') as b:\n        b.add_column(col)", "sa.Column");
+  expect_dynamic("    with op.batch_alter_table('t') as b:\n        b.add_column(col)",
+                 "sa.Column");
   expect_dynamic("    op.create_check_constraint('ck', 't', sa.column('a') > 5)", "");
-  expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), postgresql_partition_by='RANGE (a)')",
-                 "postgresql_partition_by");
+  expect_dynamic(
+      "    op.create_table('t', sa.Column('a', sa.Integer()), postgresql_partition_by='RANGE (a)')",
+      "postgresql_partition_by");
   expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), prefixes=['TEMPORARY'])",
                  "prefixes");
   expect_dynamic("    op.create_index('ix', 't', ['a'], postgresql_ops={'a': 'text_pattern_ops'})",
@@ -370,7 +380,8 @@ Test(ops, dynamic_forms) {
   MigOpList casts = upgrade_of("    op.execute(\"SELECT '1'::int, 'a:b', '\\\\:x'\")");
   cr_assert(casts.is_static, "%s", casts.len ? casts.items[0].dynamic_reason : "");
   // Other dialects' options are no reason to refuse.
-  MigOpList l = upgrade_of("    op.create_table('t', sa.Column('a', sa.Integer()), mysql_engine='InnoDB')");
+  MigOpList l =
+      upgrade_of("    op.create_table('t', sa.Column('a', sa.Integer()), mysql_engine='InnoDB')");
   cr_assert(l.is_static);
 }
 
@@ -393,8 +404,9 @@ Test(ops, types_read_alone) {
       "    op.add_column('t', sa.Column('e', postgresql.TSVECTOR))\n"
       "    op.add_column('t', sa.Column('f', sa.LargeBinary()))\n");
   cr_assert(l.is_static);
-  const char *want[] = {"FLOAT(53)", "TIMESTAMP(3) WITH TIME ZONE", "INTERVAL (2)", "VARCHAR(2)",
-                        "TSVECTOR", "BYTEA"};
+  const char *want[] = {"FLOAT(53)",    "TIMESTAMP(3) WITH TIME ZONE",
+                        "INTERVAL (2)", "VARCHAR(2)",
+                        "TSVECTOR",     "BYTEA"};
   for (size_t k = 0; k < 6; k++)
     cr_assert_str_eq(sql_render_type(arena, l.items[k].columns[0].type), want[k]);
 }

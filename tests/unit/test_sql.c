@@ -112,8 +112,10 @@ static char *tree_of(const char *sql, char **err) {
       p += 11;
       if (*p == '-') p++;
       while (*p >= '0' && *p <= '9') p++;
-      if (*p == ',') p++;
-      else if (b.len && b.data[b.len - 1] == ',') b.data[--b.len] = '\0';
+      if (*p == ',')
+        p++;
+      else if (b.len && b.data[b.len - 1] == ',')
+        b.data[--b.len] = '\0';
       continue;
     }
     buf_putc(&b, *p++);
@@ -240,10 +242,10 @@ static void retort_stmts(const OpList *ol, Stmts *s, size_t *ndynamic) {
 static const struct {
   const char *file, *rev, *down;
 } FIXTURES[] = {
-    {"r01_create_tables.py", "r01", ""},  {"r02_columns.py", "r02", "r01"},
-    {"r03_indexes.py", "r03", "r02"},     {"r04_constraints.py", "r04", "r03"},
-    {"r05_misc.py", "r05", "r04"},        {"r06_batch.py", "r06", "r05"},
-    {"r07_edges.py", "r07", "r06"},       {"r08_implicit.py", "r08", "r07"},
+    {"r01_create_tables.py", "r01", ""}, {"r02_columns.py", "r02", "r01"},
+    {"r03_indexes.py", "r03", "r02"},    {"r04_constraints.py", "r04", "r03"},
+    {"r05_misc.py", "r05", "r04"},       {"r06_batch.py", "r06", "r05"},
+    {"r07_edges.py", "r07", "r06"},      {"r08_implicit.py", "r08", "r07"},
     {"r09_long_names.py", "r09", "r08"},
 };
 
@@ -261,8 +263,8 @@ static void compare(const char *what, Stmts *want, Stmts *got) {
               k < want->len ? want->sql[k] : "(none)", k < got->len ? got->sql[k] : "(none)");
     }
   }
-  fprintf(stderr, "sqlconf: %s: %zu alembic statements, %zu retort, %zu differ\n", what,
-          want->len, got->len, bad);
+  fprintf(stderr, "sqlconf: %s: %zu alembic statements, %zu retort, %zu differ\n", what, want->len,
+          got->len, bad);
   cr_expect_eq(want->len, got->len, "%s: alembic printed %zu statements, retort %zu", what,
                want->len, got->len);
   cr_expect_eq(bad, 0, "%s: %zu statements differ (see stderr)", what, bad);
@@ -525,10 +527,11 @@ Test(analyze, locks_of_rendered_fixture_revisions) {
   cr_assert_eq(lock_on(&si, "customers"), PGLOCK_SHARE_UPDATE_EXCLUSIVE);
   cr_assert(!sl.items[7].transactional);
   const char *script = sql_stmts_join(arena, &sl);
-  cr_assert_not_null(strstr(script, "CREATE UNIQUE INDEX \"ix_user_Login\" ON \"user\" (login) "
-                                    "INCLUDE (\"order\");\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "
-                                    "ix_customers_born ON customers (born);\n\n"),
-                    "%s", script);
+  cr_assert_not_null(strstr(script,
+                            "CREATE UNIQUE INDEX \"ix_user_Login\" ON \"user\" (login) "
+                            "INCLUDE (\"order\");\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "
+                            "ix_customers_born ON customers (born);\n\n"),
+                     "%s", script);
   cr_assert(strlen(script) > 8 && !strcmp(script + strlen(script) - 8, "BEGIN;\n\n"), "%s", script);
 
   r = load_rev(p, "r04_constraints.py");
@@ -630,7 +633,8 @@ Test(sqlconf, shop_example_static_revisions_match) {
  * renders, and every statement retort itself writes (not op.execute's text) is SQL that
  * PostgreSQL's parser accepts, with its locks computed. */
 Test(sqlconf, every_repository_revision_renders_parseable_sql) {
-  FILE *ls = popen("cd '" RETORT_SOURCE_DIR "' && find tests examples -name '*.py' "
+  FILE *ls = popen("cd '" RETORT_SOURCE_DIR
+                   "' && find tests examples -name '*.py' "
                    "-not -path '*/node_modules/*' | sort",
                    "r");
   cr_assert_not_null(ls);
