@@ -2,15 +2,18 @@
  * same path MCP's tools/call takes, so the CLI and the server cannot disagree. */
 #include "server/cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "protocol/json.h"
 #include "protocol/server.h"
 #include "server/base/mem.h"
 #include "server/tools/lsp_features.h"
+#include "server/tools/sarif.h"
 #include "server/tools/tools.h"
 
 #ifndef RETORT_VERSION
@@ -35,6 +38,9 @@ typedef struct CliCommand {
   const char *tool;
   const char *summary;
   const CliOpt *opts;
+  bool positional;    /* takes REV|PATH... operands (revision ids/ranges or files) */
+  bool sarif;         /* --format sarif is meaningful */
+  bool fail_on_error; /* exit 1 when the result has error-severity findings */
 } CliCommand;
 
 static const CliOpt HISTORY_OPTS[] = {
@@ -47,15 +53,24 @@ static const CliOpt STATUS_OPTS[] = {
     {0},
 };
 
+static const CliOpt REVIEW_OPTS[] = {
+    {0},
+};
+
 static const CliCommand COMMANDS[] = {
-    {"history", "history", "list revisions newest first (alembic history)", HISTORY_OPTS},
-    {"status", "status", "heads, pending revisions and problems", STATUS_OPTS},
+    {"history", "history", "list revisions newest first (alembic history)", HISTORY_OPTS,
+     false, false, false},
+    {"status", "status", "heads, pending revisions and problems", STATUS_OPTS, false, false,
+     false},
+    {"review", "review_migration",
+     "review revisions [REV|RANGE|PATH...] (default: heads): SQL, locks, findings",
+     REVIEW_OPTS, true, true, true},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
 typedef struct CliGlobals {
   const char *project;
-  const char *format; /* "text" or "json" */
+  const char *format; /* "text", "json" or "sarif" */
 } CliGlobals;
 
 static void cli__usage(FILE *f) {
@@ -85,7 +100,7 @@ static void cli__usage(FILE *f) {
           "\n"
           "Global options (before or after the command):\n"
           "  --project DIR     project directory or alembic.ini (default: search upward from .)\n"
-          "  --format FORMAT   text (default) or json\n"
+          "  --format FORMAT   text (default), json, or sarif (review: SARIF 2.1.0)\n"
           "  -h, --help        this help;  --version  print the version\n"
           "\n"
           "Exit codes: 0 ok, 1 the tool failed, 2 bad arguments.\n");
@@ -122,8 +137,9 @@ static int cli__global(int argc, char **argv, int *i, CliGlobals *g) {
     cli__usage_error("%s needs a value", name);
     return -1;
   }
-  if (slot == &g->format && strcmp(g->format, "text") != 0 && strcmp(g->format, "json") != 0) {
-    cli__usage_error("--format must be text or json, not '%s'", g->format);
+  if (slot == &g->format && strcmp(g->format, "text") != 0 && strcmp(g->format, "json") != 0 &&
+      strcmp(g->format, "sarif") != 0) {
+    cli__usage_error("--format must be text, json or sarif, not '%s'", g->format);
     return -1;
   }
   return 1;
@@ -144,15 +160,16 @@ static void cli__write_error_json(const RtError *err) {
   buf_free(&b);
 }
 
-/* Runs tool `name` with the JSON text `args` and prints as `format` says. */
-static int cli__run_tool(const CliGlobals *g, const char *name, const char *args, size_t len,
-                         bool generic) {
+/* Runs tool `name` with the JSON text `args` and prints as `format` says. `c` is the
+ * friendly command (NULL for `retort call`): it decides SARIF and the findings exit code. */
+static int cli__run_tool(const CliGlobals *g, const CliCommand *c, const char *name,
+                         const char *args, size_t len) {
   Arena *arena = arena_new();
   ToolSession *s = tool_session_new(g->project);
   McpToolResult res = {BUF_INIT, BUF_INIT, false};
   RtError err = {0};
   int code = EXIT_OK;
-  bool json = generic || (g->format && strcmp(g->format, "json") == 0);
+  const char *format = !c ? "json" : g->format ? g->format : "text";
   const Json *parsed = json_parse(arena, args, len, NULL, &err, NULL);
   if (!parsed || parsed->type != JSON_OBJECT) {
     if (parsed) error_set(&err, ERR_PARAMS, "tool arguments must be a JSON object");
@@ -163,13 +180,26 @@ static int cli__run_tool(const CliGlobals *g, const char *name, const char *args
   } else if (res.is_error) {
     code = EXIT_TOOL;
   }
+  const Json *out = NULL;
+  if (code == EXIT_OK && res.structured.len)
+    out = json_parse(arena, res.structured.data, res.structured.len, NULL, &err, NULL);
   if (code != EXIT_OK && !res.is_error) {
-    if (json) cli__write_error_json(&err);
-    fprintf(stderr, "retort %s: %s\n", name, err.msg);
-  } else if (json) {
+    if (strcmp(format, "text") != 0) cli__write_error_json(&err);
+    fprintf(stderr, "retort %s: %s\n", c ? c->name : name, err.msg);
+  } else if (strcmp(format, "sarif") == 0) {
+    Buf sarif = BUF_INIT;
+    sarif_write_review(&sarif, out, RETORT_VERSION);
+    fprintf(stdout, "%s\n", buf_cstr(&sarif));
+    buf_free(&sarif);
+  } else if (strcmp(format, "json") == 0) {
     fprintf(stdout, "%s\n", res.structured.len ? buf_cstr(&res.structured) : "{}");
   } else {
     fwrite(buf_cstr(&res.text), 1, res.text.len, stdout);
+  }
+  // CI gates on the exit code: error-severity findings fail the command.
+  if (code == EXIT_OK && c && c->fail_on_error && out) {
+    const Json *errors = json_get(json_get(out, "summary"), "errors");
+    if (errors && errors->type == JSON_NUMBER && errors->num > 0) code = EXIT_TOOL;
   }
   fflush(stdout);
   buf_free(&res.text);
@@ -184,6 +214,8 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
   JsonWriter w;
   jw_init(&w, &args);
   jw_object_begin(&w);
+  VEC(const char *) paths = {0};
+  VEC(const char *) revs = {0};
   int rc = EXIT_OK;
   for (; i < argc && rc == EXIT_OK; i++) {
     int taken = cli__global(argc, argv, &i, g);
@@ -196,7 +228,15 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       cli__usage(stdout);
       buf_free(&args);
+      vec_free(&paths);
+      vec_free(&revs);
       return EXIT_OK;
+    }
+    if (c->positional && (a[0] != '-' || isdigit((unsigned char)a[1]))) {
+      struct stat st;
+      if (stat(a, &st) == 0 && S_ISREG(st.st_mode)) vec_push(&paths, a);
+      else vec_push(&revs, a);
+      continue;
     }
     const CliOpt *hit = NULL;
     const char *value = NULL;
@@ -233,8 +273,23 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       jw_string(&w, value);
     }
   }
+  if (rc == EXIT_OK && (paths.len || revs.len)) {
+    // Operands: a file that exists is a path; anything else is a revision or range.
+    if (paths.len) {
+      jw_key(&w, "path");
+      tool_write_strings(&w, paths.items, paths.len);
+    }
+    if (revs.len) {
+      jw_key(&w, "revision");
+      tool_write_strings(&w, revs.items, revs.len);
+    }
+  }
   jw_object_end(&w);
-  if (rc == EXIT_OK) rc = cli__run_tool(g, c->tool, buf_cstr(&args), args.len, false);
+  vec_free(&paths);
+  vec_free(&revs);
+  if (rc == EXIT_OK && g->format && strcmp(g->format, "sarif") == 0 && !c->sarif)
+    rc = cli__usage_error("--format sarif applies to review, not to %s", c->name);
+  if (rc == EXIT_OK) rc = cli__run_tool(g, c, c->tool, buf_cstr(&args), args.len);
   buf_free(&args);
   return rc;
 }
@@ -291,7 +346,7 @@ int cli_main(int argc, char **argv) {
     }
     if (!tool) return cli__usage_error("%s", "call needs a tool name: retort call TOOL '{...}'");
     if (!json) json = "{}";
-    return cli__run_tool(&g, tool, json, strlen(json), true);
+    return cli__run_tool(&g, NULL, tool, json, strlen(json));
   }
   for (size_t k = 0; k < NCOMMANDS; k++)
     if (strcmp(cmd, COMMANDS[k].name) == 0) return cli__friendly(&COMMANDS[k], argc, argv, i, &g);

@@ -27,6 +27,7 @@ typedef struct ToolEntry {
 static const ToolEntry TOOL_TABLE[] = {
     {"history", tool_history},
     {"status", tool_status},
+    {"review_migration", tool_review_migration},
 };
 #define NTOOLS (sizeof TOOL_TABLE / sizeof TOOL_TABLE[0])
 

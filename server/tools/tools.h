@@ -78,5 +78,7 @@ void tool_text_findings(Buf *out, const FindingList *fl);
 /* The tools. Each decodes its arguments, calls the core, encodes the result. */
 bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
 bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
+bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResult *res,
+                           RtError *err);
 
 #endif

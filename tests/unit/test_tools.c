@@ -144,3 +144,74 @@ Test(tools, warm_results_follow_file_changes) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   cr_assert_eq(system(cmd), 0);
 }
+
+/* Finds the first finding of `rule` in a review result, or NULL. */
+static const Json *finding_of(const Json *review, const char *rule) {
+  const Json *fs = json_get(review, "findings");
+  for (size_t i = 0; fs && i < fs->n; i++)
+    if (strcmp(json_get_string(fs->items[i], "rule"), rule) == 0) return fs->items[i];
+  return NULL;
+}
+
+Test(tools, review_an_index_built_without_concurrently) {
+  McpToolResult res;
+  RtError err = {0};
+  const Json *out = call("review_migration", "{\"revision\": \"d5a07b9c3e28\"}", &res, &err);
+  cr_assert_not_null(out, "%s", err.msg);
+  const Json *revs = json_get(out, "revisions");
+  cr_assert_eq(revs->n, 1);
+  const Json *r = revs->items[0];
+  const Json *up = json_get(json_get(r, "sql"), "upgrade");
+  cr_assert_eq(up->n, 1);
+  cr_assert_str_eq(up->items[0]->str,
+                   "CREATE INDEX ix_orders_customer_id_created_at ON orders (customer_id, created_at)");
+  const Json *locks = json_get(r, "locks");
+  cr_assert_geq(locks->n, 1);
+  cr_assert_str_eq(json_get_string(locks->items[0], "mode"), "SHARE");
+  cr_assert_str_eq(json_get_string(locks->items[0], "table"), "orders");
+  cr_assert_str_eq(json_get_string(locks->items[0], "direction"), "upgrade");
+  const Json *f = finding_of(out, "require-concurrent-index-creation");
+  cr_assert_not_null(f, "%s", buf_cstr(&res.structured));
+  cr_assert_str_eq(json_get_string(f, "severity"), "error");
+  int64_t line;
+  cr_assert(json_is_integer(json_get(f, "line"), &line));
+  cr_assert_eq(line, 22);
+  cr_assert_not_null(json_get_string(f, "help"));
+  cr_assert_geq(json_get(json_get(out, "summary"), "errors")->num, 1);
+  result_free(&res);
+}
+
+Test(tools, review_by_path_and_by_range) {
+  McpToolResult res;
+  RtError err = {0};
+  char args[512];
+  snprintf(args, sizeof args,
+           "{\"path\": \"%s/examples/shop/migrations/versions/"
+           "2024_03_25_a6e1f5b9c372_add_refunded_order_status.py\"}",
+           RETORT_SOURCE_DIR);
+  const Json *out = call("review_migration", args, &res, &err);
+  cr_assert_not_null(out, "%s", err.msg);
+  cr_assert_eq(json_get(out, "revisions")->n, 1);
+  cr_assert_str_eq(json_get_string(json_get(out, "revisions")->items[0], "revision"),
+                   "a6e1f5b9c372");
+  result_free(&res);
+  out = call("review_migration", "{\"revision\": \"base:head\"}", &res, &err);
+  cr_assert_not_null(out, "%s", err.msg);
+  const Json *revs = json_get(out, "revisions");
+  cr_assert_eq(revs->n, 8);
+  // Apply order: the base first, the head last.
+  cr_assert_str_eq(json_get_string(revs->items[0], "revision"), "3f1c2a9d8b01");
+  cr_assert_str_eq(json_get_string(revs->items[7], "revision"), "a6e1f5b9c372");
+  result_free(&res);
+}
+
+Test(tools, review_of_an_unknown_revision_fails_with_alembic_wording) {
+  McpToolResult res;
+  RtError err = {0};
+  cr_assert_null(call("review_migration", "{\"revision\": \"zzzz\"}", &res, &err));
+  cr_assert_eq(err.kind, ERR_TARGET);
+  cr_assert(strstr(err.msg, "No such revision or branch 'zzzz'"), "%s", err.msg);
+  cr_assert_null(call("review_migration", "{\"path\": \"/nonexistent.py\"}", &res, &err));
+  cr_assert_eq(err.kind, ERR_NOT_FOUND);
+  result_free(&res);
+}

@@ -1,0 +1,246 @@
+/* review_migration.c - the `review_migration` tool: per revision the typed operations,
+ * the SQL they render to, the locks each statement takes, and the lint findings. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/alembic/ops.h"
+#include "server/base/mem.h"
+#include "server/lint/lint.h"
+#include "server/sql/analyze.h"
+#include "server/sql/sql.h"
+#include "server/tools/tools.h"
+
+/* The revisions under review, in apply order, without repeats. */
+typedef VEC(Revision *) RevVec;
+
+static void review__push(RevVec *v, Revision *r) {
+  for (size_t i = 0; i < v->len; i++)
+    if (v->items[i] == r) return;
+  vec_push(v, r);
+}
+
+/* Each element of a string-or-array argument. */
+static size_t review__strings(const Json *v, const char **out, size_t cap) {
+  if (!v) return 0;
+  if (v->type == JSON_STRING) {
+    out[0] = v->str;
+    return 1;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < v->n && n < cap; i++) out[n++] = v->items[i]->str;
+  return n;
+}
+
+static bool review__by_path(const ToolProject *tp, const char *path, RevVec *out, RtError *err) {
+  char *want = realpath(path, NULL);
+  if (!want) return error_set(err, ERR_NOT_FOUND, "no such revision file: %s", path);
+  bool found = false;
+  for (size_t i = 0; i < graph_count(tp->graph) && !found; i++) {
+    Revision *r = graph_at(tp->graph, i);
+    char *have = realpath(r->path, NULL);
+    if (have && strcmp(have, want) == 0) {
+      review__push(out, r);
+      found = true;
+    }
+    free(have);
+  }
+  if (!found)
+    error_set(err, ERR_NOT_FOUND,
+              "%s is not a revision of this project's graph (it is outside the version "
+              "locations, has no literal revision id, or its revision was dropped; see status)",
+              want);
+  free(want);
+  return found;
+}
+
+static bool review__by_target(const ToolProject *tp, const char *target, RevVec *out,
+                              RtError *err) {
+  Revision **revs = NULL;
+  size_t n = 0;
+  if (strchr(target, ':')) {
+    // A range, as history reads it (newest first): review it in apply order.
+    if (!graph_history(tp->graph, target, &revs, &n, err)) return false;
+    for (size_t i = n; i-- > 0;) review__push(out, revs[i]);
+  } else {
+    if (!graph_resolve(tp->graph, target, &revs, &n, err)) return false;
+    if (n == 0) {
+      free(revs);
+      return error_set(err, ERR_TARGET, "'%s' names no revision to review", target);
+    }
+    for (size_t i = 0; i < n; i++) review__push(out, revs[i]);
+  }
+  free(revs);
+  return true;
+}
+
+static void review__range(JsonWriter *w, SrcRange r) {
+  if (!r.line) return;
+  jw_kv_int(w, "line", r.line);
+  jw_kv_int(w, "column", r.col);
+  jw_kv_int(w, "end_line", r.end_line);
+  jw_kv_int(w, "end_column", r.end_col);
+}
+
+static void review__write_ops(JsonWriter *w, const MigOp *ops, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const MigOp *m = &ops[i];
+    jw_object_begin(w);
+    jw_kv_string(w, "op", m->method ? m->method : "(statement)");
+    jw_kv_string(w, "kind", opkind_name(m->kind));
+    jw_kv_string(w, "table", m->table);
+    jw_kv_bool(w, "dynamic", m->dynamic);
+    if (m->dynamic && m->dynamic_reason) jw_kv_string(w, "reason", m->dynamic_reason);
+    review__range(w, m->range);
+    jw_object_end(w);
+    // Batch and autocommit bodies are listed after their container, flattened.
+    if (m->nbody) review__write_ops(w, m->body, m->nbody);
+  }
+}
+
+typedef struct Direction {
+  const char *name;
+  MigOpList ops;
+  SqlStmtList sql;
+} Direction;
+
+static void review__write_locks(JsonWriter *w, Arena *a, const Direction *d, Buf *text) {
+  for (size_t i = 0; i < d->sql.len; i++) {
+    SqlStmtInfo info;
+    if (!sql_lock_for(a, &d->sql.items[i], &info)) continue;
+    for (size_t k = 0; k < info.nlocks; k++) {
+      const SqlLock *l = &info.locks[k];
+      jw_object_begin(w);
+      jw_kv_string(w, "direction", d->name);
+      jw_kv_int(w, "statement", (int64_t)i + 1);
+      jw_kv_string(w, "mode", pglock_name(l->mode));
+      jw_kv_string(w, "table", l->table);
+      jw_kv_bool(w, "blocks_writes", pglock_blocks_writes(l->mode));
+      jw_kv_bool(w, "blocks_reads", pglock_blocks_reads(l->mode));
+      jw_kv_bool(w, "in_transaction", d->sql.items[i].transactional);
+      jw_object_end(w);
+      if (text && strcmp(d->name, "upgrade") == 0)
+        buf_printf(text, "  lock %s on %s (statement %zu%s)\n", pglock_name(l->mode),
+                   l->table ? l->table : "?", i + 1,
+                   d->sql.items[i].transactional ? "" : ", outside the transaction");
+    }
+  }
+}
+
+static void review__write_revision(JsonWriter *w, Arena *a, const Revision *r, Buf *text) {
+  Direction dirs[2] = {{"upgrade", {0}, {0}}, {"downgrade", {0}, {0}}};
+  ops_interpret(a, &r->upgrade, &dirs[0].ops, NULL);
+  ops_interpret(a, &r->downgrade, &dirs[1].ops, NULL);
+  for (int k = 0; k < 2; k++) sql_render_ops(a, &dirs[k].ops, &dirs[k].sql);
+
+  jw_object_begin(w);
+  jw_kv_string(w, "revision", r->id);
+  jw_kv_string(w, "path", r->path);
+  jw_kv_string(w, "message", r->message ? r->message : "");
+  jw_key(w, "operations");
+  jw_object_begin(w);
+  for (int k = 0; k < 2; k++) {
+    jw_key(w, dirs[k].name);
+    jw_array_begin(w);
+    review__write_ops(w, dirs[k].ops.items, dirs[k].ops.len);
+    jw_array_end(w);
+  }
+  jw_object_end(w);
+  jw_key(w, "sql");
+  jw_object_begin(w);
+  for (int k = 0; k < 2; k++) {
+    jw_key(w, dirs[k].name);
+    jw_array_begin(w);
+    for (size_t i = 0; i < dirs[k].sql.len; i++) jw_string(w, dirs[k].sql.items[i].sql);
+    jw_array_end(w);
+  }
+  jw_object_end(w);
+
+  buf_printf(text, "Revision %s (%s)\n  %s\n", r->id, r->message ? r->message : "", r->path);
+  buf_puts(text, "-- upgrade\n");
+  buf_puts(text, sql_stmts_join(a, &dirs[0].sql));
+  jw_key(w, "locks");
+  jw_array_begin(w);
+  for (int k = 0; k < 2; k++) review__write_locks(w, a, &dirs[k], k == 0 ? text : NULL);
+  jw_array_end(w);
+  jw_kv_bool(w, "static", dirs[0].ops.is_static && dirs[1].ops.is_static);
+  jw_object_end(w);
+  buf_puts(text, "\n");
+}
+
+/* Graph problems belong to a review when they are about a reviewed file, or about no
+ * file at all (multiple heads). */
+static bool review__about(const Finding *f, const RevVec *revs) {
+  if (!f->path) return true;
+  for (size_t i = 0; i < revs->len; i++)
+    if (strcmp(f->path, revs->items[i]->path) == 0) return true;
+  return false;
+}
+
+bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResult *res,
+                           RtError *err) {
+  const Json *args = call->arguments;
+  ToolProject tp;
+  RevVec revs = {0};
+  LintConfig *cfg = NULL;
+  FindingList found;
+  findings_init(&found);
+  bool ok = false;
+  if (!tool_project_load(s, args, REV_PARSE_FULL, &tp, err)) goto done;
+  if (!lint_config_from_project(tp.project, &cfg, err)) goto done;
+
+  const char *targets[64], *paths[64];
+  size_t ntargets = review__strings(json_get(args, "revision"), targets, 64);
+  size_t npaths = review__strings(json_get(args, "path"), paths, 64);
+  for (size_t i = 0; i < npaths; i++)
+    if (!review__by_path(&tp, paths[i], &revs, err)) goto done;
+  for (size_t i = 0; i < ntargets; i++)
+    if (!review__by_target(&tp, targets[i], &revs, err)) goto done;
+  if (ntargets == 0 && npaths == 0 && !review__by_target(&tp, "heads", &revs, err)) goto done;
+
+  if (!lint_revisions(cfg, tp.graph, revs.items, revs.len, NULL, &found, err)) goto done;
+  FindingList graph_found;
+  findings_init(&graph_found);
+  lint_graph_findings(cfg, tp.problems, &graph_found);
+  for (size_t i = 0; i < graph_found.len; i++) {
+    if (!review__about(&graph_found.items[i], &revs)) continue;
+    FindingList one = {graph_found.arena, &graph_found.items[i], 1, 1};
+    findings_extend(&found, &one);
+  }
+  findings_free(&graph_found);
+  findings_sort(&found);
+
+  JsonWriter w;
+  jw_init(&w, &res->structured);
+  jw_object_begin(&w);
+  jw_key(&w, "revisions");
+  jw_array_begin(&w);
+  for (size_t i = 0; i < revs.len; i++)
+    review__write_revision(&w, call->arena, revs.items[i], &res->text);
+  jw_array_end(&w);
+  jw_key(&w, "findings");
+  tool_write_findings(&w, &found);
+  size_t count[3] = {0, 0, 0};
+  for (size_t i = 0; i < found.len; i++) count[found.items[i].severity]++;
+  jw_key(&w, "summary");
+  jw_object_begin(&w);
+  jw_kv_int(&w, "revisions", (int64_t)revs.len);
+  jw_kv_int(&w, "errors", (int64_t)count[SEV_ERROR]);
+  jw_kv_int(&w, "warnings", (int64_t)count[SEV_WARNING]);
+  jw_kv_int(&w, "infos", (int64_t)count[SEV_INFO]);
+  jw_object_end(&w);
+  jw_object_end(&w);
+
+  tool_text_findings(&res->text, &found);
+  buf_printf(&res->text, "%zu revision%s reviewed: %zu error%s, %zu warning%s, %zu info\n",
+             revs.len, revs.len == 1 ? "" : "s", count[SEV_ERROR], count[SEV_ERROR] == 1 ? "" : "s",
+             count[SEV_WARNING], count[SEV_WARNING] == 1 ? "" : "s", count[SEV_INFO]);
+  ok = true;
+
+done:
+  findings_free(&found);
+  lint_config_delete(cfg);
+  vec_free(&revs);
+  tool_project_free(&tp);
+  return ok;
+}
