@@ -131,7 +131,7 @@ test('ping', async () => {
 test('tools/list: every tool has inputSchema, outputSchema and annotations', async () => {
   const { tools } = await client.listTools(undefined, TIMEOUT);
   const names = tools.map((t) => t.name);
-  for (const required of ['history', 'status']) assert.ok(names.includes(required), `no ${required} tool in ${names}`);
+  for (const required of ['history', 'status', 'review_migration']) assert.ok(names.includes(required), `no ${required} tool in ${names}`);
   for (const t of tools) {
     assert.equal(t.inputSchema?.type, 'object', `${t.name}: inputSchema`);
     assert.equal(t.outputSchema?.type, 'object', `${t.name}: outputSchema`);
@@ -233,6 +233,38 @@ test('status: heads of the shop', async () => {
   }
   if ('revision_count' in s) assert.equal(s.revision_count, SHOP.count);
   assert.ok(res.content.some((c) => c.type === 'text' && c.text.includes(SHOP.head)), 'text names the head');
+});
+
+test('review_migration: SQL, locks and findings of an index built without CONCURRENTLY', async () => {
+  assertValidated('review_migration');
+  const res = await client.callTool(
+    { name: 'review_migration', arguments: { revision: 'd5a07b9c3e28' } }, undefined, TIMEOUT);
+  assert.ok(!res.isError, res.content?.[0]?.text);
+  const s = res.structuredContent;
+  assert.equal(s.revisions.length, 1);
+  const r = s.revisions[0];
+  assert.equal(r.revision, 'd5a07b9c3e28');
+  assert.deepEqual(r.sql.upgrade,
+    ['CREATE INDEX ix_orders_customer_id_created_at ON orders (customer_id, created_at)']);
+  assert.deepEqual(r.sql.downgrade, ['DROP INDEX ix_orders_customer_id_created_at']);
+  assert.ok(r.locks.some((l) => l.direction === 'upgrade' && l.mode === 'SHARE' && l.table === 'orders'),
+    JSON.stringify(r.locks));
+  const f = s.findings.find((x) => x.rule === 'require-concurrent-index-creation');
+  assert.ok(f, JSON.stringify(s.findings));
+  assert.equal(f.severity, 'error');
+  assert.equal(f.line, 22);
+  assert.ok(f.help && f.help.length > 40, 'the rule doc comes as help');
+  assert.ok(s.summary.errors >= 1);
+});
+
+test('review_migration: the whole history in apply order', async () => {
+  const res = await client.callTool(
+    { name: 'review_migration', arguments: { revision: 'base:head' } }, undefined, TIMEOUT);
+  assert.ok(!res.isError, res.content?.[0]?.text);
+  const ids = res.structuredContent.revisions.map((r) => r.revision);
+  assert.equal(ids.length, SHOP.count);
+  assert.equal(ids[0], SHOP.base);
+  assert.equal(ids.at(-1), SHOP.head);
 });
 
 test('unknown tool: an error that names it', async () => {
