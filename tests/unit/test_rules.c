@@ -44,7 +44,7 @@ static size_t list_dir(const char *dir, const char *prefix, const char *suffix, 
     (*out)[n++] = xstrdup(e->d_name);
   }
   closedir(d);
-  qsort(*out, n, sizeof **out, cmpstr);
+  if (n) qsort(*out, n, sizeof **out, cmpstr);
   return n;
 }
 
