@@ -1,5 +1,7 @@
 /* separate_data_migration.c - a data migration (UPDATE, INSERT, DELETE, bulk_insert) in the
  * same revision as schema changes holds the DDL's locks for as long as the data takes. */
+#include <string.h>
+
 #include "server/lint/rule.h"
 
 static bool separate_data_migration__ddl(const FoldOp *op) {
@@ -22,6 +24,10 @@ static bool separate_data_migration__ddl(const FoldOp *op) {
  * anyone waits for: only data changes on existing tables count. */
 static bool separate_data_migration__dml(const LintCtx *ctx, const FoldOp *op) {
   if (op->kind == FOP_BULK_INSERT) return true;
+  // `conn = op.get_bind(); conn.execute(...)`: code that talks to the database directly is
+  // how data migrations are written in Python.
+  if (op->kind == FOP_DYNAMIC && op->dynamic_reason && strstr(op->dynamic_reason, "get_bind"))
+    return true;
   if (op->kind != FOP_EXECUTE) return false;
   for (size_t k = 0; k < op->nstmts; k++) {
     const FoldSql *st = &op->stmts[k];
