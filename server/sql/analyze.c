@@ -335,6 +335,19 @@ static void analyze__all_rangevars(Acc *acc, const J *v, PgLockMode mode) {
       analyze__lock(acc, mode, analyze__jstr(rv, "schemaname"), analyze__jstr(rv, "relname"));
       return;
     }
+    // A data-modifying CTE (WITH d AS (DELETE ...)) writes its table: ROW EXCLUSIVE.
+    static const char *const DML[] = {"InsertStmt", "UpdateStmt", "DeleteStmt"};
+    for (size_t k = 0; k < 3; k++) {
+      const J *d = analyze__jget(v, DML[k]);
+      const J *rel = d ? analyze__jget(d, "relation") : NULL;
+      if (rel)
+        analyze__lock(acc, PGLOCK_ROW_EXCLUSIVE, analyze__jstr(rel, "schemaname"),
+                      analyze__jstr(rel, "relname"));
+    }
+    // SELECT ... FOR UPDATE / FOR SHARE takes ROW SHARE on the tables it reads.
+    const J *sel = analyze__jget(v, "SelectStmt");
+    if (sel && analyze__jget(sel, "lockingClause"))
+      analyze__all_rangevars(acc, sel, PGLOCK_ROW_SHARE);
   }
   if (v->t == J_OBJ || v->t == J_ARR)
     for (size_t k = 0; k < v->nkids; k++) analyze__all_rangevars(acc, &v->kids[k], mode);
@@ -627,7 +640,8 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     analyze__all_rangevars(acc, n, PGLOCK_ACCESS_SHARE);
   } else if (!strcmp(node, "SelectStmt")) {
     si->kind = SK_SELECT;
-    analyze__all_rangevars(acc, n, PGLOCK_ACCESS_SHARE);
+    analyze__all_rangevars(
+        acc, n, analyze__jget(n, "lockingClause") ? PGLOCK_ROW_SHARE : PGLOCK_ACCESS_SHARE);
   } else if (!strcmp(node, "TruncateStmt")) {
     si->kind = SK_TRUNCATE;
     const J *rels = analyze__jget(n, "relations");

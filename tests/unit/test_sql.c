@@ -417,6 +417,11 @@ Test(analyze, dml_with_and_without_where) {
   si = one("TRUNCATE audit_log, other");
   cr_assert_eq(si->kind, SK_TRUNCATE);
   cr_assert_eq(lock_on(si, "other"), PGLOCK_ACCESS_EXCLUSIVE);
+  si = one("WITH d AS (DELETE FROM old_rows WHERE id < 10 RETURNING *) SELECT count(*) FROM d");
+  cr_assert_eq(si->kind, SK_SELECT);
+  cr_assert_eq(lock_on(si, "old_rows"), PGLOCK_ROW_EXCLUSIVE);
+  si = one("SELECT * FROM jobs FOR UPDATE SKIP LOCKED");
+  cr_assert_eq(lock_on(si, "jobs"), PGLOCK_ROW_SHARE);
   si = one("LOCK TABLE t IN SHARE MODE");
   cr_assert_eq(lock_on(si, "t"), PGLOCK_SHARE);
 }
