@@ -375,7 +375,9 @@ static void engine__lint_one(const LintConfig *cfg, const Graph *g, const Revisi
   bool *on = ARENA_ARRAY(a, bool, nrules);
   for (size_t k = 0; k < nrules; k++) on[k] = lint_config_enabled(cfg, rules[k]);
   for (size_t i = 0; i < up.len; i++) {
-    for (size_t k = 0; k < nrules; k++) {
+    // An op with computed arguments is not judged: its table or values are not known,
+    // and guessing gives false findings ("Dynamic ops are shown as such, not guessed").
+    for (size_t k = 0; k < nrules && !up.items[i].dynamic; k++) {
       if (!rules[k]->check_op || !on[k]) continue;
       ctx.rule = rules[k];
       rules[k]->check_op(&ctx, &up.items[i]);

@@ -89,6 +89,9 @@ typedef struct LintSource {
  * graph's revisions should be full parses too (a header-only ancestor contributes
  * nothing, and tables it made count as existing ones). `srcs` (may be NULL) parallels
  * `revs`. Graph problems are not re-reported here: see lint_graph_findings.
+ * Ops that are not static (computed arguments, loops, helpers, get_bind() code) are
+ * folded for what is known but not judged by op rules; revision rules may still count them
+ * (a get_bind() block is a data migration).
  * Suppression: `# retort: ignore[a, b]` on a finding's first line or the line above it.
  * Returns false only for a NULL config (ERR_PARAMS).
  */

@@ -474,6 +474,16 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
   } else {
     f.kind = FOP_OTHER;
   }
+  // A table or column name that is not a literal (a call, a variable): the op is known,
+  // its target is not.
+  bool needs_table = f.kind >= FOP_CREATE_TABLE && f.kind <= FOP_DROP_CONSTRAINT &&
+                     f.kind != FOP_DROP_INDEX;
+  bool needs_column = f.kind == FOP_DROP_COLUMN || f.kind == FOP_ALTER_COLUMN;
+  if ((needs_table && !f.table) || (needs_column && !f.name)) {
+    f.dynamic = true;
+    if (!f.dynamic_reason)
+      f.dynamic_reason = needs_table && !f.table ? "computed table name" : "computed column name";
+  }
   vec_push(out, f);
 }
 

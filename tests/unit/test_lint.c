@@ -346,3 +346,38 @@ Test(lint, cached_schema_gives_the_same_findings) {
   lint_config_delete(cfg);
   graph_delete(g);
 }
+
+Test(lint, dynamic_code_is_not_guessed) {
+  LintConfig *cfg = lint_config_new();
+  const char *src =
+      "from alembic import op\nimport sqlalchemy as sa\n"
+      "revision = 'case'\ndown_revision = 'base'\n\n"
+      "def upgrade():\n"
+      "    for t in ['users']:\n"
+      "        op.drop_table(t)\n"
+      "    op.execute(f\"DELETE FROM {name}\")\n"
+      "    helper(op)\n"
+      "    op.drop_column(table_name(), 'name')\n"
+      "\n\ndef downgrade():\n    helper_down(op)\n";
+  char *got = lint_text(cfg, src);
+  cr_assert_str_eq(got, "", "dynamic statements are not judged:\n%s", got);
+  lint_config_delete(cfg);
+}
+
+Test(lint, header_only_revisions_are_skipped) {
+  Revision *base = parse("base.py", BASE);
+  Revision *hdr = revision_parse(parser, arena, "h.py", DROPS, strlen(DROPS), REV_PARSE_HEADER, NULL);
+  Revision *revs[2] = {base, hdr};
+  Graph *g = graph_build(revs, 2, NULL);
+  LintConfig *cfg = lint_config_new();
+  FindingList out;
+  findings_init(&out);
+  cr_assert(lint_revisions(cfg, g, &hdr, 1, NULL, &out, NULL));
+  cr_assert_eq(out.len, 0);
+  RtError err = {0};
+  cr_assert_not(lint_revisions(NULL, g, &hdr, 1, NULL, &out, &err));
+  cr_assert_eq(err.kind, ERR_PARAMS);
+  findings_free(&out);
+  lint_config_delete(cfg);
+  graph_delete(g);
+}
