@@ -88,36 +88,47 @@ SchemaTable *schema_table(const Schema *s, const char *schema, const char *name)
 SchemaTable *schema_table_add(Schema *s, const char *schema, const char *name);
 /** Drops a table with its indexes and constraints. False when it was not known. */
 bool schema_table_drop(Schema *s, const char *schema, const char *name);
+/** Renames a table (indexes and constraints stay with it). False when it was not known. */
 bool schema_table_rename(Schema *s, const char *schema, const char *name, const char *new_name);
 
+/** The column of `t` (NULL-safe: a NULL table has no columns), or NULL. Borrowed. */
 SchemaColumn *schema_column(const SchemaTable *t, const char *name);
 /** Adds (or replaces) a column; strings are copied into the schema's arena. */
 SchemaColumn *schema_column_add(Schema *s, SchemaTable *t, const char *name, const char *type,
                                 bool nullable, const char *server_default);
 /** Drops a column and the indexes and constraints that use it (as PostgreSQL does). */
 bool schema_column_drop(SchemaTable *t, const char *name);
+/** Renames a column, and its name inside the table's indexes and constraints. */
 bool schema_column_rename(Schema *s, SchemaTable *t, const char *name, const char *new_name);
 
 /** The index named `name` in `schema`, or NULL; *table_out (may be NULL) gets its table. */
 SchemaIndex *schema_index(const Schema *s, const char *schema, const char *name,
                           SchemaTable **table_out);
+/** Adds an index to `t`; the name and columns are copied. */
 SchemaIndex *schema_index_add(Schema *s, SchemaTable *t, const char *name,
                               const char *const *cols, size_t ncols, bool unique);
+/** Drops the index named `name` in `schema`. False when it was not known. */
 bool schema_index_drop(Schema *s, const char *schema, const char *name);
 
 /** The named constraint of `t`, or NULL. */
 SchemaConstraint *schema_constraint(const SchemaTable *t, const char *name);
 /** Adds a constraint; all strings and arrays are copied. */
 SchemaConstraint *schema_constraint_add(Schema *s, SchemaTable *t, const SchemaConstraint *c);
+/** Drops the named constraint of `t` (NULL-safe). False when it was not known. */
 bool schema_constraint_drop(SchemaTable *t, const char *name);
 
+/** The enum type, or NULL. Borrowed. */
 SchemaEnum *schema_enum(const Schema *s, const char *schema, const char *name);
+/** Adds an enum type, or replaces the labels of an existing one; everything is copied. */
 SchemaEnum *schema_enum_add(Schema *s, const char *schema, const char *name,
                             const char *const *values, size_t nvalues);
+/** Appends a label (ALTER TYPE ... ADD VALUE). False when it is already there. */
 bool schema_enum_add_value(Schema *s, SchemaEnum *e, const char *value);
+/** Drops / renames an enum type. False when it was not known. */
 bool schema_enum_drop(Schema *s, const char *schema, const char *name);
 bool schema_enum_rename(Schema *s, const char *schema, const char *name, const char *new_name);
 
+/** Sequences by name (CREATE / DROP SEQUENCE seen in raw SQL). */
 bool schema_sequence_has(const Schema *s, const char *name);
 void schema_sequence_add(Schema *s, const char *name);
 bool schema_sequence_drop(Schema *s, const char *name);
