@@ -406,6 +406,9 @@ SqlType *ops_read_type(Arena *a, const PyValue *v) {
       t->native_enum = ops__bool(pyvalue_call_arg(v, (size_t)-1, "native_enum"), true, &bad);
       t->create_constraint =
           ops__bool(pyvalue_call_arg(v, (size_t)-1, "create_constraint"), false, &bad);
+      // SQLAlchemy refuses to compile a nameless native enum for PostgreSQL.
+      if (t->native_enum && !t->enum_name && !t->dynamic)
+        ops__type_dyn(t, "sa.Enum without name=: a PostgreSQL enum type needs a name");
       break;
     }
     default:

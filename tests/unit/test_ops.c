@@ -376,6 +376,7 @@ Test(ops, dynamic_forms) {
   expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a'))",
                  "not modelled");
   expect_dynamic("    op.execute(\"UPDATE t SET a = :v WHERE b = 1\")", "bind parameter :v");
+  expect_dynamic("    op.add_column('t', sa.Column('a', sa.Enum('x', 'y')))", "needs a name");
   // Casts and escaped colons are not parameters.
   MigOpList casts = upgrade_of("    op.execute(\"SELECT '1'::int, 'a:b', '\\\\:x'\")");
   cr_assert(casts.is_static, "%s", casts.len ? casts.items[0].dynamic_reason : "");
