@@ -26,7 +26,7 @@ LintConfig *lint_config_new(void) {
   c->severity = xmalloc(n ? n : 1);
   memset(c->enabled, -1, n);
   memset(c->severity, -1, n);
-  static const char *const ENUM_LIKE[] = {"status", "state", "*_status", "*_state", "*_type", "kind"};
+  static const char *const ENUM_LIKE[] = {"status", "state", "*_status", "*_state"};
   c->nenum_like = sizeof ENUM_LIKE / sizeof ENUM_LIKE[0];
   c->enum_like = ARENA_ARRAY(c->arena, const char *, c->nenum_like);
   for (size_t k = 0; k < c->nenum_like; k++) c->enum_like[k] = ENUM_LIKE[k];

@@ -51,8 +51,9 @@ const char *lint_rule_doc(const char *id);
  *   constraint_naming = ^(pk|uq|fk|ck|ix)_[a-z0-9_]+$
  *                                     POSIX extended regex every constraint and index
  *                                     name must match
- *   enum_like_columns = status, state, *_status, *_state, *_type, kind
- *                                     string columns that need a CHECK (this is the default)
+ *   enum_like_columns = status, state, *_status, *_state
+ *                                     string columns that need a CHECK (this is the default;
+ *                                     add e.g. *_type, kind for your schema)
  * Lists are separated by commas, spaces or newlines. */
 typedef struct LintConfig LintConfig;
 
@@ -92,7 +93,8 @@ typedef struct LintSource {
  * Ops that are not static (computed arguments, loops, helpers, get_bind() code) are
  * folded for what is known but not judged by op rules; revision rules may still count them
  * (a get_bind() block is a data migration).
- * Suppression: `# retort: ignore[a, b]` on a finding's first line or the line above it.
+ * Suppression: `# retort: ignore[a, b]` (or `ignore[all]`) on a finding's first line or
+ * the line above it.
  * Returns false only for a NULL config (ERR_PARAMS).
  */
 bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs, size_t n,

@@ -13,6 +13,7 @@ def upgrade():
     op.create_table("pets", sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
                     sa.Column("pet_type", sa.Enum("cat", "dog", name="pet_type")),
                     sa.Column("state", sa.Text()),
+                    sa.Column("content_type", sa.Text()),
                     sa.CheckConstraint("state <> ''", name="ck_pets_state"))
 
 
