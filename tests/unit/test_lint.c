@@ -303,6 +303,10 @@ Test(lint, shop_project) {
   // Backfill then SET NOT NULL on the reporting branch.
   cr_assert(has(&out, "e9b3c6d1f470", "separate-data-migration"));
   cr_assert(has(&out, "e9b3c6d1f470", "setting-not-nullable-field"));
+  // Dropping the column in downgrade() undoes the alter_column too.
+  cr_assert_not(has(&out, "e9b3c6d1f470", "incomplete-downgrade"));
+  // order_status.create(op.get_bind()) is DDL, not a data migration.
+  cr_assert_not(has(&out, "b2d9e0f41a57", "separate-data-migration"));
   // ADD VALUE in an autocommit block is the right way; the downgrade recreates the type,
   // which is the only way to remove a value, and downgrades are not linted as upgrades.
   cr_assert_not(has(&out, "a6e1f5b9c372", "prefer-enum-add-value"));

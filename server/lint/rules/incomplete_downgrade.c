@@ -27,9 +27,13 @@ static bool incomplete_downgrade__undoes(const FoldOp *u, const FoldOp *d) {
            (d->kind == FOP_DROP_TABLE && same_table);
   case FOP_DROP_COLUMN:
     return d->kind == FOP_ADD_COLUMN && same_table && incomplete_downgrade__eq(d->name, u->name);
-  case FOP_ALTER_COLUMN:
-    return d->kind == FOP_ALTER_COLUMN && same_table &&
-           (incomplete_downgrade__eq(d->name, u->new_name ? u->new_name : u->name));
+  case FOP_ALTER_COLUMN: {
+    // Undone by altering it back, or by dropping the column (or table) altogether.
+    const char *col = u->new_name ? u->new_name : u->name;
+    return ((d->kind == FOP_ALTER_COLUMN || d->kind == FOP_DROP_COLUMN) && same_table &&
+            incomplete_downgrade__eq(d->name, col)) ||
+           (d->kind == FOP_DROP_TABLE && same_table);
+  }
   case FOP_CREATE_INDEX:
     return (d->kind == FOP_DROP_INDEX && incomplete_downgrade__eq(d->name, u->name)) ||
            (d->kind == FOP_DROP_TABLE && same_table);

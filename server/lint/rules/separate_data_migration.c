@@ -24,9 +24,10 @@ static bool separate_data_migration__ddl(const FoldOp *op) {
  * anyone waits for: only data changes on existing tables count. */
 static bool separate_data_migration__dml(const LintCtx *ctx, const FoldOp *op) {
   if (op->kind == FOP_BULK_INSERT) return true;
-  // `conn = op.get_bind(); conn.execute(...)`: code that talks to the database directly is
-  // how data migrations are written in Python.
-  if (op->kind == FOP_DYNAMIC && op->dynamic_reason && strstr(op->dynamic_reason, "get_bind"))
+  // `conn = op.get_bind(); conn.execute(...)`: statements run through the connection are
+  // how data migrations are written in Python (`my_enum.create(op.get_bind())` is DDL).
+  if (op->kind == FOP_DYNAMIC && op->dynamic_reason && strstr(op->dynamic_reason, "get_bind") &&
+      op->op && op->op->source && strstr(op->op->source, ".execute("))
     return true;
   if (op->kind != FOP_EXECUTE) return false;
   for (size_t k = 0; k < op->nstmts; k++) {
