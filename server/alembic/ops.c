@@ -788,6 +788,55 @@ static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint
 
 /* ---- ops ------------------------------------------------------------------------- */
 
+/* sa.Index("name", "col", sa.text("expr"), unique=..., postgresql_where=...). */
+static void ops__table_index(Ctx *c, const PyValue *v, MigTableIndex *ix) {
+  MigOp *m = c->m;
+  Arena *a = c->a;
+  ix->range = v->range;
+  ix->elems = ARENA_ARRAY(a, MigIndexElem, v->nargs + 1);
+  size_t npos = 0;
+  bool bad = false;
+  for (size_t k = 0; k < v->nargs; k++) {
+    const PyArg *arg = &v->args[k];
+    const PyValue *x = arg->value;
+    if (!arg->name) {
+      if (npos++ == 0) {
+        ix->name = ops__name_str(x);
+        ix->name_conv = ops__is_conv(x);
+        if (!ix->name) ops__dyn(m, x->range, "index name is not a literal");
+        continue;
+      }
+      MigIndexElem *el = &ix->elems[ix->nelems++];
+      if ((el->text = pyvalue_str(x))) continue;
+      if ((el->text = ops__sql_text(x))) {
+        el->is_expr = true;
+        continue;
+      }
+      ops__dyn(
+          m, x->range,
+          arena_printf(a, "index element `%s` is not a name or sa.text(...)", ops__brief(a, x)));
+    } else if (!strcmp(arg->name, "unique")) {
+      ix->unique = ops__bool(x, false, &bad);
+    } else if (!strcmp(arg->name, "postgresql_where")) {
+      if (x->kind != PV_NONE && !(ix->where = ops__sql_text(x)))
+        ops__dyn(m, x->range, "postgresql_where is not literal SQL");
+    } else if (!strcmp(arg->name, "postgresql_using")) {
+      if (x->kind != PV_NONE && !(ix->using = pyvalue_str(x)))
+        ops__dyn(m, x->range, "postgresql_using= is not a literal");
+    } else if (!strcmp(arg->name, "name")) {
+      ix->name = ops__name_str(x);
+      ix->name_conv = ops__is_conv(x);
+    } else if (strchr(arg->name, '_') && strncmp(arg->name, "postgresql_", 11) != 0) {
+      // other dialects' options: nothing on PostgreSQL
+    } else {
+      ops__dyn(m, x->range, arena_printf(a, "sa.Index keyword %s= is not modelled", arg->name));
+    }
+  }
+  if (bad) ops__dyn(m, v->range, "sa.Index flags are not literals");
+  if (!ix->name) ops__dyn(m, v->range, "sa.Index without a literal name");
+  if (v->dynamic) ops__dyn(m, v->range, "computed sa.Index arguments");
+}
+
 static void ops__create_table(Ctx *c) {
   MigOp *m = c->m;
   m->columns = ARENA_ARRAY(c->a, MigColumn, c->nargs + 1);
@@ -823,6 +872,12 @@ static void ops__create_table(Ctx *c) {
       MigColumn *col = &m->columns[m->ncolumns++];
       ops_read_column(c->a, v, col);
       if (col->dynamic) ops__dyn(m, col->range, col->dynamic_reason);
+      continue;
+    }
+    static const char *const INDEX[] = {"Index", NULL};
+    if (v->kind == PV_CALL && ops__callee_is(v, INDEX)) {
+      if (!m->table_indexes) m->table_indexes = ARENA_ARRAY(c->a, MigTableIndex, c->nargs);
+      ops__table_index(c, v, &m->table_indexes[m->ntable_indexes++]);
       continue;
     }
     MigConstraint *con = &m->constraints[m->nconstraints];

@@ -189,6 +189,19 @@ typedef struct MigIndexElem {
   bool is_expr;
 } MigIndexElem;
 
+/* sa.Index(name, *elements, unique=, postgresql_where=, postgresql_using=) written inside
+ * create_table: created right after the table. */
+typedef struct MigTableIndex {
+  const char *name;
+  bool name_conv;             /* op.f("...") */
+  MigIndexElem *elems;
+  size_t nelems;
+  bool unique;
+  const char *where;          /* postgresql_where= SQL text, or NULL */
+  const char *using;          /* postgresql_using=, or NULL */
+  SrcRange range;
+} MigTableIndex;
+
 typedef struct MigOp MigOp;
 struct MigOp {
   OpKind kind;
@@ -208,6 +221,8 @@ struct MigOp {
   MigConstraint *constraints; /* create_table: table-level ones; create_*_constraint,
                                  create_primary_key, create_foreign_key: exactly one */
   size_t nconstraints;
+  MigTableIndex *table_indexes; /* create_table: sa.Index(...) arguments */
+  size_t ntable_indexes;
   const char *table_comment;  /* create_table(comment=), create_table_comment */
   const char *existing_comment;
 

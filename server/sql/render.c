@@ -630,6 +630,8 @@ static void sql__column_comment(Out *o, Buf *b, const char *schema, const char *
   sql__emit_buf(o, b);
 }
 
+static void sql__create_index(Out *o, Buf *b, const MigOp *m);
+
 static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
   Arena *a = o->a;
   sql__enum_types(o, b, m->columns, m->ncolumns);
@@ -713,6 +715,20 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
   // table.indexes is a Python set: Alembic's order among these is not stable.
   for (size_t k = 0; k < m->ncolumns; k++)
     if (m->columns[k].index) sql__column_index(o, b, m->schema, m->table, &m->columns[k]);
+  for (size_t k = 0; k < m->ntable_indexes; k++) {
+    const MigTableIndex *ix = &m->table_indexes[k];
+    MigOp fake = *m;
+    fake.kind = OPK_CREATE_INDEX;
+    memset(&fake.index, 0, sizeof fake.index);
+    fake.index.name = ix->name;
+    fake.index.name_conv = ix->name_conv;
+    fake.index.elems = ix->elems;
+    fake.index.nelems = ix->nelems;
+    fake.index.unique = ix->unique;
+    fake.index.where = ix->where;
+    fake.index.using = ix->using;
+    sql__create_index(o, b, &fake);
+  }
   if (m->table_comment) {
     buf_printf(b, "COMMENT ON TABLE %s IS %s", sql_quote_qualified(a, m->schema, m->table),
                sql_quote_literal(a, m->table_comment));

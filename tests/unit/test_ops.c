@@ -373,13 +373,24 @@ Test(ops, dynamic_forms) {
                  "prefixes");
   expect_dynamic("    op.create_index('ix', 't', ['a'], postgresql_ops={'a': 'text_pattern_ops'})",
                  "postgresql_ops");
-  expect_dynamic("    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a'))",
-                 "not modelled");
+  expect_dynamic(
+      "    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a', "
+      "postgresql_ops={}))",
+      "not modelled");
   expect_dynamic("    op.execute(\"UPDATE t SET a = :v WHERE b = 1\")", "bind parameter :v");
   expect_dynamic("    op.add_column('t', sa.Column('a', sa.Enum('x', 'y')))", "needs a name");
   // Casts and escaped colons are not parameters.
   MigOpList casts = upgrade_of("    op.execute(\"SELECT '1'::int, 'a:b', '\\\\:x'\")");
   cr_assert(casts.is_static, "%s", casts.len ? casts.items[0].dynamic_reason : "");
+  MigOpList ti = upgrade_of(
+      "    op.create_table('t', sa.Column('a', sa.Integer()), sa.Index('ix', 'a', sa.text('a + "
+      "1'), unique=True))");
+  cr_assert(ti.is_static);
+  cr_assert_eq(ti.items[0].ntable_indexes, 1);
+  cr_assert_str_eq(ti.items[0].table_indexes[0].name, "ix");
+  cr_assert_eq(ti.items[0].table_indexes[0].nelems, 2);
+  cr_assert(ti.items[0].table_indexes[0].elems[1].is_expr);
+  cr_assert(ti.items[0].table_indexes[0].unique);
   // Other dialects' options are no reason to refuse.
   MigOpList l =
       upgrade_of("    op.create_table('t', sa.Column('a', sa.Integer()), mysql_engine='InnoDB')");
