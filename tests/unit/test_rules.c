@@ -212,3 +212,24 @@ Test(rules, every_rule_has_cases_and_docs) {
     free(dir);
   }
 }
+
+/* Ids are unique kebab-case; each rule's C name is rule_<id with '_' for '-'>. */
+Test(rules, registry_names_are_consistent) {
+  size_t n;
+  const LintRule *const *rules = lint_rules(&n);
+  cr_assert_gt(n, 40);
+  for (size_t k = 0; k < n; k++) {
+    const char *id = rules[k]->id;
+    for (const char *p = id; *p; p++)
+      cr_expect((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-',
+                "'%s' is not kebab-case", id);
+    for (size_t j = k + 1; j < n; j++) cr_expect_str_neq(id, rules[j]->id, "duplicate id");
+    cr_expect_eq(lint_rule_find(id), rules[k]);
+    if (!rules[k]->name) continue; // graph rule
+    char want[128];
+    snprintf(want, sizeof want, "rule_%s", id);
+    for (char *p = want; *p; p++)
+      if (*p == '-') *p = '_';
+    cr_expect_str_eq(rules[k]->name, want);
+  }
+}
