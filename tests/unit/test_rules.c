@@ -226,10 +226,11 @@ Test(rules, registry_names_are_consistent) {
     for (size_t j = k + 1; j < n; j++) cr_expect_str_neq(id, rules[j]->id, "duplicate id");
     cr_expect_eq(lint_rule_find(id), rules[k]);
     if (!rules[k]->name) continue; // graph rule
-    char want[128];
-    snprintf(want, sizeof want, "rule_%s", id);
-    for (char *p = want; *p; p++)
+    Buf b = BUF_INIT;
+    buf_printf(&b, "rule_%s", id);
+    for (char *p = b.data; *p; p++)
       if (*p == '-') *p = '_';
-    cr_expect_str_eq(rules[k]->name, want);
+    cr_expect_str_eq(rules[k]->name, b.data);
+    buf_free(&b);
   }
 }
