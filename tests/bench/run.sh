@@ -4,3 +4,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/history.sh" "$@"
+bash "$here/review.sh" "$@"
