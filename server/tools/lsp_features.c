@@ -17,6 +17,7 @@
 #include "server/alembic/revision.h"
 #include "server/alembic/scripts.h"
 #include "server/base/mem.h"
+#include "server/lint/lint.h"
 
 #ifndef RETORT_VERSION
 #define RETORT_VERSION "0.1.0"
@@ -46,6 +47,8 @@ typedef struct LspProject {
   Revision **order; /* graph_history(NULL), heads first: computed for hover only */
   size_t norder;
   uint64_t edits; /* LspFeatures.edits when the graph was built */
+  LintConfig *lint;   /* the project's [retort] lint settings; NULL when they are broken */
+  char *lint_error;   /* why, reported on every open revision file of the project */
 } LspProject;
 
 /* One open document. Its Revision borrows nothing from the text (the parser copies). */
@@ -188,6 +191,8 @@ static void lsp__project_delete(LspProject *lp) {
   scripts_set_free(&lp->scripts);
   scripts_cache_delete(lp->cache);
   project_delete(lp->project);
+  lint_config_delete(lp->lint);
+  free(lp->lint_error);
   free(lp->key);
   free(lp);
 }
@@ -215,6 +220,8 @@ static void lsp__attach(LspFeatures *f, LspDoc *d) {
   lp->key = xstrdup(key);
   lp->project = p;
   lp->cache = scripts_cache_new();
+  RtError lerr = {0};
+  if (!lint_config_from_project(p, &lp->lint, &lerr)) lp->lint_error = xstrdup(lerr.msg);
   findings_init(&lp->problems);
   vec_push(&f->projects, lp);
   d->project = lp;
@@ -388,7 +395,8 @@ static size_t lsp__look_at_disk(LspFeatures *f, LspProject *lp) {
     if (!lsp__doc_by_path(f, lp, paths[i])) load[nload++] = paths[i];
   ScriptSet set;
   memset(&set, 0, sizeof set);
-  if (!scripts_load(lp->cache, load, nload, REV_PARSE_HEADER, &set, &err))
+  // Full parses: the review rules fold every ancestor's ops into the schema before a file.
+  if (!scripts_load(lp->cache, load, nload, REV_PARSE_FULL, &set, &err))
     fprintf(stderr, "retort: lsp: %s\n", err.msg);
   free(load);
   // The old set's Revisions that are still listed are the same objects; the rest were
@@ -486,9 +494,18 @@ static void lsp__doc_findings(const LspProject *lp, const LspDoc *d, FindingList
                  buf_cstr(&list));
     buf_free(&list);
   }
-  // Review findings (server/lint) join here, one call appending to `out`: lint_revisions
-  // over &d->rev with LintSource {lsp__text(d), d->text.len} (the project's disk load
-  // must then be REV_PARSE_FULL so ancestors fold into the schema before it).
+  // Review findings: the same rules as review_migration, over the unsaved text.
+  if (lp->lint && lp->graph) {
+    Revision *rev = d->rev;
+    LintSource src = {lsp__text(d), d->text.len};
+    RtError err = {0};
+    lint_revisions(lp->lint, lp->graph, &rev, 1, &src, out, &err);
+  } else if (lp->lint_error) {
+    SrcRange top = srcrange_from_bytes(lsp__text(d), d->text.len, 0, 0);
+    findings_add(out, "config", SEV_ERROR, d->path, top,
+                 "the [retort] settings cannot be read, so no review rules ran: %s",
+                 lp->lint_error);
+  }
   findings_sort(out);
 }
 

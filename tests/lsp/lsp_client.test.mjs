@@ -72,14 +72,21 @@ test('retort lsp with a real client: diagnostics, incremental edits, definition,
   assert.equal(init.serverInfo.name, 'retort');
   await conn.sendNotification(lsp.InitializedNotification.type, {});
 
-  // Open a clean revision file: published with no diagnostics.
+  // Open a sound revision file: the only diagnostics are the review rules' advice on its
+  // integer serial key (warnings, on the `sa.Column("id", ...)` line), no graph problem.
   const file = path.join(versions, PRODUCTS);
   const uri = pathToFileURL(file).href;
   const text = readFileSync(file, 'utf8');
   await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
     textDocument: { uri, languageId: 'python', version: 1, text },
   });
-  assert.deepEqual(await diagnostics(uri, 1), []);
+  const clean = await diagnostics(uri, 1);
+  assert.deepEqual(clean.map((d) => d.code).sort(), ['prefer-bigint-over-int', 'prefer-identity']);
+  for (const d of clean) {
+    assert.equal(d.severity, lsp.DiagnosticSeverity.Warning);
+    assert.equal(d.source, 'retort');
+    assert.equal(d.range.start.line, where(text, "sa.Column('id'").line);
+  }
 
   // Point down_revision at a revision that does not exist, with one incremental edit.
   const value = where(text, "'3f1c2a9d8b01'\nbranch_labels");
@@ -105,7 +112,7 @@ test('retort lsp with a real client: diagnostics, incremental edits, definition,
     textDocument: { uri, version: 3 },
     contentChanges: [{ range: { start: first, end: firstEnd }, text: '3' }],
   });
-  assert.deepEqual(await diagnostics(uri, 3), []);
+  assert.deepEqual(await diagnostics(uri, 3), clean);
 
   // Definition on the down_revision value: the parent's file, at its `revision =` line.
   const inside = { line: value.line, character: value.character + 5 };
