@@ -18,4 +18,4 @@ if [[ ! -f node_modules/.retort-lock-sha256 || $(cat node_modules/.retort-lock-s
 fi
 flock -u 9
 
-RETORT_BIN=$retort node --test --test-reporter=spec mcp_sdk.test.mjs
+RETORT_BIN=$retort node --test --test-force-exit --test-reporter=spec mcp_sdk.test.mjs

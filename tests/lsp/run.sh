@@ -20,7 +20,7 @@ fi
 flock -u 9
 
 rc=0
-out=$(RETORT_BIN=$retort node --test --test-reporter=tap lsp_client.test.mjs 2>&1) || rc=$?
+out=$(RETORT_BIN=$retort node --test --test-force-exit --test-reporter=tap lsp_client.test.mjs 2>&1) || rc=$?
 printf '%s\n' "$out"
 passed=$(grep -cE '^ok ' <<<"$out" || true)
 failed=$(grep -cE '^not ok ' <<<"$out" || true)
