@@ -16,7 +16,7 @@ cmake --build "$build" -j2 --target retort
 project=examples/shop
 
 # The main job, one retort command per entry.
-job=("history --verbose" "status")
+job=("history --verbose" "status" "review")
 
 for cmd in "${job[@]}"; do
   echo
