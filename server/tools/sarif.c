@@ -33,10 +33,11 @@ static void sarif__uri(JsonWriter *w, const char *path, const char *cwd) {
   buf_free(&b);
 }
 
-static void sarif__region(JsonWriter *w, const Json *f) {
+/* The finding's range as a SARIF region under `key` ("region", "deletedRegion"). */
+static void sarif__region(JsonWriter *w, const char *key, const Json *f) {
   const Json *line = json_get(f, "line");
   if (!line) return;
-  jw_key(w, "region");
+  jw_key(w, key);
   jw_object_begin(w);
   jw_key(w, "startLine");
   jw_value(w, line);
@@ -141,7 +142,7 @@ void sarif_write_review(Buf *out, const Json *review, const char *tool_version) 
       jw_key(&w, "uri");
       sarif__uri(&w, path, cwd);
       jw_object_end(&w);
-      sarif__region(&w, f);
+      sarif__region(&w, "region", f);
       jw_object_end(&w);
       jw_object_end(&w);
       jw_array_end(&w);
@@ -165,17 +166,7 @@ void sarif_write_review(Buf *out, const Json *review, const char *tool_version) 
         jw_key(&w, "replacements");
         jw_array_begin(&w);
         jw_object_begin(&w);
-        jw_key(&w, "deletedRegion");
-        jw_object_begin(&w);
-        jw_key(&w, "startLine");
-        jw_value(&w, json_get(f, "line"));
-        jw_key(&w, "startColumn");
-        jw_value(&w, json_get(f, "column"));
-        jw_key(&w, "endLine");
-        jw_value(&w, json_get(f, "end_line"));
-        jw_key(&w, "endColumn");
-        jw_value(&w, json_get(f, "end_column"));
-        jw_object_end(&w);
+        sarif__region(&w, "deletedRegion", f);
         jw_key(&w, "insertedContent");
         jw_object_begin(&w);
         jw_kv_string(&w, "text", fix);

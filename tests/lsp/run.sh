@@ -9,15 +9,7 @@ retort=$(realpath "$1")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
 
-# Several builds may run this at once: one npm ci at a time.
-exec 9<package-lock.json
-flock 9
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -f node_modules/.retort-lock-sha256 || $(cat node_modules/.retort-lock-sha256) != "$lock_sum" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_sum" > node_modules/.retort-lock-sha256
-fi
-flock -u 9
+bash "$here/../npm-ci.sh" "$here"
 
 rc=0
 out=$(RETORT_BIN=$retort node --test --test-force-exit --test-reporter=tap lsp_client.test.mjs 2>&1) || rc=$?
