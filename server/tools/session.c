@@ -150,8 +150,22 @@ bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, Tool
       return error_set(err, ERR_IO, "cannot read the working directory; pass project=<dir>");
     start = cwd;
   }
-  if (!project_discover(start, NULL, &tp->project, err)) return false;
-  if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, err)) return false;
+  if (!project_discover(start, NULL, &tp->project, err)) {
+    // No alembic.ini above a named directory: it may be a versions directory itself (a
+    // project that keeps its revisions without Alembic's config). Only when it holds
+    // revision files; otherwise the discovery error is the useful one.
+    RtError why = *err, e2 = {0};
+    if (err->kind != ERR_NOT_FOUND || start == cwd ||
+        !project_open_versions_dir(start, &tp->project, &e2))
+      return false;
+    if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, &e2) ||
+        tp->npaths == 0) {
+      *err = why;
+      return false;
+    }
+  } else if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, err)) {
+    return false;
+  }
   if (!scripts_load(s->cache, (const char *const *)tp->paths, tp->npaths, mode, &tp->scripts,
                     err))
     return false;

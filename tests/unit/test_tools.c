@@ -215,3 +215,25 @@ Test(tools, review_of_an_unknown_revision_fails_with_alembic_wording) {
   cr_assert_eq(err.kind, ERR_NOT_FOUND);
   result_free(&res);
 }
+
+/* A directory of revision files with no alembic.ini anywhere above it is read as the
+ * project's versions directory; an empty one keeps the discovery error. */
+Test(tools, a_bare_versions_directory_is_a_project) {
+  char dir[] = "/tmp/retort-test-bare-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char cmd[512], args[256];
+  snprintf(args, sizeof args, "{\"project\": \"%s\"}", dir);
+  McpToolResult res;
+  RtError err = {0};
+  cr_assert_null(call("history", args, &res, &err));
+  cr_assert(strstr(err.msg, "no alembic.ini found"), "%s", err.msg);
+  snprintf(cmd, sizeof cmd, "cp '%s'/examples/shop/migrations/versions/*.py '%s/'",
+           RETORT_SOURCE_DIR, dir);
+  cr_assert_eq(system(cmd), 0);
+  const Json *out = call("history", args, &res, &err);
+  cr_assert_not_null(out, "%s", err.msg);
+  cr_assert_eq(json_get(out, "revisions")->n, 8);
+  result_free(&res);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  cr_assert_eq(system(cmd), 0);
+}
