@@ -1,8 +1,10 @@
 /* review_migration.c - the `review_migration` tool: per revision the typed operations,
  * the SQL they render to, the locks each statement takes, and the lint findings. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "server/alembic/ops.h"
 #include "server/base/mem.h"
@@ -32,26 +34,48 @@ static size_t review__strings(const Json *v, const char **out, size_t cap) {
   return n;
 }
 
+/* Whether the file at `path` resolves to `want` (a realpath). */
+static bool review__resolves_to(const char *path, const char *want) {
+  char *have = realpath(path, NULL);
+  bool same = have && strcmp(have, want) == 0;
+  free(have);
+  return same;
+}
+
 static bool review__by_path(const ToolProject *tp, const char *path, RevVec *out, RtError *err) {
   char *want = realpath(path, NULL);
   if (!want) return error_set(err, ERR_NOT_FOUND, "no such revision file: %s", path);
-  bool found = false;
-  for (size_t i = 0; i < graph_count(tp->graph) && !found; i++) {
+  // At most one revision resolves to a given real file (the project drops a file
+  // reached twice), so any match is the match. realpath() costs a syscall per path
+  // component, a thousand revisions make it the bulk of a warm review of one file:
+  // first the revision whose path already is `want` (a realpath resolves to itself),
+  // then only the files on the same inode (a stat each) are resolved.
+  Revision *hit = NULL;
+  size_t nrev = graph_count(tp->graph);
+  for (size_t i = 0; i < nrev && !hit; i++) {
     Revision *r = graph_at(tp->graph, i);
-    char *have = realpath(r->path, NULL);
-    if (have && strcmp(have, want) == 0) {
-      review__push(out, r);
-      found = true;
-    }
-    free(have);
+    if (r->path && strcmp(r->path, want) == 0) hit = r;
   }
-  if (!found)
+  struct stat ws;
+  if (!hit && stat(want, &ws) == 0) {
+    for (size_t i = 0; i < nrev && !hit; i++) {
+      Revision *r = graph_at(tp->graph, i);
+      struct stat rs;
+      if (r->path && stat(r->path, &rs) == 0 && rs.st_ino == ws.st_ino && rs.st_dev == ws.st_dev &&
+          review__resolves_to(r->path, want))
+        hit = r;
+    }
+  }
+  if (hit) {
+    review__push(out, hit);
+  } else {
     error_set(err, ERR_NOT_FOUND,
               "%s is not a revision of this project's graph (it is outside the version "
               "locations, has no literal revision id, or its revision was dropped; see status)",
               want);
+  }
   free(want);
-  return found;
+  return hit != NULL;
 }
 
 static bool review__by_target(const ToolProject *tp, const char *target, RevVec *out,
@@ -168,6 +192,31 @@ static void review__write_revision(JsonWriter *w, Arena *a, const Revision *r, B
   buf_puts(text, "\n");
 }
 
+/* The `revisions` array and its text, rendered apart from the lint: the two only read
+ * the parsed revisions, so on a long range a second thread renders (ops, SQL, locks)
+ * while this one lints, and the caller splices the result in with jw_raw. */
+typedef struct RenderJob {
+  const RevVec *revs;
+  Buf json; /* the array, serialized */
+  Buf text;
+} RenderJob;
+
+static void *review__render(void *arg) {
+  RenderJob *job = arg;
+  Arena *a = arena_new(); // the request arena is not shared across threads
+  JsonWriter w;
+  jw_init(&w, &job->json);
+  jw_array_begin(&w);
+  for (size_t i = 0; i < job->revs->len; i++)
+    review__write_revision(&w, a, job->revs->items[i], &job->text);
+  jw_array_end(&w);
+  arena_delete(a);
+  return NULL;
+}
+
+/* Below this many revisions a thread costs more than it saves. */
+static const size_t REVIEW_THREAD_MIN = 16;
+
 /* Graph problems belong to a review when they are about a reviewed file, or about no
  * file at all (multiple heads). */
 static bool review__about(const Finding *f, const RevVec *revs) {
@@ -198,7 +247,18 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
     if (!review__by_target(&tp, targets[i], &revs, err)) goto done;
   if (ntargets == 0 && npaths == 0 && !review__by_target(&tp, "heads", &revs, err)) goto done;
 
-  if (!lint_revisions(cfg, tp.graph, revs.items, revs.len, NULL, &found, err)) goto done;
+  RenderJob job = {&revs, BUF_INIT, BUF_INIT};
+  pthread_t renderer;
+  bool threaded = revs.len >= REVIEW_THREAD_MIN &&
+                  pthread_create(&renderer, NULL, review__render, &job) == 0;
+  bool linted = lint_revisions(cfg, tp.graph, revs.items, revs.len, NULL, &found, err);
+  if (threaded) pthread_join(renderer, NULL);
+  else if (linted) review__render(&job);
+  if (!linted) {
+    buf_free(&job.json);
+    buf_free(&job.text);
+    goto done;
+  }
   FindingList graph_found;
   findings_init(&graph_found);
   lint_graph_findings(cfg, tp.problems, &graph_found);
@@ -214,10 +274,10 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   jw_init(&w, &res->structured);
   jw_object_begin(&w);
   jw_key(&w, "revisions");
-  jw_array_begin(&w);
-  for (size_t i = 0; i < revs.len; i++)
-    review__write_revision(&w, call->arena, revs.items[i], &res->text);
-  jw_array_end(&w);
+  jw_raw(&w, job.json.data, job.json.len);
+  buf_append(&res->text, job.text.data, job.text.len);
+  buf_free(&job.json);
+  buf_free(&job.text);
   jw_key(&w, "findings");
   tool_write_findings(&w, &found);
   size_t count[3] = {0, 0, 0};
