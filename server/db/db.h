@@ -1,0 +1,128 @@
+/* db.h - the database side of retort, and the only layer that includes libpq (its
+ * implementation files do; this header does not, so callers never see PGconn).
+ *
+ * Which database a call uses (DESIGN.md): the `database_url` argument, then the
+ * RETORT_DATABASE_URL and DATABASE_URL environment variables, then `sqlalchemy.url` of
+ * alembic.ini when it is a real PostgreSQL URL, else the project's scratch cluster.
+ * Every URL may be a libpq URI (postgresql://...) or an SQLAlchemy URL
+ * (postgresql+psycopg2://user:pw@host:5432/db?host=/sock); it is converted to a libpq
+ * connection string. Passwords never leave this layer unmasked: errors quote the masked
+ * URL only. */
+#ifndef RETORT_DB_DB_H
+#define RETORT_DB_DB_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/alembic/project.h"
+#include "server/base/error.h"
+
+typedef enum DbKind {
+  DB_KIND_URL,     /* a database the user named */
+  DB_KIND_SCRATCH, /* retort's own per-project scratch cluster */
+} DbKind;
+
+/* Where to connect. Strings owned (db_target_free). */
+typedef struct DbTarget {
+  DbKind kind;
+  char *conninfo;     /* libpq connection string: SECRET (holds the password) */
+  char *masked;       /* the same, safe to print: password replaced by "***";
+                         for the scratch cluster, "scratch:<data directory>" */
+  const char *source; /* static: "database_url", "RETORT_DATABASE_URL", "DATABASE_URL",
+                         "sqlalchemy.url" or "scratch" */
+  char *scratch_dir;  /* DB_KIND_SCRATCH: the cluster's directory (see scratch_dir_for) */
+} DbTarget;
+
+/**
+ * Resolves the database for a call in the order above. `arg_url` is the call's
+ * database_url argument (NULL or "" when absent). A URL that is not PostgreSQL, or that
+ * cannot be converted, fails with ERR_PARAMS (or ERR_CONFIG for sqlalchemy.url) naming
+ * its source and showing it masked. Project.sqlalchemy_url_error is reported (ERR_CONFIG)
+ * when that is the value that would be used. Nothing is connected or started here.
+ */
+bool db_target_resolve(const Project *p, const char *arg_url, DbTarget *out, RtError *err);
+void db_target_free(DbTarget *t);
+
+/**
+ * A libpq connection string for `url`: a libpq URI or key=value string is returned as is;
+ * an SQLAlchemy URL (scheme postgresql+DRIVER, or postgres) is rewritten to a libpq URI
+ * (driver dropped; query parameters libpq knows kept, e.g. host=/sock, sslmode; ones it
+ * does not know, such as SQLAlchemy's own, dropped). Percent-escapes are kept as libpq
+ * decodes them itself. Fails (ERR_PARAMS) for non-PostgreSQL schemes. Caller frees.
+ */
+bool db_url_to_conninfo(const char *url, char **out, RtError *err);
+
+/* ---- the scratch cluster ---- */
+
+/**
+ * The scratch cluster's directory for project root `root`: under
+ * $RETORT_SCRATCH_DIR when set, else ${XDG_CACHE_HOME:-$HOME/.cache}/retort/scratch,
+ * or, when running as root (the server processes then run as an ordinary user who
+ * cannot enter /root), /var/tmp/retort-scratch; one subdirectory per project named from
+ * the project directory's base name and a hash of its absolute path. Caller frees.
+ */
+char *scratch_dir_for(const char *root);
+
+/**
+ * Makes sure the scratch cluster in `dir` exists (initdb on first need: --no-sync,
+ * trust auth for the local socket only, fsync=off, listen_addresses='') and is running
+ * (a postmaster on a private unix socket, no TCP), and writes its connection string
+ * (database "retort", created on first start) to *conninfo (caller frees). Started
+ * clusters are stopped when the last retort process using them exits (normal exit or
+ * SIGINT/SIGTERM); a cluster left running by a killed retort is reused. Works as root:
+ * initdb and postgres then run as the `postgres` user (else `nobody`). Fails with
+ * ERR_NOT_FOUND naming the Debian package (postgresql) when PostgreSQL's server binaries
+ * are not installed, and with ERR_IO quoting initdb's / postgres's own error otherwise.
+ */
+bool scratch_ensure(const char *dir, char **conninfo, RtError *err);
+
+/** Stops every scratch cluster this process started (also run at exit). */
+void scratch_stop_all(void);
+
+/* ---- connections ---- */
+
+typedef struct Db Db; /* one open connection (server/db/db_internal.h) */
+
+/**
+ * Connects to `t` (starting the scratch cluster first when t is DB_KIND_SCRATCH), with
+ * connect_timeout 10 s and application_name "retort". Fails with ERR_DB: "cannot connect
+ * to <masked>: <libpq's reason, password-free>". Close with db_close (NULL is a no-op).
+ */
+bool db_connect(const DbTarget *t, Db **out, RtError *err);
+void db_close(Db *db);
+
+/** Whether the connection is still usable; when it is not, one reconnect is tried
+ * (PostgreSQL restarted between calls). False with err when that failed too. */
+bool db_alive(Db *db, RtError *err);
+
+/** The target it was opened with (borrowed). */
+const DbTarget *db_target(const Db *db);
+/** server_version as PostgreSQL reports it ("15.8 (Debian 15.8-0+deb12u1)" → "15.8"),
+ * and as an integer (150008). */
+const char *db_server_version(const Db *db);
+int db_server_version_num(const Db *db);
+
+/* ---- the version table ---- */
+
+/**
+ * The rows of the version table (`version_table` / `version_table_schema` from the
+ * project's main section, default alembic_version in the search path), sorted.
+ * *exists is false (and *n 0) when the table does not exist. Strings are one malloc'd
+ * array: free(*rows) frees everything.
+ */
+bool db_version_rows(Db *db, const char *schema, const char *table, char ***rows, size_t *n,
+                     bool *exists, RtError *err);
+
+/* ---- cancellation ---- */
+
+/* How a long operation learns that its caller cancelled it (MCP notifications/cancelled).
+ * While waiting for PostgreSQL, the database layer polls `fd` (when >= 0) together with
+ * the connection's socket; whenever fd is readable, or at least every 100 ms, it calls
+ * check(ctx); true means cancel: the running statement is cancelled (PQcancel) and the
+ * operation stops, reporting the state it left. */
+typedef struct DbCancel {
+  int fd;
+  bool (*check)(void *ctx);
+  void *ctx;
+} DbCancel;
+
+#endif
