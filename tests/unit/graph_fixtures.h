@@ -36,7 +36,7 @@ static inline const char **spec__split(Arena *a, const char *s, size_t *n) {
 static inline Revision *spec_revision(Arena *a, const Spec *s) {
   Revision *r = ARENA_NEW(a, Revision);
   r->id = s->id ? arena_strdup(a, s->id) : NULL;
-  r->path = s->path ? arena_strdup(a, s->path) : arena_printf(a, "/p/versions/%s_x.py", s->id);
+  r->path = s->path ? arena_strdup(a, s->path) : arena_printf(a, "/p/versions/%s_x.py", s->id ? s->id : "noid");
   r->down = spec__split(a, s->down, &r->ndown);
   r->branch_labels = spec__split(a, s->labels, &r->nbranch_labels);
   r->depends_on = spec__split(a, s->deps, &r->ndepends_on);
