@@ -1,0 +1,813 @@
+/* scratch.c - retort's embedded PostgreSQL: one private cluster per project, created with
+ * initdb on first need, started on a unix socket (no TCP), shared by every retort process
+ * of that project, stopped by the last one to exit.
+ *
+ * Locking (two flock files in the cluster directory, so that taking a shared lock is
+ * never a conversion that would briefly release it):
+ *   start.lock  exclusive while checking / initdb / starting / stopping the postmaster;
+ *   users.lock  shared by every process using the cluster, from its first scratch_ensure
+ *               until it exits. A process stops the postmaster at exit only when, holding
+ *               start.lock, it can take users.lock exclusively without waiting: nobody
+ *               else uses the cluster, and nobody can start using it meanwhile (joining
+ *               needs start.lock). */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/base/buf.h"
+#include "server/base/mem.h"
+#include "server/db/db_internal.h"
+
+static const int SCRATCH_PORT = 5432;
+static const int SCRATCH_POLL_MS = 10;          /* readiness poll (pg_ctl uses 100 ms) */
+static const int SCRATCH_START_TIMEOUT_MS = 60000;
+static const int SCRATCH_STOP_TIMEOUT_MS = 30000;
+static const size_t SCRATCH_SOCKET_MAX = 107;   /* sun_path minus the NUL */
+static const char SCRATCH_ROLE[] = "postgres";  /* the cluster's superuser */
+static const char SCRATCH_DB[] = "retort";
+#define SCRATCH_MAX 32 /* clusters one process may use at once */
+
+/* One cluster this process uses. A fixed array, so a signal handler can walk it. */
+typedef struct Cluster {
+  char *dir;
+  char *conninfo;   /* to database "retort" */
+  char *admin;      /* to database "postgres" */
+  char *pidfile;    /* <dir>/data/postmaster.pid */
+  pid_t owner;      /* getpid() of the registering process: a fork does not inherit use */
+  int start_fd;     /* start.lock */
+  int users_fd;     /* users.lock, held LOCK_SH */
+  volatile pid_t pm_pid; /* the postmaster, 0 when unknown */
+  volatile bool child;   /* pm_pid is our child (we started it): reap it with waitpid */
+  volatile bool live;    /* slot in use */
+} Cluster;
+
+static Cluster scratch__clusters[SCRATCH_MAX];
+static pthread_mutex_t scratch__mu = PTHREAD_MUTEX_INITIALIZER;
+static bool scratch__hooks_installed;
+
+/* Who runs initdb and postgres: ourselves, or as root the postgres (else nobody) user. */
+typedef struct RunAs {
+  bool switch_user;
+  uid_t uid;
+  gid_t gid;
+  char name[64];
+} RunAs;
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static uint64_t scratch__hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static void scratch__sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+static bool scratch__is_exec(const char *dir, const char *name) {
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return access(p, X_OK) == 0;
+}
+
+static bool scratch__has_bins(const char *dir) {
+  return scratch__is_exec(dir, "initdb") && scratch__is_exec(dir, "postgres");
+}
+
+/* Quotes a libpq keyword value. */
+static void scratch__put_value(Buf *b, const char *v) {
+  buf_putc(b, '\'');
+  for (; *v; v++) {
+    if (*v == '\'' || *v == '\\') buf_putc(b, '\\');
+    buf_putc(b, *v);
+  }
+  buf_putc(b, '\'');
+}
+
+/* The last ~1200 bytes of a log file, from a line start, trimmed; "" when unreadable. */
+static char *scratch__log_tail(const char *path) {
+  Buf b = BUF_INIT;
+  FILE *f = fopen(path, "r");
+  if (f) {
+    long from = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+      long size = ftell(f);
+      from = size > 1200 ? size - 1200 : 0;
+    }
+    fseek(f, from, SEEK_SET);
+    char chunk[1300];
+    size_t n = fread(chunk, 1, sizeof chunk - 1, f);
+    fclose(f);
+    chunk[n] = '\0';
+    const char *s = chunk;
+    if (from > 0) {
+      const char *nl = strchr(s, '\n');
+      if (nl) s = nl + 1;
+    }
+    buf_puts(&b, s);
+    while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' ')) b.data[--b.len] = 0;
+  }
+  if (!b.len) buf_puts(&b, "(the log is empty)");
+  return buf_detach(&b);
+}
+
+/* mkdir -p with mode 0755 for new directories. */
+static bool scratch__mkdirs(const char *path, RtError *err) {
+  char p[PATH_MAX];
+  if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+    return error_set(err, ERR_IO, "scratch cluster path too long: %s", path);
+  for (char *s = p + 1;; s++) {
+    if (*s == '/' || *s == '\0') {
+      char c = *s;
+      *s = '\0';
+      if (mkdir(p, 0755) != 0 && errno != EEXIST)
+        return error_set(err, ERR_IO, "cannot create the scratch cluster directory %s: %s", p,
+                         strerror(errno));
+      *s = c;
+      if (!c) break;
+    }
+  }
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    return error_set(err, ERR_IO, "%s is not a directory (scratch cluster directory)", path);
+  return true;
+}
+
+static bool scratch__run_as(RunAs *ra, RtError *err) {
+  memset(ra, 0, sizeof *ra);
+  if (geteuid() != 0) return true;
+  // PostgreSQL refuses to run as root.
+  struct passwd *pw = getpwnam("postgres");
+  if (!pw) pw = getpwnam("nobody");
+  if (!pw)
+    return error_set(err, ERR_CONFIG,
+                     "retort runs as root and PostgreSQL refuses to: neither a `postgres` nor "
+                     "a `nobody` user exists to run the scratch cluster; create one (apt-get "
+                     "install postgresql creates `postgres`) or pass database_url");
+  ra->switch_user = true;
+  ra->uid = pw->pw_uid;
+  ra->gid = pw->pw_gid;
+  snprintf(ra->name, sizeof ra->name, "%s", pw->pw_name);
+  return true;
+}
+
+/* As root: every ancestor of `dir` must be enterable by the user running postgres. */
+static bool scratch__check_reachable(const RunAs *ra, const char *dir, RtError *err) {
+  if (!ra->switch_user) return true;
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s", dir);
+  for (;;) {
+    struct stat st;
+    if (stat(p, &st) == 0) {
+      bool ok = (st.st_mode & S_IXOTH) || (st.st_uid == ra->uid && (st.st_mode & S_IXUSR)) ||
+                (st.st_gid == ra->gid && (st.st_mode & S_IXGRP));
+      if (!ok)
+        return error_set(err, ERR_CONFIG,
+                         "the scratch cluster directory %s is inside %s (mode %04o), which the "
+                         "`%s` user running PostgreSQL cannot enter (retort runs as root and "
+                         "PostgreSQL refuses root): set RETORT_SCRATCH_DIR to a directory such "
+                         "as /var/tmp/retort-scratch, or pass database_url",
+                         dir, p, (unsigned)(st.st_mode & 07777), ra->name);
+    }
+    char *slash = strrchr(p, '/');
+    if (!slash || slash == p) break;
+    *slash = '\0';
+  }
+  return true;
+}
+
+/* ---- finding PostgreSQL -------------------------------------------------------------- */
+
+static const char SCRATCH_INSTALL_HINT[] =
+    "install PostgreSQL's server package (Debian/Ubuntu: `apt-get install postgresql`; "
+    "Fedora/RHEL: `dnf install postgresql-server`; macOS: `brew install postgresql`), or set "
+    "RETORT_PG_BIN to the directory holding initdb and postgres, or use an existing database "
+    "instead of the scratch cluster (database_url, RETORT_DATABASE_URL or DATABASE_URL)";
+
+static bool scratch__find_bin(char *out, size_t n, RtError *err) {
+  const char *env = getenv("RETORT_PG_BIN");
+  if (env && *env) {
+    if (scratch__has_bins(env)) {
+      snprintf(out, n, "%s", env);
+      return true;
+    }
+    return error_set(err, ERR_NOT_FOUND,
+                     "RETORT_PG_BIN=%s does not hold PostgreSQL's initdb and postgres "
+                     "programs, which retort needs for its scratch cluster: %s",
+                     env, SCRATCH_INSTALL_HINT);
+  }
+  // Debian's layout: the highest version wins.
+  glob_t g;
+  long best = -1;
+  if (glob("/usr/lib/postgresql/*/bin", 0, NULL, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+      const char *v = g.gl_pathv[i] + strlen("/usr/lib/postgresql/");
+      long ver = strtol(v, NULL, 10);
+      if (ver > best && scratch__has_bins(g.gl_pathv[i])) {
+        best = ver;
+        snprintf(out, n, "%s", g.gl_pathv[i]);
+      }
+    }
+    globfree(&g);
+  }
+  if (best >= 0) return true;
+  FILE *pc = popen("pg_config --bindir 2>/dev/null", "r");
+  if (pc) {
+    char line[PATH_MAX] = "";
+    bool got = fgets(line, sizeof line, pc) != NULL;
+    pclose(pc);
+    line[strcspn(line, "\n")] = '\0';
+    if (got && *line && scratch__has_bins(line)) {
+      snprintf(out, n, "%s", line);
+      return true;
+    }
+  }
+  const char *path = getenv("PATH");
+  if (path) {
+    char *copy = xstrdup(path), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+      if (*d && scratch__has_bins(d)) {
+        snprintf(out, n, "%s", d);
+        free(copy);
+        return true;
+      }
+    }
+    free(copy);
+  }
+  return error_set(err, ERR_NOT_FOUND,
+                   "PostgreSQL's server programs (initdb, postgres) are not installed: looked "
+                   "in /usr/lib/postgresql/*/bin, `pg_config --bindir` and PATH. retort needs "
+                   "them to run its scratch cluster when no database is configured: %s",
+                   SCRATCH_INSTALL_HINT);
+}
+
+/* ---- child processes ---------------------------------------------------------------- */
+
+/* Starts argv[0] with stdin /dev/null and stdout+stderr appended to `log` (never our
+ * stdout: it carries protocol), in its own session, as `ra`'s user. No descriptor of
+ * ours leaks into it. Returns the pid, or -1 with err. */
+static pid_t scratch__spawn(char *const argv[], const char *log, bool truncate_log,
+                            const RunAs *ra, RtError *err) {
+  int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate_log ? O_TRUNC : 0),
+                 0600);
+  if (lfd < 0) {
+    error_set(err, ERR_IO, "cannot open the log file %s: %s", log, strerror(errno));
+    return -1;
+  }
+  if (ra->switch_user && fchown(lfd, ra->uid, ra->gid) != 0) {
+    // Not fatal: the child writes through this descriptor whoever owns the file.
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    error_set(err, ERR_IO, "cannot start %s: fork: %s", argv[0], strerror(errno));
+    close(lfd);
+    return -1;
+  }
+  if (pid == 0) {
+    setsid();  // our terminal's ^C must not reach it: we stop it ourselves
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0 && nul != 0) {
+      dup2(nul, 0);
+      close(nul);
+    }
+    dup2(lfd, 1);
+    dup2(lfd, 2);
+    for (int fd = 3; fd < 1024; fd++) close(fd);  // protocol pipes, lock files, sockets
+    if (ra->switch_user) {
+      if (setgid(ra->gid) != 0 || initgroups(ra->name, ra->gid) != 0 || setuid(ra->uid) != 0) {
+        dprintf(2, "retort: cannot switch to the %s user: %s\n", ra->name, strerror(errno));
+        _exit(126);
+      }
+    }
+    execv(argv[0], argv);
+    dprintf(2, "retort: cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(lfd);
+  return pid;
+}
+
+static int scratch__wait(pid_t pid) {
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return st;
+}
+
+static void scratch__describe_status(int st, char *buf, size_t n) {
+  if (st < 0) snprintf(buf, n, "could not be waited for");
+  else if (WIFEXITED(st)) snprintf(buf, n, "exited with status %d", WEXITSTATUS(st));
+  else if (WIFSIGNALED(st)) snprintf(buf, n, "was killed by signal %d", WTERMSIG(st));
+  else snprintf(buf, n, "stopped");
+}
+
+/* Recursively removes `path` (a failed initdb's leftovers). Best effort. */
+static void scratch__rmtree(const char *path) {
+  char *argv[] = {"/bin/rm", "-rf", (char *)path, NULL};
+  pid_t pid = fork();
+  if (pid == 0) {
+    int nul = open("/dev/null", O_WRONLY);
+    if (nul >= 0) {
+      dup2(nul, 1);
+      dup2(nul, 2);
+    }
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  if (pid > 0) scratch__wait(pid);
+}
+
+/* ---- the postmaster ----------------------------------------------------------------- */
+
+static pid_t scratch__read_pidfile(const char *pidfile) {
+  FILE *f = fopen(pidfile, "r");
+  if (!f) return 0;
+  long pid = 0;
+  if (fscanf(f, "%ld", &pid) != 1) pid = 0;
+  fclose(f);
+  return pid > 0 ? (pid_t)pid : 0;
+}
+
+/* Whether the postmaster of `c` is still there. Reaps it when it is our dead child. */
+static bool scratch__pm_alive(Cluster *c) {
+  pid_t pid = c->pm_pid;
+  if (pid <= 0) return false;
+  if (c->child) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) {
+      if (r == pid) c->child = false;
+      if (r == pid) c->pm_pid = 0;
+      if (r < 0) c->child = false;  // reaped elsewhere: fall back to kill(0)
+      if (r == pid) return false;
+    } else if (r == 0) {
+      return true;
+    }
+  }
+  return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* Fast shutdown (SIGINT) of the postmaster, waiting until it has gone: its pid file
+ * disappears at the very end of shutdown (a zombie of a non-reaping init would otherwise
+ * look alive). Async-signal-safe: also used from the signal handler. */
+static void scratch__pm_stop(Cluster *c) {
+  pid_t pid = c->pm_pid;
+  if (pid <= 0) pid = scratch__read_pidfile(c->pidfile);
+  if (pid <= 0) return;
+  if (kill(pid, SIGINT) != 0) {
+    c->pm_pid = 0;
+    return;
+  }
+  bool quit_sent = false;
+  for (int waited = 0;; waited += 5) {
+    if (c->child) {
+      int st;
+      if (waitpid(pid, &st, WNOHANG) == pid) break;
+    } else if (kill(pid, 0) != 0 && errno == ESRCH) {
+      break;
+    }
+    if (access(c->pidfile, F_OK) != 0 && !c->child) break;
+    if (waited >= SCRATCH_STOP_TIMEOUT_MS) {
+      if (quit_sent) break;
+      kill(pid, SIGQUIT);  // immediate shutdown
+      quit_sent = true;
+      waited = SCRATCH_STOP_TIMEOUT_MS - 5000;
+    }
+    struct timespec ts = {0, 5 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  c->pm_pid = 0;
+  c->child = false;
+}
+
+/* Stops the cluster when nobody else uses it; then lets go of it. `from_signal`: never
+ * block (another thread of ours may hold start.lock), skip what is not signal-safe. */
+static void scratch__release(Cluster *c, bool from_signal) {
+  if (!c->live || c->owner != getpid()) return;
+  bool have_start = flock(c->start_fd, from_signal ? LOCK_EX | LOCK_NB : LOCK_EX) == 0;
+  if (have_start) {
+    flock(c->users_fd, LOCK_UN);
+    if (flock(c->users_fd, LOCK_EX | LOCK_NB) == 0) scratch__pm_stop(c);
+    flock(c->users_fd, LOCK_UN);
+    flock(c->start_fd, LOCK_UN);
+  }
+  // Without start.lock (a signal during another thread's start): leave the cluster
+  // running; the next retort reuses it.
+  if (!from_signal) {
+    close(c->start_fd);
+    close(c->users_fd);
+    free(c->dir);
+    free(c->conninfo);
+    free(c->admin);
+    free(c->pidfile);
+    memset(c, 0, sizeof *c);
+  }
+}
+
+static void scratch__on_signal(int sig) {
+  int saved = errno;
+  for (size_t i = 0; i < SCRATCH_MAX; i++) scratch__release(&scratch__clusters[i], true);
+  errno = saved;
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void scratch__install_hooks(void) {
+  if (scratch__hooks_installed) return;
+  scratch__hooks_installed = true;
+  atexit(scratch_stop_all);
+  // Only where nobody else handles the signal: a handler of the application's own must
+  // call scratch_stop_all itself.
+  const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    struct sigaction old;
+    if (sigaction(sigs[i], NULL, &old) != 0) continue;
+    if (old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = scratch__on_signal;
+    sigfillset(&sa.sa_mask);
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+void scratch_stop_all(void) {
+  // At exit another thread may still hold the mutex: do not wait for it forever.
+  bool locked = pthread_mutex_trylock(&scratch__mu) == 0;
+  for (size_t i = 0; i < SCRATCH_MAX; i++) scratch__release(&scratch__clusters[i], false);
+  if (locked) pthread_mutex_unlock(&scratch__mu);
+}
+
+/* Connects to the admin database and creates database "retort" when missing. Returns
+ * false (with err) when the server does not answer properly. */
+static bool scratch__ensure_db(Cluster *c, RtError *err) {
+  PGconn *pc = PQconnectdb(c->admin);
+  char why[1024];
+  if (PQstatus(pc) != CONNECTION_OK) {
+    error_set(err, ERR_DB, "the scratch cluster in %s is running but refuses connections: %s",
+              c->dir, db_conn_error(pc, why, sizeof why));
+    PQfinish(pc);
+    return false;
+  }
+  PGresult *r = PQexec(pc, "SELECT 1 FROM pg_database WHERE datname = 'retort'");
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  bool there = ok && PQntuples(r) == 1;
+  PQclear(r);
+  if (ok && !there) {
+    r = PQexec(pc, "CREATE DATABASE retort");
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+  }
+  if (!ok)
+    error_set(err, ERR_DB, "cannot create database \"%s\" in the scratch cluster %s: %s",
+              SCRATCH_DB, c->dir, db_conn_error(pc, why, sizeof why));
+  PQfinish(pc);
+  return ok;
+}
+
+/* Waits until the postmaster answers (PQping every SCRATCH_POLL_MS). */
+static bool scratch__wait_ready(Cluster *c, const char *log, RtError *err) {
+  for (int waited = 0;; waited += SCRATCH_POLL_MS) {
+    PGPing ping = PQping(c->admin);
+    if (ping == PQPING_OK) return true;
+    if (ping == PQPING_NO_ATTEMPT)
+      return error_set(err, ERR_INTERNAL, "bad scratch connection string for %s", c->dir);
+    if (c->child) {
+      int st;
+      if (waitpid(c->pm_pid, &st, WNOHANG) == c->pm_pid) {
+        char how[64], *tail = scratch__log_tail(log);
+        scratch__describe_status(st, how, sizeof how);
+        error_set(err, ERR_IO,
+                  "PostgreSQL (the scratch cluster in %s) %s while starting; its log %s "
+                  "ends with:\n%s\nFix the cause above, or delete %s to recreate the "
+                  "cluster, or pass database_url to use another database",
+                  c->dir, how, log, tail, c->dir);
+        free(tail);
+        c->pm_pid = 0;
+        c->child = false;
+        return false;
+      }
+    } else if (c->pm_pid > 0 && kill(c->pm_pid, 0) != 0 && errno == ESRCH) {
+      return error_set(err, ERR_IO, "PostgreSQL (the scratch cluster in %s) exited", c->dir);
+    }
+    if (waited >= SCRATCH_START_TIMEOUT_MS) {
+      char *tail = scratch__log_tail(log);
+      error_set(err, ERR_IO,
+                "PostgreSQL (the scratch cluster in %s) did not accept connections within "
+                "%d s; its log %s ends with:\n%s",
+                c->dir, SCRATCH_START_TIMEOUT_MS / 1000, log, tail);
+      free(tail);
+      return false;
+    }
+    scratch__sleep_ms(SCRATCH_POLL_MS);
+  }
+}
+
+/* initdb into <dir>/data (via data.tmp, so an interrupted initdb never leaves a cluster
+ * that looks complete). */
+static bool scratch__initdb(const char *bin, const char *dir, const RunAs *ra, RtError *err) {
+  char tmp[PATH_MAX], data[PATH_MAX], log[PATH_MAX], prog[PATH_MAX];
+  snprintf(tmp, sizeof tmp, "%s/data.tmp", dir);
+  snprintf(data, sizeof data, "%s/data", dir);
+  snprintf(log, sizeof log, "%s/initdb.log", dir);
+  if (snprintf(prog, sizeof prog, "%s/initdb", bin) >= (int)sizeof prog)
+    return error_set(err, ERR_IO, "path too long: %s", bin);
+  scratch__rmtree(tmp);
+  char *argv[] = {prog,     "--no-sync", "-A", "trust", "-U", (char *)SCRATCH_ROLE,
+                  "-E",     "UTF8",      "--locale=C",  "-D", tmp,  NULL};
+  pid_t pid = scratch__spawn(argv, log, true, ra, err);
+  if (pid < 0) return false;
+  int st = scratch__wait(pid);
+  if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    char how[64], *tail = scratch__log_tail(log);
+    scratch__describe_status(st, how, sizeof how);
+    error_set(err, ERR_IO,
+              "initdb (%s) %s while creating the scratch cluster in %s:\n%s\nFix the cause "
+              "above (the full output is in %s), or pass database_url to use another "
+              "database",
+              prog, how, dir, tail, log);
+    free(tail);
+    scratch__rmtree(tmp);
+    return false;
+  }
+  if (rename(tmp, data) != 0)
+    return error_set(err, ERR_IO, "cannot rename %s to %s: %s", tmp, data, strerror(errno));
+  return true;
+}
+
+static bool scratch__start(Cluster *c, const char *bin, const char *sockdir, const RunAs *ra,
+                           RtError *err) {
+  char data[PATH_MAX], log[PATH_MAX], prog[PATH_MAX], port[16];
+  snprintf(data, sizeof data, "%s/data", c->dir);
+  snprintf(log, sizeof log, "%s/postgres.log", c->dir);
+  if (snprintf(prog, sizeof prog, "%s/postgres", bin) >= (int)sizeof prog)
+    return error_set(err, ERR_IO, "path too long: %s", bin);
+  snprintf(port, sizeof port, "%d", SCRATCH_PORT);
+  char *argv[] = {prog, "-D", data, "-k", (char *)sockdir, "-p", port,
+                  "-c", "listen_addresses=",
+                  "-c", "unix_socket_permissions=0700",
+                  "-c", "fsync=off",
+                  "-c", "full_page_writes=off",
+                  "-c", "synchronous_commit=off",
+                  NULL};
+  pid_t pid = scratch__spawn(argv, log, true, ra, err);
+  if (pid < 0) return false;
+  c->pm_pid = pid;
+  c->child = true;
+  return scratch__wait_ready(c, log, err);
+}
+
+/* The socket directory: the cluster directory when the socket path fits in sun_path,
+ * else a private /tmp/retort-<uid>-<hash> directory. */
+static bool scratch__sockdir(const char *dir, const RunAs *ra, char *out, size_t n,
+                             RtError *err) {
+  char probe[PATH_MAX];
+  snprintf(probe, sizeof probe, "%s/.s.PGSQL.%d", dir, SCRATCH_PORT);
+  if (strlen(probe) <= SCRATCH_SOCKET_MAX) {
+    snprintf(out, n, "%s", dir);
+    return true;
+  }
+  snprintf(out, n, "/tmp/retort-%u-%016llx", (unsigned)geteuid(),
+           (unsigned long long)scratch__hash(dir));
+  if (mkdir(out, 0700) != 0 && errno != EEXIST)
+    return error_set(err, ERR_IO, "cannot create the socket directory %s: %s", out,
+                     strerror(errno));
+  uid_t want = ra->switch_user ? ra->uid : geteuid();
+  if (ra->switch_user && chown(out, ra->uid, ra->gid) != 0) {
+    // checked below
+  }
+  struct stat st;
+  if (lstat(out, &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_uid != want && st.st_uid != geteuid()))
+    return error_set(err, ERR_IO,
+                     "%s (the scratch cluster's socket directory) is not a directory owned "
+                     "by us; remove it, or set RETORT_SCRATCH_DIR to a shorter path",
+                     out);
+  return true;
+}
+
+static Cluster *scratch__find(const char *dir) {
+  for (size_t i = 0; i < SCRATCH_MAX; i++) {
+    Cluster *c = &scratch__clusters[i];
+    if (c->live && c->owner == getpid() && strcmp(c->dir, dir) == 0) return c;
+  }
+  return NULL;
+}
+
+/* A fork inherits the parent's table: those entries share the parent's lock
+ * descriptions and must not be used (or unlocked) here. Closing our copies is safe. */
+static void scratch__forget_inherited(void) {
+  for (size_t i = 0; i < SCRATCH_MAX; i++) {
+    Cluster *c = &scratch__clusters[i];
+    if (!c->live || c->owner == getpid()) continue;
+    close(c->start_fd);
+    close(c->users_fd);
+    free(c->dir);
+    free(c->conninfo);
+    free(c->admin);
+    free(c->pidfile);
+    memset(c, 0, sizeof *c);
+  }
+}
+
+static int scratch__open_lock(const char *dir, const char *name, RtError *err) {
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) error_set(err, ERR_IO, "cannot open the lock file %s: %s", p, strerror(errno));
+  return fd;
+}
+
+static bool scratch__flock(int fd, int op, const char *dir, RtError *err) {
+  while (flock(fd, op) != 0) {
+    if (errno != EINTR)
+      return error_set(err, ERR_IO, "cannot lock the scratch cluster %s: %s", dir,
+                       strerror(errno));
+  }
+  return true;
+}
+
+/* Registers `dir` for this process: directories, lock files, the shared use lock. */
+static Cluster *scratch__register(const char *dir, const RunAs *ra, RtError *err) {
+  Cluster *c = NULL;
+  for (size_t i = 0; i < SCRATCH_MAX && !c; i++)
+    if (!scratch__clusters[i].live) c = &scratch__clusters[i];
+  if (!c) {
+    error_set(err, ERR_INTERNAL, "too many scratch clusters in one process (%d)", SCRATCH_MAX);
+    return NULL;
+  }
+  if (!scratch__mkdirs(dir, err)) return NULL;
+  if (!scratch__check_reachable(ra, dir, err)) return NULL;
+  if (ra->switch_user && chown(dir, ra->uid, ra->gid) != 0) {
+    error_set(err, ERR_IO, "cannot give the scratch cluster directory %s to the %s user: %s",
+              dir, ra->name, strerror(errno));
+    return NULL;
+  }
+  int sfd = scratch__open_lock(dir, "start.lock", err);
+  if (sfd < 0) return NULL;
+  int ufd = scratch__open_lock(dir, "users.lock", err);
+  if (ufd < 0) {
+    close(sfd);
+    return NULL;
+  }
+  c->start_fd = sfd;
+  c->users_fd = ufd;
+  c->dir = xstrdup(dir);
+  Buf p = BUF_INIT;
+  buf_printf(&p, "%s/data/postmaster.pid", dir);
+  c->pidfile = buf_detach(&p);
+  c->owner = getpid();
+  c->live = true;
+  return c;
+}
+
+static void scratch__conninfo(Cluster *c, const char *sockdir) {
+  Buf b = BUF_INIT;
+  buf_puts(&b, "host=");
+  scratch__put_value(&b, sockdir);
+  buf_printf(&b, " port=%d user=%s sslmode=disable dbname=", SCRATCH_PORT, SCRATCH_ROLE);
+  size_t base = b.len;
+  buf_puts(&b, SCRATCH_DB);
+  free(c->conninfo);
+  c->conninfo = xstrdup(buf_cstr(&b));
+  b.len = base;
+  buf_puts(&b, "postgres");
+  free(c->admin);
+  c->admin = buf_detach(&b);
+}
+
+/* Holding start.lock: makes sure the postmaster runs and database "retort" exists. */
+static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
+  char sockdir[PATH_MAX], data[PATH_MAX], bin[PATH_MAX];
+  if (!scratch__sockdir(c->dir, ra, sockdir, sizeof sockdir, err)) return false;
+  scratch__conninfo(c, sockdir);
+  snprintf(data, sizeof data, "%s/data/PG_VERSION", c->dir);
+
+  // A postmaster already running (another retort's, or one left by a killed retort).
+  pid_t pid = scratch__read_pidfile(c->pidfile);
+  if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) {
+    if (c->pm_pid != pid) {
+      c->pm_pid = pid;
+      c->child = false;
+    }
+    PGPing ping = PQping(c->admin);
+    for (int waited = 0; ping == PQPING_REJECT && waited < SCRATCH_START_TIMEOUT_MS;
+         waited += SCRATCH_POLL_MS) {
+      scratch__sleep_ms(SCRATCH_POLL_MS);  // starting up or shutting down
+      ping = PQping(c->admin);
+    }
+    if (ping == PQPING_OK) return scratch__ensure_db(c, err);
+    // Shut down meanwhile, or the pid file is stale and its pid reused: start anew
+    // (postgres itself refuses if a live postmaster still owns the data directory).
+  }
+  c->pm_pid = 0;
+  c->child = false;
+  if (!scratch__find_bin(bin, sizeof bin, err)) return false;
+  if (access(data, F_OK) != 0 && !scratch__initdb(bin, c->dir, ra, err)) return false;
+  if (!scratch__start(c, bin, sockdir, ra, err)) return false;
+  return scratch__ensure_db(c, err);
+}
+
+bool scratch_ensure(const char *dir, char **conninfo, RtError *err) {
+  *conninfo = NULL;
+  if (!dir || !*dir) return error_set(err, ERR_INTERNAL, "no scratch cluster directory");
+  RunAs ra;
+  if (!scratch__run_as(&ra, err)) return false;
+  pthread_mutex_lock(&scratch__mu);
+  scratch__forget_inherited();
+  bool ok = false;
+  Cluster *c = scratch__find(dir);
+  if (c && c->conninfo && scratch__pm_alive(c)) {
+    *conninfo = xstrdup(c->conninfo);  // fast path: ours, and still running
+    pthread_mutex_unlock(&scratch__mu);
+    return true;
+  }
+  bool fresh = false;
+  if (!c) {
+    c = scratch__register(dir, &ra, err);
+    if (!c) goto out;
+    fresh = true;
+  }
+  scratch__install_hooks();
+  if (!scratch__flock(c->start_fd, LOCK_EX, dir, err)) goto out;
+  if (fresh && !scratch__flock(c->users_fd, LOCK_SH, dir, err)) {
+    flock(c->start_fd, LOCK_UN);
+    goto out;
+  }
+  ok = scratch__bring_up(c, &ra, err);
+  flock(c->start_fd, LOCK_UN);
+  if (ok) *conninfo = xstrdup(c->conninfo);
+out:
+  if (!ok && fresh && c && c->live) {
+    // Keep nothing registered after a failure: the next call starts over.
+    flock(c->users_fd, LOCK_UN);
+    close(c->start_fd);
+    close(c->users_fd);
+    free(c->dir);
+    free(c->conninfo);
+    free(c->admin);
+    free(c->pidfile);
+    memset(c, 0, sizeof *c);
+  }
+  pthread_mutex_unlock(&scratch__mu);
+  return ok;
+}
+
+/* ---- where clusters live ------------------------------------------------------------ */
+
+char *scratch_dir_for(const char *root) {
+  Buf b = BUF_INIT;
+  const char *env = getenv("RETORT_SCRATCH_DIR");
+  char cwd[PATH_MAX];
+  if (env && *env) {
+    if (env[0] != '/' && getcwd(cwd, sizeof cwd)) buf_printf(&b, "%s/", cwd);
+    buf_puts(&b, env);
+  } else if (geteuid() == 0) {
+    buf_puts(&b, "/var/tmp/retort-scratch");
+  } else {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0] == '/') buf_printf(&b, "%s/retort/scratch", xdg);
+    else if (home && home[0] == '/') buf_printf(&b, "%s/.cache/retort/scratch", home);
+    else buf_printf(&b, "/var/tmp/retort-scratch-%u", (unsigned)geteuid());
+  }
+  while (b.len > 1 && b.data[b.len - 1] == '/') b.data[--b.len] = '\0';
+  char real[PATH_MAX];
+  const char *abs = root && realpath(root, real) ? real : (root ? root : "/");
+  const char *base = strrchr(abs, '/');
+  base = base && base[1] ? base + 1 : "root";
+  buf_putc(&b, '/');
+  size_t kept = 0;
+  for (const char *s = base; *s && kept < 32; s++, kept++) {
+    char ch = *s;
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '.';
+    buf_putc(&b, ok && !(kept == 0 && ch == '.') ? ch : '_');
+  }
+  buf_printf(&b, "-%016llx", (unsigned long long)scratch__hash(abs));
+  return buf_detach(&b);
+}
