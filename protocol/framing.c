@@ -32,6 +32,9 @@ struct FrameReader {
   bool stashed;       // LSP: buf[stash_at] was overwritten by the NUL ending the last frame
   char stash;
   size_t stash_at;
+  char *ahead;        // look-ahead: bytes read during a call (frame_reader_lookahead),
+  size_t ahead_len, ahead_cap; // consumed by frame__fill before read(2) is called again
+  bool ahead_eof;
 };
 
 FrameReader *frame_reader_new(int fd, FramingMode mode, size_t max_frame) {
@@ -45,6 +48,7 @@ FrameReader *frame_reader_new(int fd, FramingMode mode, size_t max_frame) {
 void frame_reader_delete(FrameReader *r) {
   if (!r) return;
   free(r->buf);
+  free(r->ahead);
   free(r);
 }
 
@@ -76,6 +80,20 @@ static int frame__fill(FrameReader *r, RtError *err) {
     while (cap - r->len < FRAME_READ_CHUNK + 1) cap *= 2;
     r->buf = xrealloc(r->buf, cap);
     r->cap = cap;
+  }
+  if (r->ahead_len) {
+    // looked-ahead bytes first, at most a chunk at a time (the room made above)
+    size_t n = r->ahead_len < FRAME_READ_CHUNK ? r->ahead_len : FRAME_READ_CHUNK;
+    memcpy(r->buf + r->len, r->ahead, n);
+    memmove(r->ahead, r->ahead + n, r->ahead_len - n);
+    r->ahead_len -= n;
+    r->len += n;
+    r->buf[r->len] = '\0';
+    return 1;
+  }
+  if (r->ahead_eof) {
+    r->eof = true;
+    return 0;
   }
   for (;;) {
     ssize_t n = read(r->fd, r->buf + r->len, FRAME_READ_CHUNK);
@@ -383,4 +401,57 @@ bool frame_write(int fd, FramingMode mode, const char *data, size_t len, RtError
     }
   }
   return true;
+}
+
+bool frame_reader_lookahead(FrameReader *r, size_t cap) {
+  bool got = false;
+  while (!r->eof && !r->ahead_eof && r->ahead_len < cap) {
+    struct pollfd p = {.fd = r->fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) break;
+    size_t want = cap - r->ahead_len < FRAME_READ_CHUNK ? cap - r->ahead_len : FRAME_READ_CHUNK;
+    if (r->ahead_cap - r->ahead_len < want) {
+      r->ahead_cap = r->ahead_len + want;
+      r->ahead = xrealloc(r->ahead, r->ahead_cap);
+    }
+    ssize_t n = read(r->fd, r->ahead + r->ahead_len, want);
+    if (n > 0) {
+      r->ahead_len += (size_t)n;
+      got = true;
+    } else if (n == 0) {
+      r->ahead_eof = true; // seen by frame__fill once the bytes before it are consumed
+    } else if (errno != EINTR) {
+      break; // EAGAIN or a real error: frame_reader_next will meet it again
+    }
+  }
+  return got;
+}
+
+bool frame_reader_scan_lines(FrameReader *r, bool (*fn)(void *ctx, const char *line, size_t len),
+                             void *ctx) {
+  if (r->mode != FRAMING_NDJSON) return false;
+  // The unconsumed buffered bytes, then the looked-ahead ones: one contiguous copy so
+  // that a line split between the two is seen whole. Small: one call's worth of input.
+  size_t tail = r->len - r->start;
+  size_t n = tail + r->ahead_len;
+  if (n == 0) return false;
+  char *all = xmalloc(n + 1);
+  memcpy(all, r->buf + r->start, tail);
+  if (r->ahead_len) memcpy(all + tail, r->ahead, r->ahead_len);
+  all[n] = '\0';
+  size_t at = 0;
+  if (r->skip_line) { // the rest of an oversized line being discarded: not a message
+    char *nl = memchr(all, '\n', n);
+    at = nl ? (size_t)(nl - all) + 1 : n;
+  }
+  bool hit = false;
+  while (at < n && !hit) {
+    char *nl = memchr(all + at, '\n', n - at);
+    if (!nl) break; // incomplete: not a message yet
+    size_t len = (size_t)(nl - (all + at));
+    *nl = '\0';
+    if (len <= r->max) hit = fn(ctx, all + at, len);
+    at += len + 1;
+  }
+  free(all);
+  return hit;
 }

@@ -42,6 +42,22 @@ void frame_reader_delete(FrameReader *r);
  */
 FrameStatus frame_reader_next(FrameReader *r, const char **data, size_t *len, RtError *err);
 
+/**
+ * Reads whatever input is available right now, without blocking, into a look-ahead
+ * buffer (holding at most `cap` bytes) that later frame_reader_next calls consume
+ * before reading again; frames already returned stay valid. This is how a long request
+ * notices a cancellation sent after it. Returns true when bytes arrived.
+ */
+bool frame_reader_lookahead(FrameReader *r, size_t cap);
+
+/**
+ * NDJSON only: calls fn(ctx, line, len) for each complete line not yet returned by
+ * frame_reader_next (buffered or looked ahead), in order; `line` is NUL-terminated and
+ * valid during the call. Stops and returns true as soon as fn returns true.
+ */
+bool frame_reader_scan_lines(FrameReader *r, bool (*fn)(void *ctx, const char *line, size_t len),
+                             void *ctx);
+
 /** The framing in use: FRAMING_AUTO until the first bytes have decided it. */
 FramingMode frame_reader_mode(const FrameReader *r);
 

@@ -125,6 +125,9 @@ struct RpcPeer {
   FramingMode mode;
   pthread_mutex_t lock;
   bool broken; // a write failed: the client is gone, later sends fail at once
+  int in_fd;
+  bool (*cancelled)(void *ctx, const char *id);
+  void *in_ctx;
 };
 
 RpcPeer *rpc_peer_new(int fd, FramingMode mode) {
@@ -132,7 +135,20 @@ RpcPeer *rpc_peer_new(int fd, FramingMode mode) {
   p->fd = fd;
   p->mode = mode == FRAMING_LSP ? FRAMING_LSP : FRAMING_NDJSON;
   pthread_mutex_init(&p->lock, NULL);
+  p->in_fd = -1;
   return p;
+}
+
+void rpc_peer_set_input(RpcPeer *p, int fd, bool (*cancelled)(void *ctx, const char *id), void *ctx) {
+  p->in_fd = fd;
+  p->cancelled = cancelled;
+  p->in_ctx = ctx;
+}
+
+int rpc_peer_input_fd(const RpcPeer *p) { return p && p->cancelled ? p->in_fd : -1; }
+
+bool rpc_peer_cancelled(RpcPeer *p, const char *id) {
+  return p && p->cancelled && id && p->cancelled(p->in_ctx, id);
 }
 
 void rpc_peer_delete(RpcPeer *p) {

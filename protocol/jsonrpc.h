@@ -78,6 +78,16 @@ bool rpc_peer_send(RpcPeer *p, const char *json, size_t n, RtError *err);
 /** Sends a notification now (e.g. progress, publishDiagnostics). */
 bool rpc_peer_notify(RpcPeer *p, const char *method, const char *params_json, RtError *err);
 
+/**
+ * The input side, for handlers that run long: `fd` is the connection's input (poll it
+ * to wake when bytes arrive) and cancelled(ctx, id) looks at input not yet handled for a
+ * cancellation of request `id` (its id as RpcMessage.id spells it). Set by the server
+ * loop; a peer without input (tests, the CLI) reports fd -1 and never cancelled.
+ */
+void rpc_peer_set_input(RpcPeer *p, int fd, bool (*cancelled)(void *ctx, const char *id), void *ctx);
+int rpc_peer_input_fd(const RpcPeer *p);
+bool rpc_peer_cancelled(RpcPeer *p, const char *id);
+
 /* ---- one call into a handler (request or notification) ---- */
 
 typedef struct RpcCall {
@@ -87,6 +97,8 @@ typedef struct RpcCall {
                     (empty means null); ignored for notifications */
   RpcPeer *peer; /* for notifications sent while handling (progress, diagnostics) */
   Buf *error_data; /* optional JSON value for error.data when the handler fails */
+  bool no_reply;   /* set by the handler: send nothing for this request (it was
+                      cancelled; MCP says the receiver should not answer then) */
 } RpcCall;
 
 /**

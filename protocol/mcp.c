@@ -168,10 +168,22 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   const Json *token = json_get(meta, "progressToken");
   if (token && token->type != JSON_STRING && token->type != JSON_NUMBER) token = NULL;
 
-  McpToolCall tc = {tool->name, args, call->arena, call->peer, token};
+  bool cancelled = false;
+  McpToolCall tc = {tool->name, args, call->arena, call->peer, token, call->msg->id, &cancelled};
   McpToolResult res = {BUF_INIT, BUF_INIT, false};
   RtError terr = {0};
   bool ok = tool->call(s->info->ctx, &tc, &res, &terr);
+  if (cancelled) {
+    // MCP: the receiver of a cancellation should not answer the request. What the tool
+    // did before it stopped goes to the log; `status` shows the state it left.
+    const Buf *said = !ok ? NULL : res.text.len ? &res.text : &res.structured;
+    fprintf(stderr, "retort: %s (request %s) cancelled by the client: %s\n", tool->name, call->msg->id,
+            !ok ? terr.msg : said && said->len ? said->data : "(no result)");
+    buf_free(&res.text);
+    buf_free(&res.structured);
+    call->no_reply = true;
+    return 0;
+  }
   // structuredContent must be one JSON object; a tool that breaks that has a bug, and
   // pasting its text would corrupt the stream. Our tools write it with a JsonWriter,
   // which gives one compact object: that is pasted as it is (re-parsing a large history
@@ -314,4 +326,13 @@ bool mcp_tool_progress(const McpToolCall *call, double progress, double total, c
   bool ok = rpc_peer_notify(call->peer, "notifications/progress", b.data, &err);
   buf_free(&b);
   return ok;
+}
+
+int mcp_call_cancel_fd(const McpToolCall *call) { return rpc_peer_input_fd(call->peer); }
+
+bool mcp_call_cancelled(const McpToolCall *call) {
+  if (call->cancelled && *call->cancelled) return true;
+  bool c = rpc_peer_cancelled(call->peer, call->request_id);
+  if (c && call->cancelled) *call->cancelled = true;
+  return c;
 }

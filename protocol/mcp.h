@@ -34,6 +34,8 @@ typedef struct McpToolCall {
   Arena *arena;               /* the per-request arena: allocate freely */
   RpcPeer *peer;              /* for notifications during the call (see mcp_tool_progress) */
   const Json *progress_token; /* params._meta.progressToken, or NULL */
+  const char *request_id;     /* the request's id as RpcMessage.id spells it */
+  bool *cancelled;            /* set once mcp_call_cancelled has seen a cancellation */
 } McpToolCall;
 
 /**
@@ -96,5 +98,18 @@ const char *mcp_session_protocol_version(const McpSession *s);
  * NULL are omitted. Returns false only when the write failed.
  */
 bool mcp_tool_progress(const McpToolCall *call, double progress, double total, const char *message);
+
+/**
+ * Cancellation (notifications/cancelled) of a running tools/call. The server reads one
+ * request at a time, so a tool that waits long (on PostgreSQL) polls
+ * mcp_call_cancel_fd(call) (the connection's input; -1 when there is none, e.g. the
+ * CLI) alongside what it waits on, and calls mcp_call_cancelled(call) when it becomes
+ * readable (or now and then): true once the client has cancelled this request. The
+ * tool then stops, leaving things consistent, and returns what it did; as the MCP spec
+ * asks, no response is sent for a cancelled request (the outcome is logged on stderr).
+ * Messages that arrived meanwhile are kept and handled after the call, in order.
+ */
+int mcp_call_cancel_fd(const McpToolCall *call);
+bool mcp_call_cancelled(const McpToolCall *call);
 
 #endif

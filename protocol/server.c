@@ -19,8 +19,49 @@ typedef struct Serve {
   LspSession *lsp;
   RpcHandlerFn handle;
   void *session;
+  FrameReader *reader;
+  int in_fd;
   Buf out, result, data;
 } Serve;
+
+/* Look-ahead kept while a request runs: enough for many messages, bounded. */
+static const size_t SERVE_LOOKAHEAD = 1 << 20;
+
+typedef struct CancelScan {
+  const char *id;
+  const ServeOptions *opt;
+} CancelScan;
+
+/* Whether one input line is notifications/cancelled for request cs->id. */
+static bool serve__is_cancel(void *ctx, const char *line, size_t len) {
+  const CancelScan *cs = ctx;
+  if (!strstr(line, "notifications/cancelled")) return false;
+  Arena *a = arena_new();
+  RtError err = {0};
+  bool hit = false;
+  Json *root = json_parse(a, line, len, &cs->opt->limits, &err, NULL);
+  RpcMessage msg;
+  int code = 0;
+  if (root && rpc_message_decode(a, root, &msg, &code, &err) && msg.kind == RPC_NOTIFICATION &&
+      strcmp(msg.method, "notifications/cancelled") == 0) {
+    const Json *rid = json_get(msg.params, "requestId");
+    Buf b = BUF_INIT;
+    if (rid && rid->type == JSON_STRING) json_escape(&b, rid->str, rid->len);
+    else if (rid && rid->type == JSON_NUMBER) buf_append(&b, rid->str, rid->len);
+    hit = b.len && strcmp(b.data, cs->id) == 0;
+    buf_free(&b);
+  }
+  arena_delete(a);
+  return hit;
+}
+
+/* The peer's cancellation probe: reads what has arrived and looks for a cancel of `id`. */
+static bool serve__cancelled(void *ctx, const char *id) {
+  Serve *sv = ctx;
+  frame_reader_lookahead(sv->reader, SERVE_LOOKAHEAD);
+  CancelScan cs = {id, sv->opt};
+  return frame_reader_scan_lines(sv->reader, serve__is_cancel, &cs);
+}
 
 static void serve__log(const Serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void serve__log(const Serve *sv, const char *fmt, ...) {
@@ -43,6 +84,7 @@ static void serve__start(Serve *sv, FramingMode mode, int out_fd) {
     sv->session = sv->lsp;
   } else {
     sv->mcp = mcp_session_new(sv->opt->mcp ? sv->opt->mcp : &no_tools);
+    rpc_peer_set_input(sv->peer, sv->in_fd, serve__cancelled, sv);
     sv->handle = mcp_handle;
     sv->session = sv->mcp;
   }
@@ -75,8 +117,9 @@ static bool serve__message(Serve *sv, Arena *arena, const Json *root) {
 
   buf_reset(&sv->result);
   buf_reset(&sv->data);
-  RpcCall call = {&msg, arena, &sv->result, sv->peer, &sv->data};
+  RpcCall call = {&msg, arena, &sv->result, sv->peer, &sv->data, false};
   code = sv->handle(sv->session, &call, &err);
+  if (call.no_reply) return false;
   if (msg.kind == RPC_NOTIFICATION) {
     if (code) serve__log(sv, "notification %s failed: %s", msg.method, err.msg);
     return false;
@@ -130,8 +173,8 @@ int rpc_serve(int in_fd, int out_fd, const ServeOptions *opt) {
   struct sigaction old;
   if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
 
-  Serve sv = {.opt = opt, .out = BUF_INIT, .result = BUF_INIT, .data = BUF_INIT};
   FrameReader *r = frame_reader_new(in_fd, opt->mode, opt->max_frame);
+  Serve sv = {.opt = opt, .reader = r, .in_fd = in_fd, .out = BUF_INIT, .result = BUF_INIT, .data = BUF_INIT};
   Arena *arena = arena_new();
   int exit_code = 0;
   for (;;) {

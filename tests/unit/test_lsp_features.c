@@ -396,7 +396,7 @@ static const char *client_send(Client *c, const char *json, int *code) {
   cr_assert(rpc_message_decode(c->arena, root, &msg, &dcode, &err), "%s", err.msg);
   buf_reset(&c->result);
   Buf data = BUF_INIT;
-  RpcCall call = {&msg, c->arena, &c->result, c->peer, &data};
+  RpcCall call = {&msg, c->arena, &c->result, c->peer, &data, false};
   *code = lsp_handle(c->session, &call, &err);
   buf_free(&data);
   return buf_cstr(&c->result);
