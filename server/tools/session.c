@@ -65,12 +65,15 @@ struct ToolSession {
   GraphSlot slot;
   uint64_t generations;
   Memo memo[NTOOLS];
+  Db *db;                       /* the last database used, kept open between calls */
 };
+
+static bool session__call(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
 
 static bool tools__mcp_call(void *ctx, const McpToolCall *call, McpToolResult *res,
                             RtError *err) {
   ToolSession *s = ctx;
-  return tools_call(s, call->name, call->arguments, call->arena, res, err);
+  return session__call(s, call, res, err);
 }
 
 ToolSession *tool_session_new(const char *project) {
@@ -113,6 +116,7 @@ void tool_session_delete(ToolSession *s) {
     buf_free(&s->memo[i].text);
     buf_free(&s->memo[i].structured);
   }
+  db_close(s->db);
   scripts_cache_delete(s->cache);
   arena_delete(s->arena);
   free(s->default_project);
@@ -123,13 +127,21 @@ const McpServerInfo *tool_session_mcp_info(ToolSession *s) { return &s->info; }
 
 bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena,
                 McpToolResult *res, RtError *err) {
+  McpToolCall call = {.name = name, .arguments = args, .arena = arena};
+  return session__call(s, &call, res, err);
+}
+
+/* One call; `call` carries the MCP side (peer, progress token, request id) when there
+ * is one, so that tools can report progress and notice cancellation. */
+static bool session__call(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err) {
+  const char *name = call->name;
   for (size_t i = 0; i < NTOOLS; i++) {
     if (strcmp(TOOL_TABLE[i].name, name) != 0) continue;
     Json empty = {.type = JSON_OBJECT};
-    if (!args) args = &empty;
-    if (!schema_validate(s->input_schema[i], args, err)) return false;
-    McpToolCall call = {.name = name, .arguments = args, .arena = arena};
-    return TOOL_TABLE[i].fn(s, &call, res, err);
+    McpToolCall c = *call;
+    if (!c.arguments) c.arguments = &empty;
+    if (!schema_validate(s->input_schema[i], c.arguments, err)) return false;
+    return TOOL_TABLE[i].fn(s, &c, res, err);
   }
   char known[256] = "";
   for (size_t i = 0; i < NTOOLS; i++) {
@@ -287,4 +299,38 @@ void tool_text_findings(Buf *out, const FindingList *fl) {
       buf_printf(out, "%s: ", f->path);
     buf_printf(out, "%s[%s] %s\n", severity_name(f->severity), f->rule, f->message);
   }
+}
+
+bool tool_db_target(ToolSession *s, const Json *args, const Project *p, DbTarget *t, RtError *err) {
+  (void)s;
+  const char *url = json_get_string(args, "database_url");
+  return db_target_resolve(p, url, t, err);
+}
+
+/* Whether an open connection was made for the same database as `t` (the full
+ * connection string, password included, or the same scratch cluster). */
+static bool session__same_db(const Db *db, const DbTarget *t) {
+  const DbTarget *had = db_target(db);
+  if (had->kind != t->kind) return false;
+  if (t->kind == DB_KIND_SCRATCH)
+    return had->scratch_dir && t->scratch_dir && strcmp(had->scratch_dir, t->scratch_dir) == 0;
+  return had->conninfo && t->conninfo && strcmp(had->conninfo, t->conninfo) == 0;
+}
+
+bool tool_db_connect(ToolSession *s, const Json *args, const Project *p, Db **db, RtError *err) {
+  *db = NULL;
+  DbTarget t = {0};
+  if (!tool_db_target(s, args, p, &t, err)) return false;
+  if (s->db && session__same_db(s->db, &t)) {
+    db_target_free(&t);
+    if (!db_alive(s->db, err)) return false; // it tried to reconnect once
+    *db = s->db;
+    return true;
+  }
+  db_close(s->db);
+  s->db = NULL;
+  bool ok = db_connect(&t, &s->db, err);
+  db_target_free(&t);
+  if (ok) *db = s->db;
+  return ok;
 }

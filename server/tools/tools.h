@@ -13,6 +13,7 @@
 #include "server/alembic/scripts.h"
 #include "server/base/error.h"
 #include "server/base/finding.h"
+#include "server/db/db.h"
 
 typedef struct ToolSession ToolSession;
 
@@ -55,6 +56,21 @@ typedef struct ToolProject {
 bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, ToolProject *tp,
                        RtError *err);
 void tool_project_free(ToolProject *tp);
+
+/**
+ * The database for a call: args.database_url, else RETORT_DATABASE_URL, DATABASE_URL,
+ * the project's sqlalchemy.url, else its scratch cluster (DESIGN.md), connected. The
+ * connection belongs to the session and is reused by later calls to the same database
+ * (checked alive first: when PostgreSQL restarted in between, it reconnects); do not
+ * close it. Fails with the layer's error (ERR_PARAMS / ERR_CONFIG for a bad URL, ERR_DB
+ * when unreachable, ERR_NOT_FOUND when the scratch cluster cannot be created for lack of
+ * PostgreSQL), every URL in it masked.
+ */
+bool tool_db_connect(ToolSession *s, const Json *args, const Project *p, Db **db, RtError *err);
+
+/** Which database a call would use, without connecting (status reports it even when it
+ * is unreachable). Free with db_target_free. */
+bool tool_db_target(ToolSession *s, const Json *args, const Project *p, DbTarget *t, RtError *err);
 
 /**
  * A memo of the last result of `tool` for the same arguments and graph generation, so
