@@ -15,6 +15,7 @@
 #include "protocol/server.h"
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "serve_harness.h"
 
 static double now_ms(void) {
   struct timespec ts;
@@ -49,57 +50,12 @@ static const McpTool tools[] = {
 };
 static const McpServerInfo info = {"t", "1", NULL, tools, 1, NULL};
 
-typedef struct Pump {
-  int fd;
-  const char *const *pieces; /* written one by one, `pause_ms` apart */
-  int pause_ms;
-  Buf got;
-} Pump;
-
-static void *writer_main(void *arg) {
-  Pump *p = arg;
-  for (size_t i = 0; p->pieces[i]; i++) {
-    if (i) usleep((useconds_t)p->pause_ms * 1000);
-    const char *d = p->pieces[i];
-    size_t len = strlen(d), off = 0;
-    while (off < len) {
-      ssize_t n = write(p->fd, d + off, len - off);
-      if (n <= 0) break;
-      off += (size_t)n;
-    }
-  }
-  close(p->fd);
-  return NULL;
-}
-
-static void *reader_main(void *arg) {
-  Pump *p = arg;
-  char tmp[4096];
-  for (;;) {
-    ssize_t n = read(p->fd, tmp, sizeof tmp);
-    if (n <= 0) break;
-    buf_append(&p->got, tmp, (size_t)n);
-  }
-  close(p->fd);
-  return NULL;
-}
-
 static char *serve_pieces(const char *const *pieces, int pause_ms) {
-  int in[2], out[2];
-  cr_assert_eq(pipe(in), 0);
-  cr_assert_eq(pipe(out), 0);
-  Pump w = {in[1], pieces, pause_ms, BUF_INIT}, r = {out[0], NULL, 0, BUF_INIT};
-  pthread_t tw, tr;
-  pthread_create(&tw, NULL, writer_main, &w);
-  pthread_create(&tr, NULL, reader_main, &r);
   ServeOptions opt = {.mode = FRAMING_NDJSON, .mcp = &info};
-  int code = rpc_serve(in[0], out[1], &opt);
+  int code = -1;
+  char *got = harness_serve_pieces(&opt, pieces, NULL, pause_ms, &code);
   cr_assert_eq(code, 0);
-  close(in[0]);
-  close(out[1]);
-  pthread_join(tw, NULL);
-  pthread_join(tr, NULL);
-  return buf_detach(&r.got);
+  return got;
 }
 
 #define INIT "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"

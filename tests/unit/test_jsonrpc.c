@@ -12,6 +12,7 @@
 #include "protocol/server.h"
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "serve_harness.h"
 
 static Arena *arena;
 static void setup(void) { arena = arena_new(); }
@@ -158,51 +159,9 @@ static int feature_did_open(void *ctx, LspSession *s, RpcCall *call, RtError *er
 static const LspMethod features[] = {{"textDocument/hover", feature_hover}, {"textDocument/didOpen", feature_did_open}};
 static const LspServerInfo lsp_info = {"retort-lsp", "1.2", features, 2, "\"hoverProvider\":true", NULL, false};
 
-typedef struct Pump {
-  int fd;
-  const char *data;
-  size_t len;
-  Buf got;
-} Pump;
-
-static void *writer_main(void *arg) {
-  Pump *p = arg;
-  for (size_t off = 0; off < p->len;) {
-    ssize_t n = write(p->fd, p->data + off, p->len - off);
-    if (n <= 0) break;
-    off += (size_t)n;
-  }
-  close(p->fd);
-  return NULL;
-}
-
-static void *reader_main(void *arg) {
-  Pump *p = arg;
-  char tmp[4096];
-  for (;;) {
-    ssize_t n = read(p->fd, tmp, sizeof tmp);
-    if (n <= 0) break;
-    buf_append(&p->got, tmp, (size_t)n);
-  }
-  close(p->fd);
-  return NULL;
-}
-
 static char *serve(const char *input, size_t len, FramingMode mode, int *exit_code) {
-  int in[2], out[2];
-  cr_assert_eq(pipe(in), 0);
-  cr_assert_eq(pipe(out), 0);
-  Pump w = {in[1], input, len, BUF_INIT}, r = {out[0], NULL, 0, BUF_INIT};
-  pthread_t tw, tr;
-  pthread_create(&tw, NULL, writer_main, &w);
-  pthread_create(&tr, NULL, reader_main, &r);
   ServeOptions opt = {.mode = mode, .lsp = &lsp_info};
-  *exit_code = rpc_serve(in[0], out[1], &opt);
-  close(in[0]);
-  close(out[1]);
-  pthread_join(tw, NULL);
-  pthread_join(tr, NULL);
-  return buf_detach(&r.got);
+  return harness_serve(&opt, input, len, exit_code);
 }
 
 /* Appends one Content-Length frame holding `body`. */

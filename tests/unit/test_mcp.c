@@ -12,6 +12,7 @@
 #include "protocol/server.h"
 #include "server/base/buf.h"
 #include "server/base/mem.h"
+#include "serve_harness.h"
 
 /* ---- tools used by the tests ---- */
 
@@ -57,54 +58,10 @@ static const McpServerInfo info = {"retort-test", "9.9", "Use the tools.", tools
 
 /* ---- running the server over pipes ---- */
 
-typedef struct Pump {
-  int fd;
-  const char *data;
-  size_t len;
-  Buf got;
-} Pump;
-
-static void *writer_main(void *arg) {
-  Pump *p = arg;
-  size_t off = 0;
-  while (off < p->len) {
-    ssize_t n = write(p->fd, p->data + off, p->len - off);
-    if (n <= 0) break;
-    off += (size_t)n;
-  }
-  close(p->fd);
-  return NULL;
-}
-
-static void *reader_main(void *arg) {
-  Pump *p = arg;
-  char tmp[4096];
-  for (;;) {
-    ssize_t n = read(p->fd, tmp, sizeof tmp);
-    if (n <= 0) break;
-    buf_append(&p->got, tmp, (size_t)n);
-  }
-  close(p->fd);
-  return NULL;
-}
-
 /* Serves `input` and returns everything written to the output (caller frees). */
 static char *serve_with(const McpServerInfo *with, const char *input, FramingMode mode, int *exit_code) {
-  int in[2], out[2];
-  cr_assert_eq(pipe(in), 0);
-  cr_assert_eq(pipe(out), 0);
-  Pump w = {in[1], input, strlen(input), BUF_INIT}, r = {out[0], NULL, 0, BUF_INIT};
-  pthread_t tw, tr;
-  pthread_create(&tw, NULL, writer_main, &w);
-  pthread_create(&tr, NULL, reader_main, &r);
   ServeOptions opt = {.mode = mode, .mcp = with};
-  int code = rpc_serve(in[0], out[1], &opt);
-  close(in[0]);
-  close(out[1]);
-  pthread_join(tw, NULL);
-  pthread_join(tr, NULL);
-  if (exit_code) *exit_code = code;
-  return buf_detach(&r.got);
+  return harness_serve(&opt, input, strlen(input), exit_code);
 }
 
 static char *serve(const char *input, FramingMode mode, int *exit_code) {
