@@ -53,6 +53,31 @@ static bool conn__scheme(const char *url, size_t *len) {
   return true;
 }
 
+/* Hands `conninfo` (taken) to *out when libpq can read it. libpq's parse errors may quote
+ * the URL, so a message that quotes anything is not shown: the masked `url` is. */
+static bool conn__check(char *conninfo, const char *url, char **out, RtError *err) {
+  char *perr = NULL;
+  PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+  if (!opts) {
+    char *m = project_masked_url(url);
+    bool quotes = perr && strchr(perr, '"');
+    char why[512] = "";
+    if (perr && !quotes) snprintf(why, sizeof why, " (%.*s)", (int)strcspn(perr, "\n"), perr);
+    error_set(err, ERR_PARAMS,
+              "libpq cannot read the database URL '%s'%s: check its syntax "
+              "(postgresql://user:password@host:port/dbname?sslmode=..., with special "
+              "characters in the password percent-encoded, e.g. '@' as %%40)",
+              m, why);
+    free(m);
+    if (perr) PQfreemem(perr);
+    free(conninfo);
+    return false;
+  }
+  PQconninfoFree(opts);
+  *out = conninfo;
+  return true;
+}
+
 bool db_url_to_conninfo(const char *url, char **out, RtError *err) {
   *out = NULL;
   if (!url) url = "";
@@ -63,17 +88,14 @@ bool db_url_to_conninfo(const char *url, char **out, RtError *err) {
   size_t slen;
   if (!conn__scheme(u, &slen)) {
     // No scheme: a libpq keyword/value string ("host=/sock dbname=app") passes through.
-    if (*u && project_url_is_postgres(u)) {
-      *out = u;
-      return true;
-    }
-    char *m = project_masked_url(u);
+    if (*u && project_url_is_postgres(u)) return conn__check(u, u, out, err);
+    // Not quoted: a value that is not a URL may well be a password pasted by mistake.
     error_set(err, ERR_PARAMS,
-              "'%s' is not a database URL: expected postgresql://user@host:5432/dbname, an "
-              "SQLAlchemy URL such as postgresql+psycopg2://..., or a libpq string such as "
+              "the value (%zu characters, not shown) is not a database URL: expected "
+              "postgresql://user@host:5432/dbname, an SQLAlchemy URL such as "
+              "postgresql+psycopg2://..., or a libpq string such as "
               "'host=/var/run/postgresql dbname=app'",
-              m);
-    free(m);
+              strlen(u));
     free(u);
     return false;
   }
@@ -133,30 +155,10 @@ bool db_url_to_conninfo(const char *url, char **out, RtError *err) {
       if (*p == '&') p++;
     }
   }
-  free(u);
   char *conninfo = buf_detach(&b);
-  // libpq must be able to read it; its parse errors may quote the URL, so they are not
-  // shown: the masked URL is.
-  char *perr = NULL;
-  PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
-  if (!opts) {
-    char *m = project_masked_url(url);
-    bool quotes = perr && strchr(perr, '"');
-    char why[512] = "";
-    if (perr && !quotes) snprintf(why, sizeof why, " (%.*s)", (int)strcspn(perr, "\n"), perr);
-    error_set(err, ERR_PARAMS,
-              "libpq cannot read the database URL '%s'%s: check its syntax "
-              "(postgresql://user:password@host:port/dbname?sslmode=..., with special "
-              "characters in the password percent-encoded, e.g. '@' as %%40)",
-              m, why);
-    free(m);
-    if (perr) PQfreemem(perr);
-    free(conninfo);
-    return false;
-  }
-  PQconninfoFree(opts);
-  *out = conninfo;
-  return true;
+  bool ok = conn__check(conninfo, u, out, err);
+  free(u);
+  return ok;
 }
 
 /* ---- resolution --------------------------------------------------------------------- */
@@ -173,7 +175,7 @@ static bool conn__from_url(const char *url, const char *source, ErrKind kind, Db
                            RtError *err) {
   char *ci = NULL;
   if (!db_url_to_conninfo(url, &ci, err)) {
-    err->kind = kind;
+    if (err) err->kind = kind;
     error_prefix(err, "%s", source);
     return false;
   }

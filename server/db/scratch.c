@@ -464,9 +464,12 @@ void scratch_stop_all(void) {
   if (locked) pthread_mutex_unlock(&scratch__mu);
 }
 
-/* Connects to the admin database and creates database "retort" when missing. Returns
- * false (with err) when the server does not answer properly. */
+/* Creates database "retort" when missing (once per cluster: <dir>/retort-db.ok remembers
+ * it, so later starts connect only once, in db_connect). */
 static bool scratch__ensure_db(Cluster *c, RtError *err) {
+  char mark[PATH_MAX];
+  snprintf(mark, sizeof mark, "%s/retort-db.ok", c->dir);
+  if (access(mark, F_OK) == 0) return true;
   PGconn *pc = PQconnectdb(c->admin);
   char why[1024];
   if (PQstatus(pc) != CONNECTION_OK) {
@@ -488,41 +491,65 @@ static bool scratch__ensure_db(Cluster *c, RtError *err) {
     error_set(err, ERR_DB, "cannot create database \"%s\" in the scratch cluster %s: %s",
               SCRATCH_DB, c->dir, db_conn_error(pc, why, sizeof why));
   PQfinish(pc);
+  if (ok) {
+    int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+  }
   return ok;
 }
 
-/* Waits until the postmaster answers (PQping every SCRATCH_POLL_MS). */
+/* The postmaster's pid and status ("ready", "starting", "stopping"; "" when the file has
+ * no status line yet) from postmaster.pid. False when there is no readable pid file. */
+static bool scratch__pidfile_status(const char *pidfile, pid_t *pid, char *status, size_t n) {
+  *pid = 0;
+  status[0] = '\0';
+  FILE *f = fopen(pidfile, "r");
+  if (!f) return false;
+  char line[PATH_MAX + 64];
+  for (int i = 1; fgets(line, sizeof line, f); i++) {
+    if (i == 1) *pid = (pid_t)strtol(line, NULL, 10);
+    if (i == 8) {  // LOCK_FILE_LINE_PM_STATUS
+      size_t l = strcspn(line, " \n");
+      if (l >= n) l = n - 1;
+      memcpy(status, line, l);
+      status[l] = '\0';
+    }
+  }
+  fclose(f);
+  return *pid > 0;
+}
+
+/* Waits until the postmaster we started says "ready" in its pid file, as pg_ctl does,
+ * polling every SCRATCH_POLL_MS (connection attempts would each fork a backend). */
 static bool scratch__wait_ready(Cluster *c, const char *log, RtError *err) {
   for (int waited = 0;; waited += SCRATCH_POLL_MS) {
-    PGPing ping = PQping(c->admin);
-    if (ping == PQPING_OK) return true;
-    if (ping == PQPING_NO_ATTEMPT)
-      return error_set(err, ERR_INTERNAL, "bad scratch connection string for %s", c->dir);
-    if (c->child) {
-      int st;
-      if (waitpid(c->pm_pid, &st, WNOHANG) == c->pm_pid) {
-        char how[64], *tail = scratch__log_tail(log);
-        scratch__describe_status(st, how, sizeof how);
-        error_set(err, ERR_IO,
-                  "PostgreSQL (the scratch cluster in %s) %s while starting; its log %s "
-                  "ends with:\n%s\nFix the cause above, or delete %s to recreate the "
-                  "cluster, or pass database_url to use another database",
-                  c->dir, how, log, tail, c->dir);
-        free(tail);
-        c->pm_pid = 0;
-        c->child = false;
-        return false;
-      }
-    } else if (c->pm_pid > 0 && kill(c->pm_pid, 0) != 0 && errno == ESRCH) {
-      return error_set(err, ERR_IO, "PostgreSQL (the scratch cluster in %s) exited", c->dir);
+    pid_t pid;
+    char status[32];
+    if (scratch__pidfile_status(c->pidfile, &pid, status, sizeof status) && pid == c->pm_pid &&
+        strcmp(status, "ready") == 0)
+      return true;
+    int st;
+    if (waitpid(c->pm_pid, &st, WNOHANG) == c->pm_pid) {
+      char how[64], *tail = scratch__log_tail(log);
+      scratch__describe_status(st, how, sizeof how);
+      error_set(err, ERR_IO,
+                "PostgreSQL (the scratch cluster in %s) %s while starting; its log %s "
+                "ends with:\n%s\nFix the cause above, or delete %s to recreate the "
+                "cluster, or pass database_url to use another database",
+                c->dir, how, log, tail, c->dir);
+      free(tail);
+      c->pm_pid = 0;
+      c->child = false;
+      return false;
     }
     if (waited >= SCRATCH_START_TIMEOUT_MS) {
       char *tail = scratch__log_tail(log);
       error_set(err, ERR_IO,
-                "PostgreSQL (the scratch cluster in %s) did not accept connections within "
-                "%d s; its log %s ends with:\n%s",
+                "PostgreSQL (the scratch cluster in %s) did not become ready within %d s; "
+                "its log %s ends with:\n%s",
                 c->dir, SCRATCH_START_TIMEOUT_MS / 1000, log, tail);
       free(tail);
+      scratch__pm_stop(c);
       return false;
     }
     scratch__sleep_ms(SCRATCH_POLL_MS);
@@ -575,6 +602,9 @@ static bool scratch__start(Cluster *c, const char *bin, const char *sockdir, con
                   "-c", "fsync=off",
                   "-c", "full_page_writes=off",
                   "-c", "synchronous_commit=off",
+                  "-c", "shared_buffers=16MB",  // small: shared memory set-up is most of a start
+                  "-c", "max_connections=50",
+                  "-c", "huge_pages=off",
                   NULL};
   pid_t pid = scratch__spawn(argv, log, true, ra, err);
   if (pid < 0) return false;
@@ -709,32 +739,49 @@ static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   snprintf(data, sizeof data, "%s/data/PG_VERSION", c->dir);
 
   // A postmaster already running (another retort's, or one left by a killed retort).
-  pid_t pid = scratch__read_pidfile(c->pidfile);
-  if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) {
-    if (c->pm_pid != pid) {
-      c->pm_pid = pid;
-      c->child = false;
+  pid_t pid;
+  char status[32];
+  for (int waited = 0; scratch__pidfile_status(c->pidfile, &pid, status, sizeof status) &&
+                       (kill(pid, 0) == 0 || errno == EPERM);
+       waited += SCRATCH_POLL_MS) {
+    if (strcmp(status, "ready") == 0) {
+      if (c->pm_pid != pid) {
+        c->pm_pid = pid;
+        c->child = false;
+      }
+      return scratch__ensure_db(c, err);
     }
-    PGPing ping = PQping(c->admin);
-    for (int waited = 0; ping == PQPING_REJECT && waited < SCRATCH_START_TIMEOUT_MS;
-         waited += SCRATCH_POLL_MS) {
-      scratch__sleep_ms(SCRATCH_POLL_MS);  // starting up or shutting down
-      ping = PQping(c->admin);
-    }
-    if (ping == PQPING_OK) return scratch__ensure_db(c, err);
-    // Shut down meanwhile, or the pid file is stale and its pid reused: start anew
-    // (postgres itself refuses if a live postmaster still owns the data directory).
+    // Starting or stopping (a killed retort's): wait for it to settle.
+    if (waited >= SCRATCH_START_TIMEOUT_MS)
+      return error_set(err, ERR_IO,
+                       "the scratch cluster in %s has been '%s' for %d s (postmaster pid %d); "
+                       "stop that process, or pass database_url",
+                       c->dir, status, SCRATCH_START_TIMEOUT_MS / 1000, (int)pid);
+    scratch__sleep_ms(SCRATCH_POLL_MS);
   }
   c->pm_pid = 0;
   c->child = false;
   if (!scratch__find_bin(bin, sizeof bin, err)) return false;
-  if (access(data, F_OK) != 0 && !scratch__initdb(bin, c->dir, ra, err)) return false;
-  if (!scratch__start(c, bin, sockdir, ra, err)) return false;
+  if (access(data, F_OK) != 0) {
+    char mark[PATH_MAX];
+    snprintf(mark, sizeof mark, "%s/retort-db.ok", c->dir);
+    unlink(mark);
+    if (!scratch__initdb(bin, c->dir, ra, err)) return false;
+  }
+  if (!scratch__start(c, bin, sockdir, ra, err)) {
+    // A postmaster killed with SIGKILL leaves backends that hold its shared memory for a
+    // moment ("pre-existing shared memory block is still in use"): retry once.
+    if (!strstr(err->msg, "shared memory block")) return false;
+    scratch__sleep_ms(1000);
+    if (!scratch__start(c, bin, sockdir, ra, err)) return false;
+  }
   return scratch__ensure_db(c, err);
 }
 
 bool scratch_ensure(const char *dir, char **conninfo, RtError *err) {
   *conninfo = NULL;
+  RtError local;
+  if (!err) err = &local;
   if (!dir || !*dir) return error_set(err, ERR_INTERNAL, "no scratch cluster directory");
   RunAs ra;
   if (!scratch__run_as(&ra, err)) return false;
