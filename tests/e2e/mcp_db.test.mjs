@@ -1,0 +1,166 @@
+// mcp_db.test.mjs - the official MCP TypeScript SDK drives `retort mcp` against its own
+// scratch cluster (RETORT_SCRATCH_DIR = a fresh directory, no DATABASE_URL): status
+// (everything pending) → the plan when asked (sql_only: nothing applied) → upgrade with
+// progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status
+// up to date → downgrade base → status; the cluster stops when the server exits.
+// Project: a copy of tests/db/projects/branches (9 revisions, two heads, a merge).
+// Run from tests/e2e: RETORT_BIN=../../build/retort node --test mcp_db.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const fixtures = path.join(repo, 'tests/db/projects');
+const retort = process.env.RETORT_BIN && path.resolve(process.env.RETORT_BIN);
+
+// What tests/db/projects/branches is: keep in step with its versions directory.
+const ALL = ['1a0000000001', '2b0000000002', '3c0000000003', '4d0000000004', '5e0000000005',
+  '6f0000000006', '7a0000000007', '8b0000000008', '9c0000000009'];
+const HEADS = ['8b0000000008', '9c0000000009'];
+
+// Scratch start (initdb) may take a few seconds on a loaded machine.
+const TIMEOUT = { timeout: 60000 };
+
+let client;
+let scratch;
+let work;
+let serverStderr = '';
+
+const sorted = (a) => [...(a ?? [])].sort();
+
+async function call(name, args, options = {}) {
+  const result = await client.callTool({ name, arguments: args }, undefined, { ...TIMEOUT, ...options });
+  const shown = JSON.stringify(result, null, 1).slice(0, 3000);
+  assert.ok(!result.isError, `${name} ${JSON.stringify(args)} is an error:\n${shown}\n--- stderr:\n${serverStderr.slice(-2000)}`);
+  assert.ok(result.structuredContent, `${name}: no structuredContent:\n${shown}`);
+  assert.ok(result.content?.some((c) => c.type === 'text' && c.text.length > 0), `${name}: no text content`);
+  return result.structuredContent;
+}
+
+before(async () => {
+  assert.ok(retort, 'RETORT_BIN must name the retort binary');
+  assert.ok(existsSync(retort), `no retort binary at ${retort}`);
+  // Under /tmp and world-searchable: as root the cluster runs as the postgres user.
+  work = mkdtempSync('/tmp/retort-mcpdb-');
+  chmodSync(work, 0o755);
+  scratch = path.join(work, 'scratch');
+  const project = path.join(work, 'branches');
+  cpSync(path.join(fixtures, 'branches'), project, { recursive: true });
+  cpSync(path.join(fixtures, 'env.py'), path.join(project, 'migrations/env.py'));
+  // No DATABASE_URL / RETORT_DATABASE_URL: the scratch cluster is the database.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME || '/root', LANG: 'C.UTF-8',
+    RETORT_SCRATCH_DIR: scratch };
+  for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) {
+    if (process.env[k] !== undefined) env[k] = process.env[k];
+  }
+  const transport = new StdioClientTransport({
+    command: retort, args: ['mcp', '--project', project], env, cwd: project, stderr: 'pipe',
+  });
+  transport.stderr.on('data', (chunk) => {
+    serverStderr += chunk;
+    process.stderr.write(chunk); // sanitizer reports reach ctest's FAIL_REGULAR_EXPRESSION
+  });
+  client = new Client({ name: 'retort-e2e-db', version: '1.0.0' });
+  await client.connect(transport, TIMEOUT);
+});
+
+after(async () => {
+  await client?.close();
+  // The last retort process using the scratch cluster stops it (db.h, scratch_ensure).
+  let running = true;
+  for (let i = 0; i < 100 && running; i++) {
+    running = findPostmasterPid(scratch);
+    if (running) await sleep(100);
+  }
+  const left = running;
+  rmSync(work, { recursive: true, force: true });
+  assert.ok(!left, `the scratch cluster in ${scratch} still runs after the server exited`);
+  assert.doesNotMatch(serverStderr, /AddressSanitizer|LeakSanitizer|runtime error:/,
+    'the server reported a sanitizer error');
+});
+
+// Whether a postmaster.pid exists anywhere under dir (the cluster's layout is retort's).
+function findPostmasterPid(dir) {
+  if (!dir || !existsSync(dir)) return false;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    let entries;
+    try { entries = readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    for (const e of entries) {
+      if (e.name === 'postmaster.pid') return true;
+      if (e.isDirectory()) stack.push(path.join(d, e.name));
+    }
+  }
+  return false;
+}
+
+test('status on a fresh scratch cluster: everything pending', async () => {
+  const s = await call('status', {});
+  assert.equal(s.database?.kind, 'scratch', `database: ${JSON.stringify(s.database)}`);
+  assert.equal(s.database?.reachable, true, `database: ${JSON.stringify(s.database)}`);
+  assert.doesNotMatch(JSON.stringify(s.database), /password/i);
+  assert.deepEqual(sorted(s.heads), HEADS);
+  assert.deepEqual(sorted(s.current), []);
+  assert.deepEqual(sorted(s.pending), ALL, `pending: ${JSON.stringify(s.pending)}`);
+  assert.equal(s.up_to_date, false);
+  // Apply order: every parent before its children (1a first, the merge after both sides).
+  const at = (r) => s.pending.indexOf(r);
+  assert.ok(at('1a0000000001') === 0);
+  assert.ok(at('6f0000000006') > at('3c0000000003') && at('6f0000000006') > at('5e0000000005'));
+  assert.ok(at('5e0000000005') > at('2b0000000002'), 'depends_on: 2b before 5e');
+});
+
+test('upgrade asked for its plan (sql_only): steps with SQL and a plan_id, nothing applied', async () => {
+  const plan = await call('upgrade', { target: 'heads', sql_only: true });
+  const text = JSON.stringify(plan);
+  assert.ok(plan.plan_id, `no plan_id: ${text.slice(0, 2000)}`);
+  assert.match(text, /CREATE TABLE accounts/);
+  assert.match(text, /CREATE TABLE tags/);
+  for (const r of ALL) assert.ok(text.includes(r), `the plan does not mention ${r}`);
+  const s = await call('status', {});
+  assert.deepEqual(sorted(s.current), [], 'asking for the plan changed the database');
+  assert.equal(s.up_to_date, false);
+});
+
+test('upgrade heads on the scratch cluster: applied without confirm, with progress', async () => {
+  const progress = [];
+  const done = await call('upgrade', { target: 'heads' }, {
+    onprogress: (p) => progress.push(p),
+    resetTimeoutOnProgress: true,
+  });
+  assert.deepEqual(sorted(done.current), HEADS, `result: ${JSON.stringify(done).slice(0, 2000)}`);
+  const applied = (done.applied ?? []).map((a) => (typeof a === 'object' ? a.revision : a));
+  assert.deepEqual(sorted(applied), ALL, `applied: ${JSON.stringify(done.applied)}`);
+  assert.ok(progress.length >= 2, `progress notifications: ${JSON.stringify(progress)}`);
+  for (let i = 1; i < progress.length; i++) {
+    assert.ok(progress[i].progress > progress[i - 1].progress, `progress must increase: ${JSON.stringify(progress)}`);
+  }
+  const last = progress.at(-1);
+  if (last.total !== undefined) assert.ok(last.progress <= last.total, JSON.stringify(last));
+  assert.ok(progress.some((p) => typeof p.message === 'string' && /[0-9a-f]{12}/.test(p.message)),
+    `no progress message names a revision: ${JSON.stringify(progress)}`);
+});
+
+test('status after the upgrade: up to date at both heads', async () => {
+  const s = await call('status', {});
+  assert.deepEqual(sorted(s.current), HEADS);
+  assert.deepEqual(s.pending, []);
+  assert.equal(s.up_to_date, true);
+});
+
+test('downgrade base, then status: everything pending again', async () => {
+  const done = await call('downgrade', { target: 'base' });
+  assert.deepEqual(sorted(done.current), [], `result: ${JSON.stringify(done).slice(0, 2000)}`);
+  const s = await call('status', {});
+  assert.deepEqual(sorted(s.current), []);
+  assert.deepEqual(sorted(s.pending), ALL);
+  assert.equal(s.up_to_date, false);
+});
