@@ -255,19 +255,18 @@ Test(steps, multiple_current_rows) {
   cr_assert_str_eq(p.final[0], "d0005");
   steps_plan_free(&p);
 
-  // Downgrading the merge from {d0005, x0007} to c1003: unmerge (insert + update), then
-  // c2004's row deleted (its parent is an ancestor of the remaining c1003).
+  // Downgrading the merge from {d0005, x0007} to c1003: only d0005 is unapplied (an
+  // unmerge: insert one parent, update to the other); c2004 stays a head.
   const char *cur2[] = {"d0005", "x0007"};
   cr_assert(steps_plan(l.g, cur2, 2, "c1003", false, &p, &err), "%s", err.msg);
-  cr_assert_eq(p.n, 2);
+  cr_assert_eq(p.n, 1);
   cr_assert_eq(p.steps[0].nvops, 2);
   cr_assert_eq(p.steps[0].vops[0].kind, VOP_INSERT);
   cr_assert_eq(p.steps[0].vops[1].kind, VOP_UPDATE);
-  cr_assert_eq(p.steps[1].nvops, 1);
-  cr_assert_eq(p.steps[1].vops[0].kind, VOP_DELETE);
-  cr_assert_eq(p.nfinal, 2);
+  cr_assert_eq(p.nfinal, 3);
   cr_assert_str_eq(p.final[0], "c1003");
-  cr_assert_str_eq(p.final[1], "x0007");
+  cr_assert_str_eq(p.final[1], "c2004");
+  cr_assert_str_eq(p.final[2], "x0007");
   steps_plan_free(&p);
 
   // Rows that do not fit the graph: refused, nothing planned.
