@@ -58,7 +58,8 @@ typedef struct Cluster {
 
 static Cluster scratch__clusters[SCRATCH_MAX];
 static pthread_mutex_t scratch__mu = PTHREAD_MUTEX_INITIALIZER;
-static bool scratch__hooks_installed;
+static bool scratch__atexit_done;
+static pid_t scratch__hooks_pid; /* signal handlers are checked again in a forked child */
 
 /* Who runs initdb and postgres: ourselves, or as root the postgres (else nobody) user. */
 typedef struct RunAs {
@@ -439,9 +440,12 @@ static void scratch__on_signal(int sig) {
 }
 
 static void scratch__install_hooks(void) {
-  if (scratch__hooks_installed) return;
-  scratch__hooks_installed = true;
-  atexit(scratch_stop_all);
+  if (!scratch__atexit_done) {
+    scratch__atexit_done = true;  // a fork inherits the registration: once is enough
+    atexit(scratch_stop_all);
+  }
+  if (scratch__hooks_pid == getpid()) return;
+  scratch__hooks_pid = getpid();
   // Only where nobody else handles the signal: a handler of the application's own must
   // call scratch_stop_all itself.
   const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
