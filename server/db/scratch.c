@@ -346,13 +346,44 @@ static void scratch__rmtree(const char *path) {
 
 /* ---- the postmaster ----------------------------------------------------------------- */
 
+/* The pid on the first line of postmaster.pid, 0 when unreadable. Async-signal-safe. */
 static pid_t scratch__read_pidfile(const char *pidfile) {
-  FILE *f = fopen(pidfile, "r");
-  if (!f) return 0;
+  int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[32];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
   long pid = 0;
-  if (fscanf(f, "%ld", &pid) != 1) pid = 0;
-  fclose(f);
-  return pid > 0 ? (pid_t)pid : 0;
+  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9' && pid < 100000000; i++)
+    pid = pid * 10 + (buf[i] - '0');
+  return (pid_t)pid;
+}
+
+/* Whether `pid` is a running postgres process (so that a stale pid file whose pid now
+ * belongs to something else is never signalled). Where /proc is not available, any live
+ * process counts. Async-signal-safe. */
+static bool scratch__is_postgres(pid_t pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
+  char path[64] = "/proc/", *p = path + 6;
+  char digits[16];
+  int nd = 0;
+  for (long v = pid; v > 0 && nd < 15; v /= 10) digits[nd++] = (char)('0' + v % 10);
+  while (nd > 0) *p++ = digits[--nd];
+  memcpy(p, "/stat", 6);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return access("/proc/self/stat", F_OK) != 0;  // no /proc: cannot tell
+  char buf[128];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  // "<pid> (postgres) S ...": the command name, then the state (Z: a zombie).
+  char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+  if (!open_paren || !close_paren || close_paren[1] != ' ') return false;
+  if (close_paren[2] == 'Z' || close_paren[2] == 'X') return false;
+  size_t len = (size_t)(close_paren - open_paren - 1);
+  return (len == 8 && memcmp(open_paren + 1, "postgres", 8) == 0) ||
+         (len == 10 && memcmp(open_paren + 1, "postmaster", 10) == 0);
 }
 
 /* Whether the postmaster of `c` is still there. Reaps it when it is our dead child. */
@@ -362,38 +393,36 @@ static bool scratch__pm_alive(Cluster *c) {
   if (c->child) {
     int st;
     pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) {
-      if (r == pid) c->child = false;
-      if (r == pid) c->pm_pid = 0;
-      if (r < 0) c->child = false;  // reaped elsewhere: fall back to kill(0)
-      if (r == pid) return false;
-    } else if (r == 0) {
-      return true;
+    if (r == 0) return true;
+    c->child = false;  // exited (reaped now), or reaped elsewhere: ask the system
+    if (r == pid) {
+      c->pm_pid = 0;
+      return false;
     }
   }
-  return kill(pid, 0) == 0 || errno == EPERM;
+  return scratch__is_postgres(pid);
 }
 
-/* Fast shutdown (SIGINT) of the postmaster, waiting until it has gone: its pid file
- * disappears at the very end of shutdown (a zombie of a non-reaping init would otherwise
- * look alive). Async-signal-safe: also used from the signal handler. */
+/* Fast shutdown (SIGINT) of the postmaster that owns the data directory now (its pid
+ * file says which: it may have been restarted by another process), waiting until it has
+ * gone: its pid file disappears at the very end of shutdown. Async-signal-safe: also
+ * used from the signal handler. */
 static void scratch__pm_stop(Cluster *c) {
-  pid_t pid = c->pm_pid;
-  if (pid <= 0) pid = scratch__read_pidfile(c->pidfile);
-  if (pid <= 0) return;
-  if (kill(pid, SIGINT) != 0) {
-    c->pm_pid = 0;
-    return;
-  }
+  pid_t pid = scratch__read_pidfile(c->pidfile);
+  bool ours = c->child && c->pm_pid == pid && pid > 0;
+  if (c->child && !ours && c->pm_pid > 0) waitpid(c->pm_pid, NULL, WNOHANG);  // reap
+  c->pm_pid = 0;
+  c->child = false;
+  if (!ours && !scratch__is_postgres(pid)) return;
+  if (kill(pid, SIGINT) != 0) return;
   bool quit_sent = false;
   for (int waited = 0;; waited += 5) {
-    if (c->child) {
-      int st;
-      if (waitpid(pid, &st, WNOHANG) == pid) break;
-    } else if (kill(pid, 0) != 0 && errno == ESRCH) {
-      break;
+    if (ours) {
+      pid_t r = waitpid(pid, NULL, WNOHANG);
+      if (r == pid) break;
+      if (r < 0) ours = false;  // reaped elsewhere
     }
-    if (access(c->pidfile, F_OK) != 0 && !c->child) break;
+    if (!ours && (kill(pid, 0) != 0 || access(c->pidfile, F_OK) != 0)) break;
     if (waited >= SCRATCH_STOP_TIMEOUT_MS) {
       if (quit_sent) break;
       kill(pid, SIGQUIT);  // immediate shutdown
@@ -403,8 +432,6 @@ static void scratch__pm_stop(Cluster *c) {
     struct timespec ts = {0, 5 * 1000000L};
     nanosleep(&ts, NULL);
   }
-  c->pm_pid = 0;
-  c->child = false;
 }
 
 /* Stops the cluster when nobody else uses it; then lets go of it. `from_signal`: never
@@ -746,7 +773,7 @@ static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   pid_t pid;
   char status[32];
   for (int waited = 0; scratch__pidfile_status(c->pidfile, &pid, status, sizeof status) &&
-                       (kill(pid, 0) == 0 || errno == EPERM);
+                       scratch__is_postgres(pid);
        waited += SCRATCH_POLL_MS) {
     if (strcmp(status, "ready") == 0) {
       if (c->pm_pid != pid) {
@@ -763,8 +790,12 @@ static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
                        c->dir, status, SCRATCH_START_TIMEOUT_MS / 1000, (int)pid);
     scratch__sleep_ms(SCRATCH_POLL_MS);
   }
+  if (c->child && c->pm_pid > 0) waitpid(c->pm_pid, NULL, WNOHANG);
   c->pm_pid = 0;
   c->child = false;
+  // A pid file left by a postmaster that died (SIGKILL, power loss) whose pid now belongs
+  // to another process would make postgres refuse to start: it is stale, remove it.
+  if (pid > 0 && !scratch__is_postgres(pid)) unlink(c->pidfile);
   if (!scratch__find_bin(bin, sizeof bin, err)) return false;
   if (access(data, F_OK) != 0) {
     char mark[PATH_MAX];
