@@ -41,7 +41,10 @@ trap 'exit 130' INT TERM
 pg_start || { echo "db/run.sh: could not start PostgreSQL" >&2; exit 1; }
 # Every command below names its database explicitly: nothing may fall back to these.
 unset DATABASE_URL RETORT_DATABASE_URL
-PG_DUMP=$PG_BIN/pg_dump
+# pg_dump since 15.14 writes \restrict/\unrestrict lines with a random key to each dump;
+# a fixed key keeps two dumps of the same schema byte-identical (no other normalisation).
+PG_DUMP=("$PG_BIN/pg_dump" --schema-only --no-owner)
+"$PG_BIN/pg_dump" --help | grep -q -- --restrict-key && PG_DUMP+=(--restrict-key=retorttests)
 
 # ---------------------------------------------------------------- helpers
 # They run inside a case's subshell: `fail` ends the case.
@@ -149,8 +152,8 @@ q() { psql -qAtX -d "$1" -c "$2"; }
 # same_state STEP URL_A URL_B - identical schema dumps and version rows.
 same_state() {
   local step=$1 a=$2 b=$3
-  "$PG_DUMP" --schema-only --no-owner -d "$a" >"$WORK/a.sql" || fail "pg_dump A"
-  "$PG_DUMP" --schema-only --no-owner -d "$b" >"$WORK/b.sql" || fail "pg_dump B"
+  "${PG_DUMP[@]}" -d "$a" >"$WORK/a.sql" || fail "pg_dump A"
+  "${PG_DUMP[@]}" -d "$b" >"$WORK/b.sql" || fail "pg_dump B"
   if ! diff -u "$WORK/a.sql" "$WORK/b.sql" >"$WORK/dump.diff"; then
     echo "--- pg_dump --schema-only: alembic (-) vs retort (+) after '$step':"
     head -n 80 "$WORK/dump.diff"
