@@ -67,6 +67,12 @@ static bool schema__check(const Json *schema, const Json *v, const char *path, R
                        schema__type_name(v));
     }
   }
+  // C strings end at the first NUL: a path like "/tmp\u0000/x" would silently become
+  // "/tmp". No argument of ours may hold one.
+  if (v->type == JSON_STRING && memchr(v->str, '\0', v->len))
+    return error_set(err, ERR_PARAMS, "%s%s%s contains a NUL character (\\u0000), which no %s can hold",
+                     *path ? "argument '" : "", where, *path ? "'" : "",
+                     *path ? "path, revision or option" : "argument");
   const Json *en = json_get(schema, "enum");
   if (en && en->type == JSON_ARRAY) {
     bool found = false;
