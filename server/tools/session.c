@@ -7,6 +7,7 @@
 
 #include "server/base/embed.h"
 #include "server/base/mem.h"
+#include "server/tools/migrate.h"
 #include "server/tools/schema.h"
 #include "server/tools/tools.h"
 
@@ -28,6 +29,8 @@ static const ToolEntry TOOL_TABLE[] = {
     {"history", tool_history},
     {"status", tool_status},
     {"review_migration", tool_review_migration},
+    {"upgrade", tool_upgrade},
+    {"downgrade", tool_downgrade},
 };
 #define NTOOLS (sizeof TOOL_TABLE / sizeof TOOL_TABLE[0])
 
@@ -35,7 +38,10 @@ static const char SERVER_INSTRUCTIONS[] =
     "retort reads an Alembic project's revision files statically (nothing is imported) "
     "and answers about its migration history. Use `history` to see revisions, heads and "
     "branch/merge points, and `status` for heads and problems in the revision graph "
-    "(multiple heads, missing parents, cycles, files that do not parse).";
+    "(multiple heads, missing parents, cycles, files that do not parse). `upgrade` and "
+    "`downgrade` first return a plan (steps, SQL, findings, plan_id) and change nothing; "
+    "show it to the user, then call again with confirm=<plan_id> to run exactly that plan "
+    "(retort's scratch cluster needs no confirm). sql_only gives the SQL script only.";
 
 /* The last graph built, kept while its revision files are unchanged. */
 typedef struct GraphSlot {
