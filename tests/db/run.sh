@@ -44,7 +44,7 @@ unset DATABASE_URL RETORT_DATABASE_URL
 # pg_dump since 15.14 writes \restrict/\unrestrict lines with a random key to each dump;
 # a fixed key keeps two dumps of the same schema byte-identical (no other normalisation).
 PG_DUMP=("$PG_BIN/pg_dump" --schema-only --no-owner)
-"$PG_BIN/pg_dump" --help | grep -q -- --restrict-key && PG_DUMP+=(--restrict-key=retorttests)
+[[ $("$PG_BIN/pg_dump" --help) == *--restrict-key* ]] && PG_DUMP+=(--restrict-key=retorttests)
 
 # ---------------------------------------------------------------- helpers
 # They run inside a case's subshell: `fail` ends the case.
@@ -449,7 +449,7 @@ case_fault_pg_restart() {
   bash "$REPO/tests/npm-ci.sh" "$REPO/tests/e2e" >/dev/null || fail "npm ci in tests/e2e"
   RETORT_BIN=$RETORT PROJECT=$dir DB_URL=$b \
     RESTART_CMD="runuser -u postgres -- '$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m fast -w -t 30 restart -l '$PG_DIR/server.log' >/dev/null" \
-    node "$HERE/mcp_restart.mjs" || fail "see above"
+    node "$HERE/mcp_restart.mjs" || fail "mcp_restart.mjs: see its output above"
   expect_versions "$b" l2 "after the upgrade in the restarted session"
 }
 
