@@ -24,7 +24,9 @@ typedef enum DbKind {
 /* Where to connect. Strings owned (db_target_free). */
 typedef struct DbTarget {
   DbKind kind;
-  char *conninfo;     /* libpq connection string: SECRET (holds the password) */
+  char *conninfo;     /* libpq connection string: SECRET (holds the password). NULL for
+                         DB_KIND_SCRATCH until connected: db_target(db)->conninfo then
+                         names the cluster's socket */
   char *masked;       /* the same, safe to print: password replaced by "***";
                          for the scratch cluster, "scratch:<data directory>" */
   const char *source; /* static: "database_url", "RETORT_DATABASE_URL", "DATABASE_URL",
@@ -43,11 +45,18 @@ bool db_target_resolve(const Project *p, const char *arg_url, DbTarget *out, RtE
 void db_target_free(DbTarget *t);
 
 /**
- * A libpq connection string for `url`: a libpq URI or key=value string is returned as is;
- * an SQLAlchemy URL (scheme postgresql+DRIVER, or postgres) is rewritten to a libpq URI
- * (driver dropped; query parameters libpq knows kept, e.g. host=/sock, sslmode; ones it
- * does not know, such as SQLAlchemy's own, dropped). Percent-escapes are kept as libpq
- * decodes them itself. Fails (ERR_PARAMS) for non-PostgreSQL schemes. Caller frees.
+ * A libpq connection string for `url` (surrounding white space ignored): a key=value
+ * string is returned as is; a URL with scheme postgresql, postgres or postgresql+DRIVER
+ * (any case) is rewritten to a postgresql:// URI: driver dropped; host, port and database
+ * kept as written (IPv6 [::1], h1,h2 lists); query parameters libpq knows kept (host=/sock,
+ * sslmode, client_encoding, options, ssl, ...), others (SQLAlchemy's and the driver's
+ * own) dropped. In user and password, valid percent-escapes are kept (libpq decodes them
+ * as SQLAlchemy does) and characters libpq would misread ('@', '/', ':', '#', a '%' not
+ * followed by two hex digits, ...) are percent-encoded; the userinfo ends at the last
+ * '@' before the query, so an unencoded '@' stays in the password. The result is checked
+ * with libpq's own parser. Fails (ERR_PARAMS) for other schemes, for values that are not
+ * URLs (not quoted: it may be a password), and for what libpq cannot parse (quoting the
+ * masked URL, never libpq's message when it quotes the input). Caller frees.
  */
 bool db_url_to_conninfo(const char *url, char **out, RtError *err);
 
@@ -72,10 +81,24 @@ char *scratch_dir_for(const char *root);
  * initdb and postgres then run as the `postgres` user (else `nobody`). Fails with
  * ERR_NOT_FOUND naming the Debian package (postgresql) when PostgreSQL's server binaries
  * are not installed, and with ERR_IO quoting initdb's / postgres's own error otherwise.
+ *
+ * Details: binaries from $RETORT_PG_BIN, else the highest /usr/lib/postgresql/N/bin,
+ * else `pg_config --bindir`, else PATH. Superuser role "postgres". The socket is
+ * <dir>/.s.PGSQL.5432 (mode 0700), or under /tmp/retort-<uid>-<hash>/ when that path
+ * would exceed 107 bytes. Logs: <dir>/initdb.log, <dir>/postgres.log (never our stdout).
+ * Processes coordinate with flock on <dir>/start.lock (exclusive while starting or
+ * stopping) and <dir>/users.lock (shared while using). The first call in a process
+ * registers scratch_stop_all with atexit and installs SIGINT/SIGTERM/SIGHUP handlers
+ * that stop the cluster and then re-raise, but only for signals whose disposition is
+ * still the default: a program with its own handler must call scratch_stop_all from its
+ * shutdown path. Later calls in the same process return at once while the postmaster
+ * lives. Thread-safe.
  */
 bool scratch_ensure(const char *dir, char **conninfo, RtError *err);
 
-/** Stops every scratch cluster this process started (also run at exit). */
+/** Lets go of every scratch cluster this process uses, stopping each one nobody else
+ * uses (whoever started it); waits for the postmaster to exit. Also run at exit. A forked
+ * child never acts on clusters its parent registered. */
 void scratch_stop_all(void);
 
 /* ---- connections ---- */
@@ -90,8 +113,11 @@ typedef struct Db Db; /* one open connection (server/db/db_internal.h) */
 bool db_connect(const DbTarget *t, Db **out, RtError *err);
 void db_close(Db *db);
 
-/** Whether the connection is still usable; when it is not, one reconnect is tried
- * (PostgreSQL restarted between calls). False with err when that failed too. */
+/** Whether the connection is still usable (one empty-query round trip, skipped while a
+ * query is running on it); when it is not, one reconnect is tried (PostgreSQL restarted
+ * between calls; for the scratch cluster, restarting it first). False with err when that
+ * failed too. Session state (SET, temp tables, prepared statements) does not survive a
+ * reconnect. */
 bool db_alive(Db *db, RtError *err);
 
 /** The target it was opened with (borrowed). */
@@ -105,7 +131,9 @@ int db_server_version_num(const Db *db);
 
 /**
  * The rows of the version table (`version_table` / `version_table_schema` from the
- * project's main section, default alembic_version in the search path), sorted.
+ * project's main section, default alembic_version in the search path; NULL or "" mean
+ * the defaults; names are quoted, so they are taken literally), sorted bytewise (COLLATE
+ * "C"). A table without a version_num column, or unreadable, fails with ERR_DB.
  * *exists is false (and *n 0) when the table does not exist. Strings are one malloc'd
  * array: free(*rows) frees everything.
  */

@@ -139,9 +139,14 @@ static bool scratch__mkdirs(const char *path, RtError *err) {
     if (*s == '/' || *s == '\0') {
       char c = *s;
       *s = '\0';
-      if (mkdir(p, 0755) != 0 && errno != EEXIST)
+      if (mkdir(p, 0755) == 0) {
+        // Whatever the umask: as root, the postgres user must be able to enter it.
+        if (chmod(p, 0755) != 0) {
+        }
+      } else if (errno != EEXIST) {
         return error_set(err, ERR_IO, "cannot create the scratch cluster directory %s: %s", p,
                          strerror(errno));
+      }
       *s = c;
       if (!c) break;
     }
@@ -298,7 +303,14 @@ static pid_t scratch__spawn(char *const argv[], const char *log, bool truncate_l
     }
     dup2(lfd, 1);
     dup2(lfd, 2);
-    for (int fd = 3; fd < 1024; fd++) close(fd);  // protocol pipes, lock files, sockets
+    // Protocol pipes, lock files, sockets: the postmaster outlives us and must hold none.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    if (close_range(3, ~0U, 0) != 0)
+#endif
+    {
+      long max = sysconf(_SC_OPEN_MAX);
+      for (long fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close((int)fd);
+    }
     if (ra->switch_user) {
       if (setgid(ra->gid) != 0 || initgroups(ra->name, ra->gid) != 0 || setuid(ra->uid) != 0) {
         dprintf(2, "retort: cannot switch to the %s user: %s\n", ra->name, strerror(errno));
