@@ -10,7 +10,7 @@ packages=(
   libtree-sitter-dev libjsmn-dev libpq-dev libpg-query-dev libinih-dev
   # tests: unit tests, sanitizer build, real PostgreSQL, real alembic, timing
   libcriterion-dev clang libclang-rt-14-dev
-  postgresql python3-alembic alembic python3-psycopg2 time
+  postgresql python3-alembic alembic python3-psycopg2 time valgrind
 )
 # node and npm fetch the tree-sitter grammar and run the MCP SDK tests. A machine
 # may already have them from outside Debian: keep those, install Debian's only if absent.

@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# run.sh RETORT_BIN BUILD_DIR - hardening checks on the real binary: the bad-input
-# catalogue (every malformed message answered correctly, the same process alive after
-# each one).
+# run.sh RETORT_BIN BUILD_DIR - hardening checks on the real binary:
+#  - the bad-input catalogue: every malformed message answered correctly, the same
+#    process alive after each one;
+#  - an MCP and an LSP session under valgrind memcheck (skipped for a sanitizer build);
+#  - a long session: 100,000 requests on one connection with peak RSS flat (10,000 for a
+#    sanitizer build, which is several times slower and has its own leak checker).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-/usr/bin/python3 -u "$here/badinput.py" "$1"
+retort=$1
+requests=100000
+grep -q __asan_init "$retort" && requests=10000
+status=0
+/usr/bin/python3 -u "$here/badinput.py" "$retort" || status=1
+/usr/bin/python3 -u "$here/valgrind.py" "$retort" || status=1
+/usr/bin/python3 -u "$here/longsession.py" "$retort" "$requests" || status=1
+exit $status

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""longsession.py RETORT_BIN [N] - one MCP connection, N requests (default 100,000):
+ping, tools/list, history, status (offline), review_migration and a few bad requests,
+round robin (consecutive calls of one tool differ, so the per-tool memo does not
+answer them), every reply checked. Peak RSS (VmHWM) is read at 10% and at 100% of the
+run; memory must stay flat: the peak at the end within 5% (plus 512 KB for allocator
+noise) of the peak after the first tenth.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHOP = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples", "shop")
+
+REQUESTS = [
+    ("ping", {}),
+    ("tools/list", {}),
+    ("tools/call", {"name": "history", "arguments": {"verbose": True}}),
+    ("tools/call", {"name": "status", "arguments": {"offline": True}}),
+    ("tools/call", {"name": "review_migration", "arguments": {"revision": "head"}}),
+    ("tools/call", {"name": "history", "arguments": {"verbose": False}}),
+    ("tools/call", {"name": "review_migration", "arguments": {"revision": "base:head"}}),
+    ("tools/call", {"name": "history", "arguments": {"range": "nope:nada"}}),  # a tool error
+    ("no/such/method", {}),
+]
+
+
+def vm(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])  # kB
+    return 0
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    total = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
+    tmp = tempfile.mkdtemp(prefix="retort-long.")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
+           "RETORT_SCRATCH_DIR": os.path.join(tmp, "scratch")}
+    p = subprocess.Popen([binary, "mcp", "--project", SHOP], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, bufsize=1 << 20)
+    checkpoint = max(1, total // 10)
+    marks = {}
+    mark_lock = threading.Lock()
+
+    def writer():
+        w = p.stdin
+        w.write(b'{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"long","version":"1"}}}\n')
+        w.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+        for i in range(1, total + 1):
+            method, params = REQUESTS[i % len(REQUESTS)]
+            w.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}).encode() + b"\n")
+        w.close()
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    bad = 0
+    got = 0
+    first_bad = None
+    for line in p.stdout:
+        m = json.loads(line)
+        i = m.get("id")
+        if i == 0:
+            continue
+        got += 1
+        method, params = REQUESTS[i % len(REQUESTS)]
+        ok = True
+        if method == "no/such/method":
+            ok = m.get("error", {}).get("code") == -32601
+        elif method == "tools/call":
+            res = m.get("result", {})
+            want_err = params["arguments"].get("range") == "nope:nada"
+            ok = bool(res.get("isError")) == want_err and (want_err or "structuredContent" in res)
+        else:
+            ok = "result" in m
+        if not ok:
+            bad += 1
+            first_bad = first_bad or line[:300]
+        if got == checkpoint:
+            marks["early"] = (vm(p.pid, "VmHWM"), vm(p.pid, "VmRSS"))
+        if got == total:
+            marks["end"] = (vm(p.pid, "VmHWM"), vm(p.pid, "VmRSS"))
+    p.wait()
+    t.join()
+    early, end = marks.get("early", (0, 0)), marks.get("end", (0, 0))
+    print("long session: %d requests, %d replies, %d wrong; peak RSS %d kB at %d requests, %d kB at %d (RSS now %d kB)"
+          % (total, got, bad, early[0], checkpoint, end[0], total, end[1]))
+    fail = []
+    if got != total:
+        fail.append("only %d of %d requests were answered" % (got, total))
+    if bad:
+        fail.append("%d wrong replies, the first: %s" % (bad, first_bad))
+    if p.returncode != 0:
+        fail.append("exit code %d after EOF" % p.returncode)
+    if early[0] and end[0] > early[0] * 1.05 + 512:
+        fail.append("memory grew: peak %d kB after %d requests, %d kB after %d" % (early[0], checkpoint, end[0], total))
+    for f in fail:
+        print("FAIL " + f)
+    sys.exit(1 if fail else 0)
+
+
+if __name__ == "__main__":
+    main()
