@@ -22,7 +22,7 @@
 
 enum { EXIT_OK = 0, EXIT_TOOL = 1, EXIT_USAGE = 2 };
 
-typedef enum OptKind { OPT_STRING, OPT_BOOL } OptKind;
+typedef enum OptKind { OPT_STRING, OPT_BOOL, OPT_INT } OptKind;
 
 /* One friendly option: -s/--long maps to the tool argument `key`. */
 typedef struct CliOpt {
@@ -41,6 +41,7 @@ typedef struct CliCommand {
   bool positional;    /* takes REV|PATH... operands (revision ids/ranges or files) */
   bool sarif;         /* --format sarif is meaningful */
   bool fail_on_error; /* exit 1 when the result has error-severity findings */
+  const char *operand; /* the tool argument one TARGET operand goes to, or NULL */
 } CliCommand;
 
 static const CliOpt HISTORY_OPTS[] = {
@@ -57,25 +58,39 @@ static const CliOpt REVIEW_OPTS[] = {
     {0},
 };
 
+static const CliOpt MIGRATE_OPTS[] = {
+    {"sql", 0, "sql_only", OPT_BOOL, "print the SQL script (as alembic --sql); FROM:TO needs no database"},
+    {"confirm", 0, "confirm", OPT_STRING, "run the plan with this plan_id (printed by a run without it)"},
+    {"engine", 0, "engine", OPT_STRING, "auto (default), native or alembic"},
+    {"lock-timeout-ms", 0, "lock_timeout_ms", OPT_INT, "lock_timeout per statement (default 5000)"},
+    {"statement-timeout-ms", 0, "statement_timeout_ms", OPT_INT, "statement_timeout (default 0: none)"},
+    {0},
+};
+
 static const CliCommand COMMANDS[] = {
     {"history", "history", "list revisions newest first (alembic history)", HISTORY_OPTS,
-     false, false, false},
+     false, false, false, NULL},
     {"status", "status", "heads, pending revisions and problems", STATUS_OPTS, false, false,
-     false},
+     false, NULL},
     {"review", "review_migration",
      "review revisions [REV|RANGE|PATH...] (default: heads): SQL, locks, findings",
-     REVIEW_OPTS, true, true, true},
+     REVIEW_OPTS, true, true, true, NULL},
+    {"upgrade", "upgrade", "upgrade [TARGET] (default head): the plan, or run it with --confirm",
+     MIGRATE_OPTS, false, false, false, "target"},
+    {"downgrade", "downgrade", "downgrade [TARGET] (default -1): the plan, or run it with --confirm",
+     MIGRATE_OPTS, false, false, false, "target"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
 typedef struct CliGlobals {
   const char *project;
+  const char *database_url; /* --database-url: passed on as RETORT_DATABASE_URL */
   const char *format; /* "text", "json" or "sarif" */
 } CliGlobals;
 
 static void cli__usage(FILE *f) {
   fprintf(f,
-          "usage: retort [--project DIR] COMMAND [ARGS]\n"
+          "usage: retort [--project DIR] [--database-url URL] COMMAND [ARGS]\n"
           "\n"
           "Tool commands (text for people; --format json prints the tool's result):\n");
   for (size_t i = 0; i < NCOMMANDS; i++) {
@@ -84,9 +99,9 @@ static void cli__usage(FILE *f) {
       char flag[64];
       if (o->short_name)
         snprintf(flag, sizeof flag, "-%c, --%s%s", o->short_name, o->long_name,
-                 o->kind == OPT_STRING ? " X" : "");
+                 o->kind != OPT_BOOL ? " X" : "");
       else
-        snprintf(flag, sizeof flag, "--%s%s", o->long_name, o->kind == OPT_STRING ? " X" : "");
+        snprintf(flag, sizeof flag, "--%s%s", o->long_name, o->kind != OPT_BOOL ? " X" : "");
       fprintf(f, "      %-24s %s\n", flag, o->help);
     }
   }
@@ -100,6 +115,8 @@ static void cli__usage(FILE *f) {
           "\n"
           "Global options (before or after the command):\n"
           "  --project DIR     project directory or alembic.ini (default: search upward from .)\n"
+          "  --database-url URL  the database (default: RETORT_DATABASE_URL, DATABASE_URL,\n"
+          "                    sqlalchemy.url, else retort's scratch cluster)\n"
           "  --format FORMAT   text (default), json, or sarif (review: SARIF 2.1.0)\n"
           "  -h, --help        this help;  --version  print the version\n"
           "\n"
@@ -122,6 +139,9 @@ static int cli__global(int argc, char **argv, int *i, CliGlobals *g) {
   if (strncmp(a, "--project", 9) == 0 && (a[9] == '\0' || a[9] == '=')) {
     slot = &g->project;
     name = "--project";
+  } else if (strncmp(a, "--database-url", 14) == 0 && (a[14] == '\0' || a[14] == '=')) {
+    slot = &g->database_url;
+    name = "--database-url";
   } else if (strncmp(a, "--format", 8) == 0 && (a[8] == '\0' || a[8] == '=')) {
     slot = &g->format;
     name = "--format";
@@ -137,6 +157,8 @@ static int cli__global(int argc, char **argv, int *i, CliGlobals *g) {
     cli__usage_error("%s needs a value", name);
     return -1;
   }
+  // The database of every tool call (it outranks DATABASE_URL, as the argument would).
+  if (slot == &g->database_url) setenv("RETORT_DATABASE_URL", g->database_url, 1);
   if (slot == &g->format && strcmp(g->format, "text") != 0 && strcmp(g->format, "json") != 0 &&
       strcmp(g->format, "sarif") != 0) {
     cli__usage_error("--format must be text, json or sarif, not '%s'", g->format);
@@ -232,6 +254,16 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       vec_free(&revs);
       return EXIT_OK;
     }
+    if (c->operand && (a[0] != '-' || isdigit((unsigned char)a[1]))) {
+      if (revs.len) {
+        rc = cli__usage_error("%s takes one TARGET", c->name);
+        break;
+      }
+      vec_push(&revs, a);
+      jw_key(&w, c->operand);
+      jw_string(&w, a);
+      continue;
+    }
     if (c->positional && (a[0] != '-' || isdigit((unsigned char)a[1]))) {
       struct stat st;
       if (stat(a, &st) == 0 && S_ISREG(st.st_mode)) vec_push(&paths, a);
@@ -270,10 +302,20 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
         }
         value = argv[++i];
       }
-      jw_string(&w, value);
+      if (hit->kind == OPT_INT) {
+        char *end;
+        long long n = strtoll(value, &end, 10);
+        if (!*value || *end) {
+          rc = cli__usage_error("option '%s' needs an integer", a);
+          break;
+        }
+        jw_int(&w, n);
+      } else {
+        jw_string(&w, value);
+      }
     }
   }
-  if (rc == EXIT_OK && (paths.len || revs.len)) {
+  if (rc == EXIT_OK && !c->operand && (paths.len || revs.len)) {
     // Operands: a file that exists is a path; anything else is a revision or range.
     if (paths.len) {
       jw_key(&w, "path");
