@@ -240,7 +240,11 @@ const char *db_conn_error(PGconn *conn, char *buf, size_t n) {
 static void conn__copy_target(DbTarget *dst, const DbTarget *src) {
   dst->kind = src->kind;
   dst->conninfo = src->conninfo ? xstrdup(src->conninfo) : NULL;
-  dst->masked = src->masked ? xstrdup(src->masked) : NULL;
+  // A target built by hand may lack the masked form: derive it, never print conninfo.
+  dst->masked = src->masked      ? xstrdup(src->masked)
+                : src->conninfo  ? project_masked_url(src->conninfo)
+                : src->scratch_dir ? xstrdup(src->scratch_dir)
+                                   : xstrdup("(unnamed database)");
   dst->source = src->source;
   dst->scratch_dir = src->scratch_dir ? xstrdup(src->scratch_dir) : NULL;
 }
