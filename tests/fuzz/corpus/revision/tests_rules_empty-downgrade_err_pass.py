@@ -1,0 +1,15 @@
+"""empty-downgrade: err_pass"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "case"
+down_revision = "base"
+
+
+def upgrade():
+    op.add_column("users", sa.Column("tier", sa.Integer(), nullable=True))
+
+
+def downgrade():
+    pass
