@@ -158,6 +158,77 @@ static const char *mig__find_alembic(Mig *m) {
   return NULL;
 }
 
+/* ---- online SQL ----------------------------------------------------------------------- */
+
+/* The rendered SQL is what `alembic upgrade --sql` prints, and SQLAlchemy's offline
+ * dialect doubles backslashes in string literals (it assumes backslash escapes). Online,
+ * against a server with standard_conforming_strings (the default since 9.1), Alembic
+ * sends the value itself. So for execution, every literal retort quoted from a value
+ * holding a backslash is turned into an E'...' literal, which reads the doubled form
+ * back as the value. Raw SQL text (op.execute, sa.text defaults, CHECK conditions) is
+ * not touched: it is sent as written, as Alembic sends it. */
+typedef VEC(const char *) StrVec;
+
+static void mig__lit_pv(StrVec *v, const PyValue *pv, int depth) {
+  if (!pv || depth > 8) return;
+  if (pv->kind == PV_STR && !pv->bytes && pv->text && strchr(pv->text, '\\'))
+    vec_push(v, pv->text);
+  for (size_t i = 0; i < pv->nitems; i++) mig__lit_pv(v, pv->items[i], depth + 1);
+}
+
+static void mig__lit_str(StrVec *v, const char *s) {
+  if (s && strchr(s, '\\')) vec_push(v, s);
+}
+
+static void mig__lit_type(StrVec *v, const SqlType *t) {
+  for (; t; t = t->item)
+    for (size_t i = 0; i < t->nenum_values; i++) mig__lit_str(v, t->enum_values[i]);
+}
+
+static void mig__lit_default(StrVec *v, const MigDefault *d) {
+  if (d->kind == DEF_STRING) mig__lit_str(v, d->text);
+}
+
+static void mig__lit_op(StrVec *v, const MigOp *o) {
+  for (size_t i = 0; i < o->ncolumns; i++) {
+    const MigColumn *c = &o->columns[i];
+    mig__lit_default(v, &c->server_default);
+    mig__lit_str(v, c->comment);
+    mig__lit_type(v, c->type);
+  }
+  mig__lit_str(v, o->table_comment);
+  mig__lit_default(v, &o->alter.server_default);
+  mig__lit_str(v, o->alter.comment);
+  mig__lit_type(v, o->alter.type);
+  if (o->kind == OPK_BULK_INSERT) mig__lit_pv(v, o->bulk_rows, 0);
+  for (size_t i = 0; i < o->nbody; i++) mig__lit_op(v, &o->body[i]);
+}
+
+/* The statement as it must be sent to a live server (see above). Owned by `a`. */
+static const char *mig__online_sql(Arena *a, const SqlStmt *st) {
+  if (!st->op || st->op->kind == OPK_EXECUTE || !strchr(st->sql, '\\')) return st->sql;
+  StrVec lits = {0};
+  mig__lit_op(&lits, st->op);
+  const char *sql = st->sql;
+  for (size_t i = 0; i < lits.len; i++) {
+    const char *q = sql_quote_literal(a, lits.items[i]);
+    size_t ql = strlen(q);
+    Buf b = BUF_INIT;
+    const char *p = sql;
+    for (const char *hit; (hit = strstr(p, q));) {
+      buf_append(&b, p, (size_t)(hit - p));
+      if (!(hit > sql && (hit[-1] == 'E' || hit[-1] == 'e'))) buf_putc(&b, 'E');
+      buf_append(&b, hit, ql);
+      p = hit + ql;
+    }
+    buf_puts(&b, p);
+    sql = arena_strdup(a, buf_cstr(&b));
+    buf_free(&b);
+  }
+  vec_free(&lits);
+  return sql;
+}
+
 /* ---- the plan ---------------------------------------------------------------------- */
 
 static void mig__dynamic(Plan *pl, const Revision *r, const MigOp *ops, size_t n) {
@@ -211,7 +282,7 @@ static bool mig__plan(Mig *m, const char *const *rows, size_t nrows, Plan *pl, R
     ps->locks = ARENA_ARRAY(m->a, const char *, ps->sql.len ? ps->sql.len : 1);
     for (size_t k = 0; k < ps->sql.len; k++) {
       const SqlStmt *st = &ps->sql.items[k];
-      ps->stmts[k] = (ExecStmt){st->sql, st->transactional, NULL};
+      ps->stmts[k] = (ExecStmt){mig__online_sql(m->a, st), st->transactional, NULL};
       SqlStmtInfo info;
       if (!st->dynamic && sql_lock_for(m->a, st, &info) && info.nlocks) {
         const SqlLock *l = &info.locks[0];
