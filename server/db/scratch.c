@@ -48,6 +48,7 @@ typedef struct Cluster {
   char *conninfo;   /* to database "retort" */
   char *admin;      /* to database "template1" */
   char *pidfile;    /* <dir>/data/postmaster.pid */
+  char *tmp_sockdir; /* the /tmp socket directory when the cluster's path is too long */
   pid_t owner;      /* getpid() of the registering process: a fork does not inherit use */
   int start_fd;     /* start.lock */
   int users_fd;     /* users.lock, held LOCK_SH */
@@ -60,6 +61,19 @@ static Cluster scratch__clusters[SCRATCH_MAX];
 static pthread_mutex_t scratch__mu = PTHREAD_MUTEX_INITIALIZER;
 static bool scratch__atexit_done;
 static pid_t scratch__hooks_pid; /* signal handlers are checked again in a forked child */
+
+/* Closes and frees what the table holds for `c` (no unlocking: closing our last
+ * descriptor of a lock file releases our lock, not a forked parent's). */
+static void scratch__forget(Cluster *c) {
+  close(c->start_fd);
+  close(c->users_fd);
+  free(c->dir);
+  free(c->conninfo);
+  free(c->admin);
+  free(c->pidfile);
+  free(c->tmp_sockdir);
+  memset(c, 0, sizeof *c);
+}
 
 /* Who runs initdb and postgres: ourselves, or as root the postgres (else nobody) user. */
 typedef struct RunAs {
@@ -453,20 +467,17 @@ static void scratch__release(Cluster *c, bool from_signal) {
   bool have_start = flock(c->start_fd, from_signal ? LOCK_EX | LOCK_NB : LOCK_EX) == 0;
   if (have_start) {
     flock(c->users_fd, LOCK_UN);
-    if (flock(c->users_fd, LOCK_EX | LOCK_NB) == 0) scratch__pm_stop(c);
+    if (flock(c->users_fd, LOCK_EX | LOCK_NB) == 0) {
+      scratch__pm_stop(c);
+      if (c->tmp_sockdir) rmdir(c->tmp_sockdir);  // empty once postgres has gone
+    }
     flock(c->users_fd, LOCK_UN);
     flock(c->start_fd, LOCK_UN);
   }
   // Without start.lock (a signal during another thread's start): leave the cluster
   // running; the next retort reuses it.
   if (!from_signal) {
-    close(c->start_fd);
-    close(c->users_fd);
-    free(c->dir);
-    free(c->conninfo);
-    free(c->admin);
-    free(c->pidfile);
-    memset(c, 0, sizeof *c);
+    scratch__forget(c);
   }
 }
 
@@ -703,13 +714,7 @@ static void scratch__forget_inherited(void) {
   for (size_t i = 0; i < SCRATCH_MAX; i++) {
     Cluster *c = &scratch__clusters[i];
     if (!c->live || c->owner == getpid()) continue;
-    close(c->start_fd);
-    close(c->users_fd);
-    free(c->dir);
-    free(c->conninfo);
-    free(c->admin);
-    free(c->pidfile);
-    memset(c, 0, sizeof *c);
+    scratch__forget(c);
   }
 }
 
@@ -783,6 +788,8 @@ static void scratch__conninfo(Cluster *c, const char *sockdir) {
 static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   char sockdir[PATH_MAX], data[PATH_MAX], bin[PATH_MAX];
   if (!scratch__sockdir(c->dir, ra, sockdir, sizeof sockdir, err)) return false;
+  free(c->tmp_sockdir);
+  c->tmp_sockdir = strcmp(sockdir, c->dir) != 0 ? xstrdup(sockdir) : NULL;
   scratch__conninfo(c, sockdir);
   snprintf(data, sizeof data, "%s/data/PG_VERSION", c->dir);
 
@@ -865,13 +872,7 @@ out:
   if (!ok && fresh && c && c->live) {
     // Keep nothing registered after a failure: the next call starts over.
     flock(c->users_fd, LOCK_UN);
-    close(c->start_fd);
-    close(c->users_fd);
-    free(c->dir);
-    free(c->conninfo);
-    free(c->admin);
-    free(c->pidfile);
-    memset(c, 0, sizeof *c);
+    scratch__forget(c);
   }
   pthread_mutex_unlock(&scratch__mu);
   return ok;

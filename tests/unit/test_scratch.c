@@ -304,8 +304,14 @@ Test(scratch, long_directory_socket_elsewhere, .init = setup, .fini = teardown, 
   Db *db = NULL;
   RtError err = {0};
   cr_assert(db_connect(&t, &db, &err), "%s", err.msg);
-  cr_expect(strncmp(PQhost(db->conn), "/tmp/retort-", 12) == 0, "%s", PQhost(db->conn));
+  char sock[256];
+  snprintf(sock, sizeof sock, "%s", PQhost(db->conn));
+  cr_expect(strncmp(sock, "/tmp/retort-", 12) == 0, "%s", sock);
+  struct stat st;
+  cr_expect(stat(sock, &st) == 0 && (st.st_mode & 0777) == 0700, "%s", sock);
   db_close(db);
+  scratch_stop_all();
+  cr_expect(access(sock, F_OK) != 0, "%s left behind", sock);
   db_target_free(&t);
 }
 
