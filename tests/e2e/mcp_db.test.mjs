@@ -122,6 +122,7 @@ test('upgrade asked for its plan (sql_only): steps with SQL and a plan_id, nothi
   const plan = await call('upgrade', { target: 'heads', sql_only: true });
   const text = JSON.stringify(plan);
   assert.ok(plan.plan_id, `no plan_id: ${text.slice(0, 2000)}`);
+  assert.equal(plan.executed, false, 'sql_only executed the plan');
   assert.match(text, /CREATE TABLE accounts/);
   assert.match(text, /CREATE TABLE tags/);
   for (const r of ALL) assert.ok(text.includes(r), `the plan does not mention ${r}`);
@@ -137,6 +138,7 @@ test('upgrade heads on the scratch cluster: applied without confirm, with progre
     resetTimeoutOnProgress: true,
   });
   assert.deepEqual(sorted(done.current), HEADS, `result: ${JSON.stringify(done).slice(0, 2000)}`);
+  assert.equal(done.executed, true);
   const applied = (done.applied ?? []).map((a) => (typeof a === 'object' ? a.revision : a));
   assert.deepEqual(sorted(applied), ALL, `applied: ${JSON.stringify(done.applied)}`);
   assert.ok(progress.length >= 2, `progress notifications: ${JSON.stringify(progress)}`);
