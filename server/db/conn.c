@@ -53,6 +53,60 @@ static bool conn__scheme(const char *url, size_t *len) {
   return true;
 }
 
+/* Where the userinfo of `rest` (a URL after "scheme://") ends (*at, NULL for none) and
+ * where its query starts (*q, NULL for none). See db_url_to_conninfo. */
+static void conn__split(const char *rest, const char **at, const char **q) {
+  const char *first_at = strchr(rest, '@');
+  *at = NULL;
+  if (!first_at) {
+    *q = strchr(rest, '?');
+    return;
+  }
+  *q = strchr(first_at, '?');
+  const char *end = *q ? *q : rest + strlen(rest);
+  for (const char *c = rest; c < end; c++)
+    if (*c == '@') *at = c;
+}
+
+/* Replaces every occurrence of `secret` in msg with "***". */
+static void conn__scrub_one(char *msg, const char *secret) {
+  size_t sl = secret ? strlen(secret) : 0;
+  if (!sl) return;
+  char *p = msg;
+  while ((p = strstr(p, secret)) != NULL) {
+    size_t tail = strlen(p + sl);
+    if (sl >= 3) {
+      memcpy(p, "***", 3);
+      memmove(p + 3, p + sl, tail + 1);
+    } else {  // shorter than "***": starred in place
+      memset(p, '*', sl);
+    }
+    p += sl >= 3 ? 3 : sl;
+  }
+}
+
+/* Belt and braces for messages built from libpq's: removes the password `conninfo`
+ * carries, as libpq decodes it and as written in a URI, wherever it appears in msg. */
+static void conn__scrub(char *msg, const char *conninfo) {
+  if (!conninfo) return;
+  char *perr = NULL;
+  PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+  if (perr) PQfreemem(perr);
+  for (PQconninfoOption *o = opts; o && o->keyword; o++)
+    if (strcmp(o->keyword, "password") == 0) conn__scrub_one(msg, o->val);
+  PQconninfoFree(opts);
+  const char *sep = strstr(conninfo, "://");
+  if (!sep) return;
+  const char *at, *q;
+  conn__split(sep + 3, &at, &q);
+  const char *colon = at ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
+  if (colon) {
+    char *raw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+    conn__scrub_one(msg, raw);
+    free(raw);
+  }
+}
+
 /* Hands `conninfo` (taken) to *out when libpq can read it. libpq's parse errors may quote
  * the URL, so a message that quotes anything is not shown: the masked `url` is. */
 static bool conn__check(char *conninfo, const char *url, char **out, RtError *err) {
@@ -113,14 +167,13 @@ bool db_url_to_conninfo(const char *url, char **out, RtError *err) {
     return false;
   }
 
-  // Split as SQLAlchemy does, except that the userinfo ends at the last '@' before the
-  // query (so an unencoded '@' in a password stays in the password, as masking assumes).
+  // Split as SQLAlchemy does (a raw '?', '/', '#' or ':' in the password stays in it),
+  // except that an unencoded '@' in the password stays in it too, as masking assumes:
+  // the userinfo ends at the last '@' before the first '?' that follows an '@'.
   const char *rest = u + slen + 3;
-  const char *q = strchr(rest, '?');
+  const char *at = NULL, *q;
+  conn__split(rest, &at, &q);
   const char *end = q ? q : rest + strlen(rest);
-  const char *at = NULL;
-  for (const char *c = rest; c < end; c++)
-    if (*c == '@') at = c;
   Buf b = BUF_INIT;
   buf_puts(&b, "postgresql://");
   const char *hostpart = rest;
@@ -224,6 +277,7 @@ const char *db_conn_error(PGconn *conn, char *buf, size_t n) {
   size_t j = 0;
   for (size_t i = 0; m[i] && j + 3 < n; i++) {
     if (m[i] == '\n') {
+      while (m[i + 1] == ' ' || m[i + 1] == '\t') i++;  // libpq indents its hints
       if (!m[i + 1]) break;
       buf[j++] = ';';
       buf[j++] = ' ';
@@ -292,6 +346,7 @@ bool db_connect(const DbTarget *t, Db **out, RtError *err) {
     error_set(err, ERR_DB, "cannot connect to %s (from %s): %s", db->target.masked,
               db->target.source ? db->target.source : "?",
               db_conn_error(db->conn, why, sizeof why));
+    if (err) conn__scrub(err->msg, db->target.conninfo);
     goto fail;
   }
   conn__read_version(db);
@@ -330,6 +385,7 @@ bool db_alive(Db *db, RtError *err) {
     char why[1024];
     error_set(err, ERR_DB, "the connection to %s was lost and reconnecting failed: %s",
               db->target.masked, db_conn_error(c, why, sizeof why));
+    if (err) conn__scrub(err->msg, db->target.conninfo);
     if (c) PQfinish(c);
     return false;
   }

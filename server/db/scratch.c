@@ -158,8 +158,11 @@ static bool scratch__mkdirs(const char *path, RtError *err) {
         if (chmod(p, 0755) != 0) {
         }
       } else if (errno != EEXIST) {
-        return error_set(err, ERR_IO, "cannot create the scratch cluster directory %s: %s", p,
-                         strerror(errno));
+        return error_set(err, ERR_IO,
+                         "cannot create the scratch cluster directory %s: %s; set "
+                         "RETORT_SCRATCH_DIR to a writable directory, or pass database_url to "
+                         "use an existing database",
+                         p, strerror(errno));
       }
       *s = c;
       if (!c) break;

@@ -57,6 +57,11 @@ static const UrlCase OK_CASES[] = {
     {"postgresql+psycopg2://u:50%off@h/db", "postgresql://u:50%25off@h/db"},
     {"postgresql+psycopg2://u:a:b#c@h/db", "postgresql://u:a%3Ab%23c@h/db"},
     {"postgresql://us%20er:p%2Fw@h/db", "postgresql://us%20er:p%2Fw@h/db"},
+    {"postgresql+psycopg2://u:pa?ss@h/db?sslmode=disable",
+     "postgresql://u:pa%3Fss@h/db?sslmode=disable"},
+    // An '@' in a query value or after the host is not userinfo.
+    {"postgresql://u:pw@h/db?application_name=me@laptop",
+     "postgresql://u:pw@h/db?application_name=me@laptop"},
 };
 
 Test(db_url, conversion_table) {
@@ -236,8 +241,13 @@ Test(db_connect, failure_names_the_masked_target_only, .init = clear_env) {
       "postgresql:///db?host=/nonexistent-retort-dir&password=Sekr3tPW&user=u",
       "host=/nonexistent-retort-dir password=Sekr3tPW user=u dbname=db",
       "host=/nonexistent-retort-dir password='Sekr3tPW' user=u dbname=db",
+      "postgresql+psycopg2://u:Sek?r3tPW@/db?host=/nonexistent-retort-dir",
+      // libpq's own message quotes the socket path, which here holds the password.
+      "host=/nonexistent-retort-dir/Sekr3tPW password=Sekr3tPW user=u dbname=db",
+      "postgresql://u:Sekr3tPW@/db?host=/nonexistent-retort-dir/Sekr3tPW",
+      "postgresql://u:Sekr%33tPW@/db?host=/nonexistent-retort-dir/Sekr3tPW",
   };
-  for (size_t i = 0; i < 4; i++) {
+  for (size_t i = 0; i < sizeof urls / sizeof *urls; i++) {
     DbTarget t;
     RtError err = {0};
     cr_assert(db_target_resolve(NULL, urls[i], &t, &err), "%s", err.msg);
@@ -249,6 +259,7 @@ Test(db_connect, failure_names_the_masked_target_only, .init = clear_env) {
     cr_expect(strstr(err.msg, "***") != NULL, "%s", err.msg);
     cr_expect(strstr(err.msg, "/nonexistent-retort-dir") != NULL, "%s", err.msg);
     cr_expect(strstr(err.msg, "Sekr3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
+    cr_expect(strstr(err.msg, "r3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
     db_target_free(&t);
   }
   db_close(NULL);
