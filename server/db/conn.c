@@ -341,6 +341,13 @@ bool db_connect(const DbTarget *t, Db **out, RtError *err) {
     goto fail;
   }
   db->conn = conn__open(db->target.conninfo);
+  if (db->target.kind == DB_KIND_SCRATCH && PQstatus(db->conn) != CONNECTION_OK) {
+    // The postmaster may have died since scratch_ensure saw it: once more, restarting it.
+    PQfinish(db->conn);
+    db->conn = NULL;
+    if (!conn__prepare(&db->target, err)) goto fail;
+    db->conn = conn__open(db->target.conninfo);
+  }
   if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
     char why[1024];
     error_set(err, ERR_DB, "cannot connect to %s (from %s): %s", db->target.masked,

@@ -355,3 +355,50 @@ Test(scratch, start_failure_quotes_the_log, .init = setup, .fini = teardown, .ti
   fprintf(stderr, "start failure message: %s\n", err.msg);
   db_target_free(&t);
 }
+
+/* initdb's own error is quoted: a copy of the real initdb next to a `postgres` that is
+ * not PostgreSQL (initdb checks the version of the postgres beside it). */
+Test(scratch, initdb_failure_is_quoted, .init = setup, .fini = teardown, .timeout = 120) {
+  char bin[256], cmd[768];
+  snprintf(bin, sizeof bin, "%s/fakebin", base);
+  cr_assert_eq(mkdir(bin, 0755), 0);
+  snprintf(cmd, sizeof cmd,
+           "cp \"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/initdb\" '%s/initdb' && "
+           "ln -s /bin/true '%s/postgres'",
+           bin, bin);
+  cr_assert_eq(system(cmd), 0);
+  setenv("RETORT_PG_BIN", bin, 1);
+  DbTarget t = scratch_target("/srv/initdb-fails");
+  char *ci = NULL;
+  RtError err = {0};
+  cr_expect(!scratch_ensure(t.scratch_dir, &ci, &err));
+  cr_expect_eq(err.kind, ERR_IO);
+  cr_expect(strstr(err.msg, "initdb") == err.msg, "%s", err.msg);
+  cr_expect(strstr(err.msg, "exited with status 1") != NULL, "%s", err.msg);
+  cr_expect(strstr(err.msg, "postgres") != NULL, "%s", err.msg);
+  cr_expect(strstr(err.msg, "initdb.log") != NULL, "%s", err.msg);
+  fprintf(stderr, "initdb failure message: %s\n", err.msg);
+  char data[512];
+  snprintf(data, sizeof data, "%s/data", t.scratch_dir);
+  cr_expect(access(data, F_OK) != 0, "a failed initdb left a data directory");
+  snprintf(data, sizeof data, "%s/data.tmp", t.scratch_dir);
+  cr_expect(access(data, F_OK) != 0, "a failed initdb left data.tmp");
+  db_target_free(&t);
+}
+
+/* As root, a scratch directory the postgres user cannot reach is refused up front. */
+Test(scratch, unreachable_directory_as_root, .init = setup, .fini = teardown) {
+  if (geteuid() != 0) cr_skip_test("only root switches to the postgres user");
+  char private_dir[256];
+  snprintf(private_dir, sizeof private_dir, "%s/private", base);
+  cr_assert_eq(mkdir(private_dir, 0700), 0);
+  setenv("RETORT_SCRATCH_DIR", private_dir, 1);
+  DbTarget t = scratch_target("/srv/private");
+  char *ci = NULL;
+  RtError err = {0};
+  cr_expect(!scratch_ensure(t.scratch_dir, &ci, &err));
+  cr_expect_eq(err.kind, ERR_CONFIG);
+  cr_expect(strstr(err.msg, private_dir) != NULL, "%s", err.msg);
+  cr_expect(strstr(err.msg, "RETORT_SCRATCH_DIR") != NULL, "%s", err.msg);
+  db_target_free(&t);
+}
