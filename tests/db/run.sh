@@ -130,6 +130,7 @@ apply() {
     show_rt
     fail "retort $verb $target --confirm $id failed (exit $RC)"
   fi
+  echo "  retort $verb $target: engine $(jq -r '.engine // "?"' "$OUT"), applied [$(jq -r '[.applied[]?.revision] | join(",")' "$OUT")]"
   local reported actual
   reported=$(jq -r '[.current[]? | if type == "object" then (.revision // .version_num) else . end] | sort | join(",")' "$OUT" 2>/dev/null)
   actual=$(versions "$url" | paste -sd, -)
