@@ -87,6 +87,16 @@ rt() {
   local dir=$1 tool=$2 json=$3
   RC=0
   (cd "$dir" && "$RETORT" --project "$dir" call "$tool" "$json") >"$OUT" 2>"$ERR" || RC=$?
+  sanitizer_check "$ERR"
+}
+
+# sanitizer_check FILE... - a sanitizer report in retort's stderr fails the case (and is
+# printed, for ctest's FAIL_REGULAR_EXPRESSION), whatever the exit status was.
+sanitizer_check() {
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$@" 2>/dev/null; then
+    cat "$@" >&2
+    fail "retort reported a sanitizer error"
+  fi
 }
 
 show_rt() {
@@ -268,6 +278,7 @@ case_fault_third_fails() {
   c=$(newdb fail5_cli) || exit 1
   id=$(plan "$dir" upgrade "$c" head '"engine": "native"') || exit 1
   cout=$(cd "$dir" && "$RETORT" --project "$dir" --database-url "$c" upgrade head --engine native --confirm "$id" 2>&1) || rc=$?
+  sanitizer_check <(echo "$cout")
   ((rc != 0)) || { echo "$cout"; fail "retort upgrade head (CLI) exited 0"; }
   for want in f3 "INSERT INTO products" "duplicate key value" f2; do
     grep -q "$want" <<<"$cout" || { echo "$cout"; fail "the CLI's error text lacks '$want'"; }
@@ -338,6 +349,7 @@ case_fault_concurrent() {
   p2=$!
   wait "$p1" || rc1=$?
   wait "$p2" || rc2=$?
+  sanitizer_check "$WORK/c1.err" "$WORK/c2.err"
   echo "  exit statuses: $rc1 $rc2"
   local n
   for n in 1 2; do
