@@ -83,7 +83,11 @@ char *scratch_dir_for(const char *root);
  * are not installed, and with ERR_IO quoting initdb's / postgres's own error otherwise.
  *
  * Details: binaries from $RETORT_PG_BIN, else the highest /usr/lib/postgresql/N/bin,
- * else `pg_config --bindir`, else PATH. Superuser role "postgres". The socket is
+ * else `pg_config --bindir`, else PATH. A new cluster's data directory is a copy (cp -a)
+ * of a template made by one initdb per installation (keyed by the binaries' path, size
+ * and mtime) in $RETORT_SCRATCH_TEMPLATE_DIR, else /var/tmp/retort-scratch/templates as
+ * root, else ${XDG_CACHE_HOME:-$HOME/.cache}/retort/templates; "off" runs initdb for
+ * each cluster. Superuser role "postgres". The socket is
  * <dir>/.s.PGSQL.5432 (mode 0700), or under /tmp/retort-<uid>-<hash>/ when that path
  * would exceed 107 bytes. Logs: <dir>/initdb.log, <dir>/postgres.log (never our stdout).
  * Processes coordinate with flock on <dir>/start.lock (exclusive while starting or

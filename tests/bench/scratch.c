@@ -1,5 +1,5 @@
-/* scratch.c - times the scratch cluster: first start (initdb + start + database
- * "retort" + first connection), restart (start + connection), and joining a running
+/* scratch.c - times the scratch cluster: first start with initdb (no template), first
+ * start from the template (a copy), restart (start + connection), and joining a running
  * cluster (what each later retort process pays), each followed by a stop. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +55,23 @@ int main(int argc, char **argv) {
     return 1;
   }
   setenv("RETORT_SCRATCH_DIR", base, 1);
-  double first[100], restart[100], join[100];
+  double first[100], copied[100], restart[100], join[100];
+  setenv("RETORT_SCRATCH_TEMPLATE_DIR", "off", 1);
   for (int i = 0; i < runs; i++) {
     char root[64];
-    snprintf(root, sizeof root, "/bench/project-%d", i);  // a new cluster each time
+    snprintf(root, sizeof root, "/bench/initdb-%d", i);  // a new cluster each time
     first[i] = connect_once(root);
+    scratch_stop_all();
+  }
+  char tpl[sizeof base + 16];
+  snprintf(tpl, sizeof tpl, "%s/templates", base);
+  setenv("RETORT_SCRATCH_TEMPLATE_DIR", tpl, 1);
+  connect_once("/bench/make-the-template");
+  scratch_stop_all();
+  for (int i = 0; i < runs; i++) {
+    char root[64];
+    snprintf(root, sizeof root, "/bench/project-%d", i);
+    copied[i] = connect_once(root);
     scratch_stop_all();
   }
   for (int i = 0; i < runs; i++) {
@@ -84,6 +96,7 @@ int main(int argc, char **argv) {
   }
   scratch_stop_all();
   report("first start (initdb, start, connect)", first, runs);
+  report("first start (template copy, start, connect)", copied, runs);
   report("restart (start, connect)", restart, runs);
   report("join a running cluster (connect)", join, runs);
   char cmd[128];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scratch.sh [BUILD_DIR] [RUNS] - times the scratch cluster's first start, restart and
-# joining a running cluster (tests/bench/scratch.c, built here against BUILD_DIR's
-# libraries). Never fails on time, only when the cluster cannot be started.
+# scratch.sh [BUILD_DIR] [RUNS] - times the scratch cluster's first start (initdb, or a
+# copy of the template), restart and joining a running cluster (tests/bench/scratch.c,
+# built here against BUILD_DIR's libraries). Never fails on time, only when the cluster
+# cannot be started.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)

@@ -368,6 +368,8 @@ Test(scratch, initdb_failure_is_quoted, .init = setup, .fini = teardown, .timeou
            bin, bin);
   cr_assert_eq(system(cmd), 0);
   setenv("RETORT_PG_BIN", bin, 1);
+  snprintf(cmd, sizeof cmd, "%s/templates", base);  // not the shared template cache
+  setenv("RETORT_SCRATCH_TEMPLATE_DIR", cmd, 1);
   DbTarget t = scratch_target("/srv/initdb-fails");
   char *ci = NULL;
   RtError err = {0};
@@ -400,5 +402,43 @@ Test(scratch, unreachable_directory_as_root, .init = setup, .fini = teardown) {
   cr_expect_eq(err.kind, ERR_CONFIG);
   cr_expect(strstr(err.msg, private_dir) != NULL, "%s", err.msg);
   cr_expect(strstr(err.msg, "RETORT_SCRATCH_DIR") != NULL, "%s", err.msg);
+  db_target_free(&t);
+}
+
+static bool exists_in(const char *dir, const char *name) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return access(p, F_OK) == 0;
+}
+
+/* New clusters are copies of one template per installation; "off" runs initdb each time. */
+Test(scratch, template_copied, .init = setup, .fini = teardown, .timeout = 120) {
+  char tpl[256];
+  snprintf(tpl, sizeof tpl, "%s/templates", base);
+  setenv("RETORT_SCRATCH_TEMPLATE_DIR", tpl, 1);
+  const char *roots[] = {"/srv/one", "/srv/two"};
+  for (size_t i = 0; i < 2; i++) {
+    DbTarget t = scratch_target(roots[i]);
+    Db *db = NULL;
+    RtError err = {0};
+    cr_assert(db_connect(&t, &db, &err), "%s", err.msg);
+    cr_expect_str_eq(PQdb(db->conn), "retort");
+    db_close(db);
+    cr_expect(exists_in(t.scratch_dir, "copy.log"), "%s was not copied", t.scratch_dir);
+    cr_expect(!exists_in(t.scratch_dir, "initdb.log"), "%s ran initdb", t.scratch_dir);
+    db_target_free(&t);
+  }
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "test $(ls -d '%s'/pg-*/data | wc -l) = 1", tpl);
+  cr_expect_eq(system(cmd), 0, "not exactly one template in %s", tpl);
+
+  setenv("RETORT_SCRATCH_TEMPLATE_DIR", "off", 1);
+  DbTarget t = scratch_target("/srv/three");
+  Db *db = NULL;
+  RtError err = {0};
+  cr_assert(db_connect(&t, &db, &err), "%s", err.msg);
+  db_close(db);
+  cr_expect(exists_in(t.scratch_dir, "initdb.log"));
+  cr_expect(!exists_in(t.scratch_dir, "copy.log"));
   db_target_free(&t);
 }
