@@ -22,7 +22,7 @@ Never fails on time. Exits 1 when a command fails, the version table is not at h
 after a run, or the three schemas (pg_dump --schema-only) differ.
 Needs PGHOST (the cluster's socket directory), PGUSER and PG_BIN (upgrade.sh sets them).
 Usage: upgrade.py --retort BIN [--alembic BIN] [--revisions N] [--runs R]
-                  [--scratch-runs R] [--keep DIR]
+                  [--scratch-runs R] [--no-warmup] [--keep DIR]
 """
 import argparse
 import glob
@@ -94,6 +94,7 @@ def main():
     ap.add_argument("--revisions", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scratch-runs", type=int, default=3)
+    ap.add_argument("--no-warmup", action="store_true", help="skip the untimed first run (smoke)")
     ap.add_argument("--keep", help="generate the project here and keep it")
     o = ap.parse_args()
     retort = os.path.abspath(o.retort)
@@ -179,8 +180,9 @@ def main():
                 psql("postgres", f"DROP DATABASE {m.last_db}")
             m.last_db = db
 
-        for m in methods:
-            one_run(m, timed=False)
+        if not o.no_warmup:
+            for m in methods:
+                one_run(m, timed=False)
         for k in range(o.runs):
             order = methods[k % 3:] + methods[:k % 3]
             for m in order:
@@ -202,8 +204,9 @@ def main():
             print(f"upgrade head, median of {o.runs} runs (fresh database each): " + ", ".join(parts))
             if rt.times:
                 ratio = statistics.median(rt.times) / f_ms
+                small = " (too few revisions and runs to judge)" if o.revisions < 100 or o.runs < 3 else ""
                 print(f"target: retort <= {TARGET:.2f}x floor: {'met' if ratio <= TARGET else 'NOT met'} "
-                      f"({ratio:.2f}x)")
+                      f"({ratio:.2f}x){small}")
             else:
                 print(f"target: retort <= {TARGET:.2f}x floor: not measured (retort failed)")
             for m in methods:
@@ -309,7 +312,7 @@ def scratch_bench(retort, root, runs):
                 raise Failed("the holding `retort mcp` exited early")
         if not postmaster_running(d):
             raise Failed("the holding `retort mcp` did not start the scratch cluster")
-        for k in range(max(runs, 3)):
+        for k in range(runs):
             running.append(status_call(retort, root, d))
         if not postmaster_running(d):
             raise Failed("a status call stopped the scratch cluster that another retort still uses")
