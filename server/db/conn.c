@@ -31,15 +31,28 @@ static void conn__put_userinfo(Buf *b, const char *s, size_t n) {
   }
 }
 
-/* Whether libpq knows connection keyword `k` (n bytes). "ssl" is accepted in URIs too. */
+/* Whether libpq knows connection keyword `k` (n bytes). */
 static bool conn__libpq_keyword(const char *k, size_t n) {
-  if (n == 3 && strncmp(k, "ssl", 3) == 0) return true;
   PQconninfoOption *opts = PQconndefaults();
   bool found = false;
   for (PQconninfoOption *o = opts; o && o->keyword; o++)
     if (strlen(o->keyword) == n && strncmp(o->keyword, k, n) == 0) found = true;
   PQconninfoFree(opts);
   return found;
+}
+
+/* The libpq form of an `ssl=` query value (n bytes): "ssl=true", "sslmode=<mode>"; NULL
+ * when it means nothing known. */
+static const char *conn__ssl_mode(const char *v, size_t n) {
+  static const char *const modes[] = {"sslmode=disable", "sslmode=allow", "sslmode=prefer",
+                                      "sslmode=require", "sslmode=verify-ca",
+                                      "sslmode=verify-full"};
+  for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+    if (strlen(modes[i]) - 8 == n && strncasecmp(modes[i] + 8, v, n) == 0) return modes[i];
+  if ((n == 4 && strncasecmp(v, "true", 4) == 0) || (n == 1 && *v == '1')) return "ssl=true";
+  if ((n == 5 && strncasecmp(v, "false", 5) == 0) || (n == 1 && *v == '0'))
+    return "sslmode=disable";
+  return NULL;
 }
 
 /* The scheme of `url` ("postgresql+psycopg2"), or false when it has none. */
@@ -199,7 +212,24 @@ bool db_url_to_conninfo(const char *url, char **out, RtError *err) {
       size_t n = amp ? (size_t)(amp - p) : strlen(p);
       const char *eq = memchr(p, '=', n);
       size_t kn = eq ? (size_t)(eq - p) : n;
-      if (kn > 0 && eq && conn__libpq_keyword(p, kn)) {
+      if (kn == 3 && eq && strncmp(p, "ssl", 3) == 0) {
+        // asyncpg's ssl=<sslmode> / ssl=false; libpq knows only ssl=true. Never dropped:
+        // silently connecting without the TLS the user asked for is not an option.
+        const char *mode = conn__ssl_mode(eq + 1, n - 4);
+        if (!mode) {
+          buf_free(&b);
+          char *m = project_masked_url(u);
+          error_set(err, ERR_PARAMS,
+                    "'%s': ssl=%.*s is not understood; use sslmode=disable|allow|prefer|"
+                    "require|verify-ca|verify-full",
+                    m, (int)(n - 4), eq + 1);
+          free(m);
+          free(u);
+          return false;
+        }
+        buf_printf(&b, "%c%s", first ? '?' : '&', mode);
+        first = false;
+      } else if (kn > 0 && eq && conn__libpq_keyword(p, kn)) {
         buf_putc(&b, first ? '?' : '&');
         buf_append(&b, p, n);
         first = false;

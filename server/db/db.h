@@ -49,8 +49,9 @@ void db_target_free(DbTarget *t);
  * string is returned as is; a URL with scheme postgresql, postgres or postgresql+DRIVER
  * (any case) is rewritten to a postgresql:// URI: driver dropped; host, port and database
  * kept as written (IPv6 [::1], h1,h2 lists); query parameters libpq knows kept (host=/sock,
- * sslmode, client_encoding, options, ssl, ...), others (SQLAlchemy's and the driver's
- * own) dropped. In user and password, valid percent-escapes are kept (libpq decodes them
+ * sslmode, client_encoding, options, ...), asyncpg's ssl=<sslmode>|true|false turned
+ * into libpq's sslmode (an ssl value it cannot map fails: TLS is never dropped), others
+ * (SQLAlchemy's and the driver's own) dropped. In user and password, valid percent-escapes are kept (libpq decodes them
  * as SQLAlchemy does) and characters libpq would misread ('@', '/', ':', '#', a '%' not
  * followed by two hex digits, ...) are percent-encoded; the userinfo ends at the last
  * '@' before the query, so an unencoded '@' stays in the password. The result is checked

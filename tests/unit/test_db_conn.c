@@ -42,6 +42,10 @@ static const UrlCase OK_CASES[] = {
      "postgresql://u@h/db?client_encoding=utf8&application_name=x&options=-csearch_path%3Dapp"},
     {"postgresql+psycopg2://u@h/db?executemany_mode=values_only", "postgresql://u@h/db"},
     {"postgresql://u@h/db?ssl=true&connect_timeout=3", "postgresql://u@h/db?ssl=true&connect_timeout=3"},
+    // asyncpg's ssl=<mode>: kept as libpq's sslmode, never dropped.
+    {"postgresql+asyncpg://u@h/db?ssl=require", "postgresql://u@h/db?sslmode=require"},
+    {"postgresql+asyncpg://u@h/db?ssl=verify-full&x=1", "postgresql://u@h/db?sslmode=verify-full"},
+    {"postgresql+asyncpg://u@h/db?ssl=false", "postgresql://u@h/db?sslmode=disable"},
     {"postgresql+psycopg2:///db?host=/var/run/postgresql", "postgresql:///db?host=/var/run/postgresql"},
     // IPv6 and several hosts, as written.
     {"postgresql+psycopg2://u:pw@[::1]:5432/db", "postgresql://u:pw@[::1]:5432/db"},
@@ -92,6 +96,7 @@ static const BadCase BAD_CASES[] = {
     {"postgresql://u:Sekr3tPW@h/d%zzb", "cannot read the database URL"},
     {"postgresql://u:Sekr3tPW@h/db?sslmode=bogus%zz", "cannot read the database URL"},
     {"host=/tmp password='Sekr3tPW", "cannot read the database URL"},
+    {"postgresql+asyncpg://u:Sekr3tPW@h/db?ssl=maybe", "ssl=maybe is not understood"},
 };
 
 Test(db_url, bad_urls_fail_without_leaking_the_password) {
