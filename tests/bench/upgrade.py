@@ -243,10 +243,11 @@ def main():
 
 # ---- the scratch cluster
 
-def scratch_env(d):
+def scratch_env(d, tpl):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PG") and k not in ("DATABASE_URL", "RETORT_DATABASE_URL")}
     env["RETORT_SCRATCH_DIR"] = d
+    env["RETORT_SCRATCH_TEMPLATE_DIR"] = tpl  # where retort keeps its initdb template
     return env
 
 
@@ -263,9 +264,9 @@ def wait_stopped(d, seconds=15):
     return False
 
 
-def status_call(retort, root, d):
+def status_call(retort, root, d, tpl):
     t, code, out, err = run_once([retort, "--project", root, "call", "status", "{}"], cwd=root,
-                                 env=scratch_env(d))
+                                 env=scratch_env(d, tpl))
     if code != 0:
         raise Failed(f"retort call status (scratch) exit {code}: {(out + err)[-1500:]}")
     try:
@@ -280,23 +281,34 @@ def status_call(retort, root, d):
 def scratch_bench(retort, root, runs):
     base = tempfile.mkdtemp(prefix="retort-scratch-bench-", dir="/tmp")
     os.chmod(base, 0o755)  # as root, the cluster runs as postgres and must reach it
-    first, restart, running = [], [], []
+    first, templated, restart, running = [], [], [], []
     holder = None
+
+    def new_dir(name):
+        d = os.path.join(base, name)
+        os.mkdir(d)
+        os.chmod(d, 0o755)
+        return d
+
+    def timed_status(d, tpl, into):
+        into.append(status_call(retort, root, d, tpl))
+        if not wait_stopped(d):
+            raise Failed(f"the scratch cluster in {d} still runs after retort exited")
+
     try:
-        d = None
+        # First start ever: no template either (initdb, then the cluster).
         for k in range(runs):
-            d = os.path.join(base, f"fresh{k}")
-            os.mkdir(d)
-            os.chmod(d, 0o755)
-            first.append(status_call(retort, root, d))
-            if not wait_stopped(d):
-                raise Failed(f"the scratch cluster in {d} still runs after retort exited")
+            timed_status(new_dir(f"fresh{k}"), new_dir(f"tpl{k}"), first)
+        # First start of another project: the template exists.
+        tpl = os.path.join(base, "tpl0")
         for k in range(runs):
-            restart.append(status_call(retort, root, d))
-            if not wait_stopped(d):
-                raise Failed(f"the scratch cluster in {d} still runs after retort exited")
+            d = new_dir(f"copy{k}")
+            timed_status(d, tpl, templated)
+        # The same project again, its cluster stopped.
+        for k in range(runs):
+            timed_status(d, tpl, restart)
         # Another retort process (an MCP server that made one call) keeps it running.
-        holder = subprocess.Popen([retort, "mcp", "--project", root], cwd=root, env=scratch_env(d),
+        holder = subprocess.Popen([retort, "mcp", "--project", root], cwd=root, env=scratch_env(d, tpl),
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True)
         for msg in ({"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -313,14 +325,16 @@ def scratch_bench(retort, root, runs):
         if not postmaster_running(d):
             raise Failed("the holding `retort mcp` did not start the scratch cluster")
         for k in range(runs):
-            running.append(status_call(retort, root, d))
+            running.append(status_call(retort, root, d, tpl))
         if not postmaster_running(d):
             raise Failed("a status call stopped the scratch cluster that another retort still uses")
         run_ms = statistics.median(running)
-        f_ms, r_ms = statistics.median(first), statistics.median(restart)
-        print(f"scratch cluster: first start {f_ms - run_ms:.0f} ms, restart {r_ms - run_ms:.0f} ms "
-              f"(retort call status: fresh directory {f_ms:.0f} ms, existing stopped cluster {r_ms:.0f} ms, "
-              f"running cluster {run_ms:.0f} ms, subtracted; median of {runs}, {runs}, {len(running)})")
+        f_ms, t_ms, r_ms = (statistics.median(x) for x in (first, templated, restart))
+        print(f"scratch cluster: first start {f_ms - run_ms:.0f} ms (no template yet), "
+              f"{t_ms - run_ms:.0f} ms (template exists), restart {r_ms - run_ms:.0f} ms; "
+              f"a status call on the running cluster ({run_ms:.0f} ms) subtracted from "
+              f"retort call status on a fresh directory ({f_ms:.0f} / {t_ms:.0f} ms) and on a "
+              f"stopped cluster ({r_ms:.0f} ms); median of {runs} each")
         return True
     except Failed as e:
         print(f"scratch cluster: FAILED: {e}")
