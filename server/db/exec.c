@@ -73,18 +73,26 @@ static void exec__cancel(PGconn *c) {
  * request sends PQcancel once and keeps waiting for the server's answer (it fails the
  * statement with 57014). Returns false when the connection broke. */
 static bool exec__wait(PGconn *c, const DbCancel *cancel, bool *cancelled) {
+  // The cancel fd is watched until it turns out readable without a cancel (other
+  // input, or EOF that stays readable): then only the 100 ms checks remain, so a
+  // long statement never spins.
+  bool watch_fd = cancel && cancel->fd >= 0;
   while (PQisBusy(c)) {
     struct pollfd fds[2] = {{PQsocket(c), POLLIN, 0}, {-1, POLLIN, 0}};
     nfds_t nfds = 1;
-    if (cancel && cancel->fd >= 0 && !*cancelled) {
+    if (watch_fd && !*cancelled) {
       fds[1].fd = cancel->fd;
       nfds = 2;
     }
     int rc = poll(fds, nfds, 100);
     if (rc < 0 && errno != EINTR) return false;
-    if (cancel && cancel->check && !*cancelled && cancel->check(cancel->ctx)) {
-      *cancelled = true;
-      exec__cancel(c);
+    if (cancel && cancel->check && !*cancelled) {
+      if (cancel->check(cancel->ctx)) {
+        *cancelled = true;
+        exec__cancel(c);
+      } else if (nfds == 2 && fds[1].revents) {
+        watch_fd = false;
+      }
     }
     if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(c))
       return false;

@@ -257,6 +257,16 @@ static void mig__plan_free(Plan *pl) {
 static bool mig__plan(Mig *m, const char *const *rows, size_t nrows, Plan *pl, RtError *err) {
   memset(pl, 0, sizeof *pl);
   findings_init(&pl->findings);
+  // Alembic walks `-N` down from the first row the version table happens to return
+  // (heap order) and only warns that this is ambiguous; retort refuses to guess.
+  const char *rel = m->plan_target;
+  if (!m->upgrade && nrows > 1 && rel[0] == '-' && rel[1] &&
+      strspn(rel + 1, "0123456789") == strlen(rel + 1))
+    return error_set(err, ERR_TARGET,
+                     "downgrade %s from multiple heads is ambiguous (the version table holds "
+                     "%zu rows; Alembic would pick whichever row the table returns first); name "
+                     "the branch: <label>@%s, <revision>%s, or a revision id; nothing was changed",
+                     rel, nrows, rel, rel);
   if (!steps_plan(m->tp.graph, rows, nrows, m->plan_target, m->upgrade, &pl->sp, err)) {
     error_prefix(err, "%s %s", m->verb, m->target);
     return false;
@@ -636,6 +646,8 @@ static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *outpu
     if (!*cancelled && mig__cancel_check((void *)m->call)) {
       *cancelled = true;
       kill(pid, SIGINT); // alembic rolls back the running transaction and exits
+    } else if (cfd >= 0 && fds[1].revents) {
+      cfd = -1; // readable without a cancel (other input, EOF): the timer checks remain
     }
     if (pr > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       char buf[4096];
@@ -811,6 +823,13 @@ static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
     }
     run = &fresh;
     prog.total = run->n;
+    if (!run->engine) {
+      ok = error_set(err, ERR_PARAMS,
+                     "%s %s: the version table changed while waiting for the migration lock "
+                     "and the new plan has revisions no engine can run; nothing was run:\n%s",
+                     m->verb, m->target, buf_cstr(&run->dynamic));
+      goto done;
+    }
   }
   if (strcmp(run->engine, "native") == 0) {
     ExecStep *steps = xcalloc(run->n ? run->n : 1, sizeof *steps);
