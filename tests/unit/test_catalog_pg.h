@@ -158,13 +158,13 @@ static void pgt_alembic(Db *db, const char *dir, const char *args) {
   buf_free(&log);
 }
 
-static void pgt_exec(Db *db, const char *sql) {
+__attribute__((unused)) static void pgt_exec(Db *db, const char *sql) {
   RtError err = {0};
   cr_assert(catalog_exec(db, sql, &err), "%s: %s", sql, err.msg);
 }
 
 /* The differences as text, one "kind object name: detail" line each. */
-static char *pgt_diff_text(const CompareList *l) {
+__attribute__((unused)) static char *pgt_diff_text(const CompareList *l) {
   Buf b = BUF_INIT;
   for (size_t k = 0; k < l->len; k++)
     buf_printf(&b, "%s %s %s: %s\n", compare_kind_name(l->items[k].kind),

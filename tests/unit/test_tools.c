@@ -97,7 +97,7 @@ Test(tools, history_range_errors_use_alembic_wording) {
 Test(tools, status_reports_the_file_side_only) {
   McpToolResult res;
   RtError err = {0};
-  const Json *out = call("status", "{}", &res, &err);
+  const Json *out = call("status", "{\"offline\": true}", &res, &err);
   cr_assert_not_null(out, "%s", err.msg);
   cr_assert_eq(json_get(out, "heads")->n, 1);
   cr_assert_eq(json_get(out, "current")->type, JSON_NULL);
