@@ -46,6 +46,8 @@ typedef struct PStep {
   bool is_static;
 } PStep;
 
+typedef VEC(Revision *) RevVec;
+
 typedef struct Plan {
   StepPlan sp;
   PStep *steps;
@@ -54,6 +56,7 @@ typedef struct Plan {
   Buf dynamic;              /* "path:line: op (reason)" lines for non-static steps */
   size_t ndynamic;
   bool all_static;
+  bool linted;              /* findings computed (mig__lint) */
   const char *engine;       /* "native", "alembic", or NULL when none can run it */
   char plan_id[17];
 } Plan;
@@ -245,6 +248,19 @@ static void mig__dynamic(Plan *pl, const Revision *r, const MigOp *ops, size_t n
   }
 }
 
+/* Lint findings of the revisions a plan upgrades, computed only when a plan is shown
+ * (a confirmed run does not need them: plan_id does not cover them). */
+static void mig__lint(Mig *m, Plan *pl) {
+  if (pl->linted || !m->upgrade || !m->cfg || !pl->n) return;
+  pl->linted = true;
+  RevVec ups = {0};
+  for (size_t i = 0; i < pl->n; i++) vec_push(&ups, pl->steps[i].ms->rev);
+  RtError lerr = {0};
+  lint_revisions(m->cfg, m->tp.graph, ups.items, ups.len, NULL, &pl->findings, &lerr);
+  findings_sort(&pl->findings);
+  vec_free(&ups);
+}
+
 static void mig__plan_free(Plan *pl) {
   steps_plan_free(&pl->sp);
   findings_free(&pl->findings);
@@ -274,7 +290,6 @@ static bool mig__plan(Mig *m, const char *const *rows, size_t nrows, Plan *pl, R
   pl->n = pl->sp.n;
   pl->steps = xcalloc(pl->n ? pl->n : 1, sizeof *pl->steps);
   pl->all_static = true;
-  VEC(Revision *) ups = {0};
   for (size_t i = 0; i < pl->n; i++) {
     PStep *ps = &pl->steps[i];
     ps->ms = &pl->sp.steps[i];
@@ -303,14 +318,7 @@ static bool mig__plan(Mig *m, const char *const *rows, size_t nrows, Plan *pl, R
         ps->locks[k] = arena_printf(m->a, "%s on %s", pglock_name(l->mode), t ? t : "?");
       }
     }
-    if (m->upgrade) vec_push(&ups, ps->ms->rev);
   }
-  if (ups.len && m->cfg) {
-    RtError lerr = {0};
-    lint_revisions(m->cfg, m->tp.graph, ups.items, ups.len, NULL, &pl->findings, &lerr);
-    findings_sort(&pl->findings);
-  }
-  vec_free(&ups);
 
   // The engine.
   const char *want = m->engine_arg ? m->engine_arg : "auto";
@@ -413,7 +421,8 @@ static void mig__write_rows(JsonWriter *w, const char *key, const char *const *r
 }
 
 /* The plan's members of the result object. */
-static void mig__write_plan(Mig *m, JsonWriter *w, const Plan *pl, bool requires_confirm) {
+static void mig__write_plan(Mig *m, JsonWriter *w, Plan *pl, bool requires_confirm) {
+  mig__lint(m, pl);
   jw_kv_string(w, "direction", m->verb);
   jw_kv_string(w, "target", m->target);
   mig__write_database(m, w);
@@ -758,7 +767,7 @@ static void mig__report_run(Mig *m, McpToolResult *res, const Plan *pl, const Ex
 }
 
 /* Reports a refused confirm: an isError result carrying the new plan. */
-static void mig__report_stale(Mig *m, McpToolResult *res, const Plan *pl, const char *why) {
+static void mig__report_stale(Mig *m, McpToolResult *res, Plan *pl, const char *why) {
   JsonWriter w;
   jw_init(&w, &res->structured);
   jw_object_begin(&w);
