@@ -210,7 +210,8 @@ conform() {
 
 # tests/sqlconf's revisions (every op retort renders), made runnable (projects/ops).
 case_conf_ops() {
-  conform ops native "upgrade r03" "upgrade head" "downgrade r07" "downgrade r04" "downgrade base"
+  conform ops native "upgrade r03" "upgrade +2" "upgrade head" "downgrade -1" "downgrade r07" \
+    "downgrade r04" "downgrade base"
 }
 
 # examples/shop: get_bind() in one revision, so engine auto (the plan says which engine
