@@ -289,6 +289,33 @@ case_fault_third_fails() {
   sed 's/^/    | /' <<<"$cout" | head -n 20
 }
 
+# A downgrade that fails (a view depends on the column f2's downgrade drops) changes
+# nothing: f2 stays applied and in the version table, the message names f2, the
+# statement and PostgreSQL's error; alembic leaves the same state.
+case_fault_downgrade_fails() {
+  local dir a b id text
+  dir=$(project fail5 fail5down) || exit 1
+  a=$(newdb fail5down_alembic) || exit 1
+  b=$(newdb fail5down_retort) || exit 1
+  alembic_in "$dir" "$a" upgrade f2 || { cat "$WORK/alembic.out"; fail "alembic upgrade f2"; }
+  apply "$dir" upgrade "$b" f2 '"engine": "native"'
+  q "$a" "CREATE VIEW priced AS SELECT id, price_cents FROM products" || fail "create view (A)"
+  q "$b" "CREATE VIEW priced AS SELECT id, price_cents FROM products" || fail "create view (B)"
+  if alembic_in "$dir" "$a" downgrade base; then fail "alembic downgrade base succeeded"; fi
+  id=$(plan "$dir" downgrade "$b" base '"engine": "native"') || exit 1
+  rt "$dir" downgrade "$(args "$b" base "\"confirm\": \"$id\", \"engine\": \"native\"")"
+  ((RC == 1)) || { show_rt; fail "retort downgrade base: exit $RC, expected 1 (a tool error)"; }
+  text=$(cat "$OUT" "$ERR")
+  echo "  failed: $(jq -c '.failed' "$OUT" 2>/dev/null | head -c 600)"
+  grep -q '"revision": *"f2"' "$OUT" || { show_rt; fail "the error does not name revision f2"; }
+  grep -q 'ALTER TABLE products DROP COLUMN price_cents' <<<"$text" ||
+    { show_rt; fail "the error does not quote the failing statement"; }
+  grep -q 'depend' <<<"$text" || { show_rt; fail "the error does not carry PostgreSQL's message"; }
+  expect_versions "$b" f2 "after the failed downgrade"
+  same_state "downgrade base (fails in f2)" "$a" "$b"
+  [[ ! -e $WORK/differs ]] || fail "the schemas differ (see above)"
+}
+
 # wait_for URL SQL SECONDS - until the query prints something other than 0/empty.
 wait_for() {
   local url=$1 sql=$2 deadline=$((SECONDS + $3)) r
@@ -479,7 +506,7 @@ case_fault_pg_restart() {
 
 # ---------------------------------------------------------------- run
 
-ALL_CASES=(conf_ops conf_shop conf_branches conf_ambiguous fault_third_fails fault_sigkill
+ALL_CASES=(conf_ops conf_shop conf_branches conf_ambiguous fault_third_fails fault_downgrade_fails fault_sigkill
   fault_concurrent fault_lock_timeout fault_stale_confirm fault_pg_restart)
 read -r -a CASES <<<"${RETORT_DB_CASES:-${ALL_CASES[*]}}"
 
