@@ -81,6 +81,8 @@ typedef struct RunAs {
   uid_t uid;
   gid_t gid;
   char name[64];
+  gid_t groups[64]; /* supplementary groups, looked up before fork (NSS is not fork-safe) */
+  int ngroups;
 } RunAs;
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -189,6 +191,11 @@ static bool scratch__run_as(RunAs *ra, RtError *err) {
   ra->uid = pw->pw_uid;
   ra->gid = pw->pw_gid;
   snprintf(ra->name, sizeof ra->name, "%s", pw->pw_name);
+  ra->ngroups = (int)(sizeof ra->groups / sizeof *ra->groups);
+  if (getgrouplist(ra->name, ra->gid, ra->groups, &ra->ngroups) < 0) {
+    ra->groups[0] = ra->gid;  // more than 64: the primary group is enough for postgres
+    ra->ngroups = 1;
+  }
   return true;
 }
 
@@ -284,6 +291,20 @@ static bool scratch__find_bin(char *out, size_t n, RtError *err) {
 
 /* ---- child processes ---------------------------------------------------------------- */
 
+/* In a forked child: "<what><name>: <errno>" on stderr with write(2) only. */
+static void scratch__child_fail(const char *what, const char *name) {
+  int e = errno;
+  char num[16];
+  int n = 0;
+  for (int v = e > 0 ? e : 0; n == 0 || v > 0; v /= 10) num[n++] = (char)('0' + v % 10);
+  ssize_t w = write(2, what, strlen(what));
+  w = write(2, name, strlen(name));
+  w = write(2, ": errno ", 8);
+  while (n > 0) w = write(2, &num[--n], 1);
+  w = write(2, "\n", 1);
+  (void)w;
+}
+
 /* Starts argv[0] with stdin /dev/null and stdout+stderr appended to `log` (never our
  * stdout: it carries protocol), in its own session, as `ra`'s user. No descriptor of
  * ours leaks into it. Returns the pid, or -1 with err. */
@@ -328,14 +349,17 @@ static pid_t scratch__spawn(char *const argv[], const char *log, bool truncate_l
       long max = sysconf(_SC_OPEN_MAX);
       for (long fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close((int)fd);
     }
+    // Only async-signal-safe calls from here on: other threads of ours may have held
+    // locks (malloc, NSS) when we forked.
     if (ra->switch_user) {
-      if (setgid(ra->gid) != 0 || initgroups(ra->name, ra->gid) != 0 || setuid(ra->uid) != 0) {
-        dprintf(2, "retort: cannot switch to the %s user: %s\n", ra->name, strerror(errno));
+      if (setgroups((size_t)ra->ngroups, ra->groups) != 0 || setgid(ra->gid) != 0 ||
+          setuid(ra->uid) != 0) {
+        scratch__child_fail("retort: cannot switch to the user ", ra->name);
         _exit(126);
       }
     }
     execv(argv[0], argv);
-    dprintf(2, "retort: cannot run %s: %s\n", argv[0], strerror(errno));
+    scratch__child_fail("retort: cannot run ", argv[0]);
     _exit(127);
   }
   close(lfd);
