@@ -491,7 +491,15 @@ static void scratch__pm_stop(Cluster *c) {
  * block (another thread of ours may hold start.lock), skip what is not signal-safe. */
 static void scratch__release(Cluster *c, bool from_signal) {
   if (!c->live || c->owner != getpid()) return;
-  bool have_start = flock(c->start_fd, from_signal ? LOCK_EX | LOCK_NB : LOCK_EX) == 0;
+  // Another process may be starting the cluster: wait for it, but not forever (a hung
+  // initdb must not keep us from exiting); from a signal handler, do not wait at all.
+  bool have_start = flock(c->start_fd, LOCK_EX | LOCK_NB) == 0;
+  for (int waited = 0; !have_start && !from_signal && waited < SCRATCH_START_TIMEOUT_MS;
+       waited += SCRATCH_POLL_MS) {
+    struct timespec ts = {0, SCRATCH_POLL_MS * 1000000L};
+    nanosleep(&ts, NULL);
+    have_start = flock(c->start_fd, LOCK_EX | LOCK_NB) == 0;
+  }
   if (have_start) {
     flock(c->users_fd, LOCK_UN);
     if (flock(c->users_fd, LOCK_EX | LOCK_NB) == 0) {
