@@ -58,7 +58,8 @@ void arena_reset(Arena *a) {
   a->head = NULL;
 }
 
-void *arena_alloc(Arena *a, size_t n) {
+/* n bytes, aligned, not zeroed: for callers that write all of them at once. */
+static void *arena__bump(Arena *a, size_t n) {
   const size_t align = sizeof(max_align_t);
   n = (n + align - 1) & ~(align - 1);
   if (n == 0) n = align;
@@ -87,12 +88,17 @@ void *arena_alloc(Arena *a, size_t n) {
   }
   void *p = (char *)b->data + b->used;
   b->used += n;
+  return p;
+}
+
+void *arena_alloc(Arena *a, size_t n) {
+  void *p = arena__bump(a, n);
   memset(p, 0, n);
   return p;
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t n) {
-  char *p = arena_alloc(a, n + 1);
+  char *p = arena__bump(a, n + 1); // every byte is written below
   memcpy(p, s, n);
   p[n] = '\0';
   return p;
@@ -106,7 +112,7 @@ char *arena_vprintf(Arena *a, const char *fmt, va_list ap) {
   int n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
   if (n < 0) n = 0;
-  char *p = arena_alloc(a, (size_t)n + 1);
+  char *p = arena__bump(a, (size_t)n + 1); // vsnprintf writes all n + 1 bytes
   vsnprintf(p, (size_t)n + 1, fmt, ap);
   return p;
 }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,28 +206,37 @@ static char *engine__read(const char *path, size_t *len) {
 
 /* ---- the schema before a revision ----------------------------------------------- */
 
-/* Revisions of the graph in a global apply order (parents first), with their index. */
+/* Revisions of the graph in a global apply order (parents first). Revisions are known by
+ * their graph index (graph_at), found from a pointer through a small hash table; the
+ * parents of each are looked up once (graph_get hashes and compares ids) and kept as
+ * graph indexes. */
 typedef struct Order {
   const Graph *g;
   Revision **revs;          /* apply order */
   size_t n;
-  Revision **sorted;        /* by pointer, for lookup */
-  size_t *pos_of_sorted;    /* apply position of sorted[k] */
+  size_t *pos;              /* apply position of graph_at(i) */
+  size_t *par_start;        /* parents of graph_at(i): par[par_start[i] .. par_start[i + 1]) */
+  size_t *par;
+  size_t *slot;             /* open addressing: graph index + 1, 0 when empty */
+  size_t mask;
 } Order;
 
-static int engine__ptrcmp(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (Revision *const *)a, y = (uintptr_t) * (Revision *const *)b;
-  return x < y ? -1 : x > y;
+static size_t engine__hash_ptr(const Revision *r, size_t mask) {
+  return (size_t)(((uint64_t)(uintptr_t)r >> 4) * 0x9E3779B97F4A7C15ull >> 32) & mask;
+}
+
+/* The graph index of r, or (size_t)-1 when it is not one of the graph's revisions. */
+static size_t engine__index(const Order *o, const Revision *r) {
+  for (size_t h = engine__hash_ptr(r, o->mask);; h = (h + 1) & o->mask) {
+    size_t v = o->slot[h];
+    if (!v) return (size_t)-1;
+    if (graph_at(o->g, v - 1) == r) return v - 1;
+  }
 }
 
 static size_t engine__pos(const Order *o, const Revision *r) {
-  size_t lo = 0, hi = o->n;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if ((uintptr_t)o->sorted[mid] < (uintptr_t)r) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < o->n && o->sorted[lo] == r ? o->pos_of_sorted[lo] : (size_t)-1;
+  size_t i = engine__index(o, r);
+  return i == (size_t)-1 ? i : o->pos[i];
 }
 
 /* Parents of r in the graph: down revisions, then depends_on. */
@@ -250,71 +260,92 @@ static void engine__order(Order *o, const Graph *g) {
   o->g = g;
   o->n = 0;
   o->revs = xmalloc((n ? n : 1) * sizeof *o->revs);
-  o->sorted = xmalloc((n ? n : 1) * sizeof *o->sorted);
-  o->pos_of_sorted = xmalloc((n ? n : 1) * sizeof *o->pos_of_sorted);
-  for (size_t k = 0; k < n; k++) o->sorted[k] = graph_at(g, k);
-  qsort(o->sorted, n, sizeof *o->sorted, engine__ptrcmp);
-  // state by sorted index: 0 new, 1 on stack, 2 done
-  unsigned char *state = xcalloc(n ? n : 1, 1);
-  for (size_t k = 0; k < n; k++) o->pos_of_sorted[k] = (size_t)-1;
-  Order lookup = {g, NULL, n, o->sorted, NULL};
-  size_t *idx = xmalloc((n ? n : 1) * sizeof *idx); // identity: sorted index of itself
-  for (size_t k = 0; k < n; k++) idx[k] = k;
-  lookup.pos_of_sorted = idx;
-  typedef struct { Revision *r; size_t next; } Frame;
-  Frame *stack = xmalloc((n + 1) * sizeof *stack);
+  o->pos = xmalloc((n ? n : 1) * sizeof *o->pos);
+  size_t cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  o->mask = cap - 1;
+  o->slot = xcalloc(cap, sizeof *o->slot);
+  for (size_t k = 0; k < n; k++) {
+    size_t h = engine__hash_ptr(graph_at(g, k), o->mask);
+    while (o->slot[h]) h = (h + 1) & o->mask;
+    o->slot[h] = k + 1;
+  }
+  o->par_start = xmalloc((n + 1) * sizeof *o->par_start);
+  size_t npar = 0, parcap = n + 16;
+  o->par = xmalloc(parcap * sizeof *o->par);
   Revision *par[64];
   for (size_t k = 0; k < n; k++) {
-    Revision *root = graph_at(g, k);
-    size_t si = engine__pos(&lookup, root);
-    if (state[si]) continue;
+    o->par_start[k] = npar;
+    size_t np = engine__parents(g, graph_at(g, k), par, 64);
+    for (size_t j = 0; j < np; j++) {
+      size_t pi = engine__index(o, par[j]);
+      if (pi == (size_t)-1) continue;
+      if (npar == parcap) o->par = xrealloc(o->par, (parcap *= 2) * sizeof *o->par);
+      o->par[npar++] = pi;
+    }
+  }
+  o->par_start[n] = npar;
+  // state by graph index: 0 new, 1 on stack, 2 done
+  unsigned char *state = xcalloc(n ? n : 1, 1);
+  typedef struct { size_t i, next; } Frame;
+  Frame *stack = xmalloc((n + 1) * sizeof *stack);
+  for (size_t k = 0; k < n; k++) {
+    if (state[k]) continue;
     size_t top = 0;
-    stack[top++] = (Frame){root, 0};
-    state[si] = 1;
+    stack[top++] = (Frame){k, o->par_start[k]};
+    state[k] = 1;
     while (top) {
       Frame *f = &stack[top - 1];
-      size_t np = engine__parents(g, f->r, par, 64);
-      if (f->next < np) {
-        Revision *p = par[f->next++];
-        size_t pi = engine__pos(&lookup, p);
-        if (pi != (size_t)-1 && !state[pi]) {
+      if (f->next < o->par_start[f->i + 1]) {
+        size_t pi = o->par[f->next++];
+        if (!state[pi]) {
           state[pi] = 1;
-          stack[top++] = (Frame){p, 0};
+          stack[top++] = (Frame){pi, o->par_start[pi]};
         }
         continue;
       }
-      size_t fi = engine__pos(&lookup, f->r);
-      state[fi] = 2;
-      o->pos_of_sorted[fi] = o->n;
-      o->revs[o->n++] = f->r;
+      state[f->i] = 2;
+      o->pos[f->i] = o->n;
+      o->revs[o->n++] = graph_at(g, f->i);
       top--;
     }
   }
   free(stack);
-  free(idx);
   free(state);
 }
 
 static void engine__order_free(Order *o) {
   free(o->revs);
-  free(o->sorted);
-  free(o->pos_of_sorted);
+  free(o->pos);
+  free(o->par_start);
+  free(o->par);
+  free(o->slot);
 }
 
 /* Marks the ancestors of r (not r itself) in `mark` (by apply position). */
 static void engine__ancestors(const Order *o, const Revision *r, unsigned char *mark) {
   memset(mark, 0, o->n ? o->n : 1);
-  VEC(const Revision *) work = {0};
-  vec_push(&work, r);
-  Revision *par[64];
-  while (work.len) {
-    const Revision *x = work.items[--work.len];
-    size_t np = engine__parents(o->g, x, par, 64);
+  VEC(size_t) work = {0};
+  size_t ri = engine__index(o, r);
+  if (ri != (size_t)-1) {
+    vec_push(&work, ri);
+  } else { // not in the graph: its parents, by id
+    Revision *par[64];
+    size_t np = engine__parents(o->g, r, par, 64);
     for (size_t k = 0; k < np; k++) {
-      size_t p = engine__pos(o, par[k]);
-      if (p == (size_t)-1 || mark[p]) continue;
-      mark[p] = 1;
-      vec_push(&work, par[k]);
+      size_t pi = engine__index(o, par[k]);
+      if (pi == (size_t)-1 || mark[o->pos[pi]]) continue;
+      mark[o->pos[pi]] = 1;
+      vec_push(&work, pi);
+    }
+  }
+  while (work.len) {
+    size_t x = work.items[--work.len];
+    for (size_t k = o->par_start[x]; k < o->par_start[x + 1]; k++) {
+      size_t pi = o->par[k];
+      if (mark[o->pos[pi]]) continue;
+      mark[o->pos[pi]] = 1;
+      vec_push(&work, pi);
     }
   }
   vec_free(&work);
@@ -356,6 +387,283 @@ Schema *lint_schema_before(const Graph *g, const Revision *rev) {
   free(run.in);
   engine__order_free(&o);
   return s;
+}
+
+/* ---- a cache of schemas before a revision --------------------------------------- */
+
+/* The fold of a revision's ancestors depends only on their upgrade() ops, in the order
+ * they are folded. So the key of a cached schema is a digest of that ordered sequence of
+ * ops: each statement's source text (its method name and arguments are read from that
+ * text alone) with what the parser made of it in the file's context (whether it is an op
+ * call at all depends on the file's imports; dynamic or not; the shape of its arguments
+ * and body). Whatever changes what fold_revision sees changes the key, and an edit
+ * elsewhere (the reviewed file itself, a descendant, a comment or blank line between
+ * statements) does not.
+ * Revision pointers alone would not do: the script cache frees an edited file's Revision,
+ * and the new one may land at the same address, down to its arena's inner pointers. The
+ * digest is xxHash64's round over four lanes, folded to 128 bits: an accidental collision
+ * is negligible. */
+typedef struct Digest {
+  uint64_t lane[4]; /* xxHash64's four accumulators, fed a word at a time in turn */
+  uint64_t words;
+} Digest;
+
+static const uint64_t ENGINE_P1 = 0x9E3779B185EBCA87ull, ENGINE_P2 = 0xC2B2AE3D27D4EB4Full,
+                      ENGINE_P3 = 0x165667B19E3779F9ull, ENGINE_P4 = 0x85EBCA77C2B2AE63ull;
+
+static inline uint64_t engine__rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static void engine__digest_init(Digest *d) {
+  d->lane[0] = ENGINE_P1 + ENGINE_P2;
+  d->lane[1] = ENGINE_P2;
+  d->lane[2] = 0;
+  d->lane[3] = 0 - ENGINE_P1;
+  d->words = 0;
+}
+
+static inline void engine__digest_u64(Digest *d, uint64_t v) {
+  uint64_t *acc = &d->lane[d->words++ & 3];
+  *acc = engine__rotl(*acc + v * ENGINE_P2, 31) * ENGINE_P1;
+}
+
+static uint64_t engine__avalanche(uint64_t h) {
+  h ^= h >> 33;
+  h *= ENGINE_P2;
+  h ^= h >> 29;
+  h *= ENGINE_P3;
+  return h ^ (h >> 32);
+}
+
+/* 128 bits out of the 256-bit state: two different foldings of the lanes. */
+static void engine__digest_final(const Digest *d, uint64_t out[2]) {
+  const uint64_t *l = d->lane;
+  uint64_t h = engine__rotl(l[0], 1) + engine__rotl(l[1], 7) + engine__rotl(l[2], 12) +
+               engine__rotl(l[3], 18);
+  for (int k = 0; k < 4; k++) h = (h ^ engine__rotl(l[k] * ENGINE_P2, 31) * ENGINE_P1) * ENGINE_P1 + ENGINE_P4;
+  out[0] = engine__avalanche(h ^ d->words);
+  uint64_t g = d->words * ENGINE_P3;
+  for (int k = 3; k >= 0; k--) g = engine__rotl(g ^ (l[k] * ENGINE_P4), 27) * ENGINE_P2 + ENGINE_P3;
+  out[1] = engine__avalanche(g);
+}
+
+static void engine__digest_str(Digest *d, const char *s) {
+  if (!s) {
+    engine__digest_u64(d, 0x6e756c6c00000001ull); // distinct from any length word
+    return;
+  }
+  size_t n = strlen(s);
+  engine__digest_u64(d, n);
+  if (n >= 32) { // xxHash64's stripes: four independent lanes, kept in registers
+    uint64_t l0 = d->lane[0], l1 = d->lane[1], l2 = d->lane[2], l3 = d->lane[3];
+    for (; n >= 32; n -= 32, s += 32) {
+      uint64_t w[4];
+      memcpy(w, s, 32);
+      l0 = engine__rotl(l0 + w[0] * ENGINE_P2, 31) * ENGINE_P1;
+      l1 = engine__rotl(l1 + w[1] * ENGINE_P2, 31) * ENGINE_P1;
+      l2 = engine__rotl(l2 + w[2] * ENGINE_P2, 31) * ENGINE_P1;
+      l3 = engine__rotl(l3 + w[3] * ENGINE_P2, 31) * ENGINE_P1;
+    }
+    d->lane[0] = l0, d->lane[1] = l1, d->lane[2] = l2, d->lane[3] = l3;
+  }
+  for (; n >= 8; n -= 8, s += 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    engine__digest_u64(d, w);
+  }
+  if (n) {
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    engine__digest_u64(d, w);
+  }
+}
+
+static void engine__digest_ops(Digest *d, const Op *ops, size_t n, bool top) {
+  engine__digest_u64(d, n);
+  for (size_t k = 0; k < n; k++) {
+    const Op *op = &ops[k];
+    // The next statement's text is elsewhere in the arena: ask for it while this one is
+    // read (ancestors are mostly out of cache by the time of a warm review).
+    if (top && k + 1 < n) __builtin_prefetch(ops[k + 1].source);
+    // A with-block's source holds its body's: read it once, at the top. The rest is what
+    // the parser made of that text in the file's context (whether the call is an op at all
+    // depends on the file's imports), one word per op; the arguments and the method name
+    // are read from the text alone, and fold reads neither reasons nor ranges.
+    if (top) engine__digest_str(d, op->source);
+    engine__digest_u64(d, (uint64_t)op->dynamic << 63 | (uint64_t)(op->name != NULL) << 62 |
+                              (uint64_t)(op->receiver != NULL) << 61 |
+                              (uint64_t)(op->nbody & 0xFFFFFFF) << 32 | (op->nargs & 0xFFFFFFFF));
+    engine__digest_ops(d, op->body, op->nbody, false);
+  }
+}
+
+/* What fold_revision reads of a revision. */
+static void engine__digest_revision(Digest *d, const Revision *r) {
+  engine__digest_u64(d, 0x7265760aull + r->mode);
+  if (r->mode != REV_PARSE_FULL) return;
+  engine__digest_ops(d, r->upgrade.items, r->upgrade.len, true);
+}
+
+/* The working copy a lint folds the linted revision into, made from a cached schema: the
+ * structs and every pointer array are copied (folding replaces entries of arrays such as
+ * an index's columns in place), the strings are shared. That is sound because schema.c
+ * never writes into a string (a rename stores a new one), and the copy lives only while
+ * the lint runs, inside one lookup of the cache that owns the original (a cache entry is
+ * only replaced by a later lookup). New strings go to `a`, the cache's scratch arena,
+ * reset between lints so that its pages stay mapped. Release with engine__work_release,
+ * never schema_delete (the arena is not the copy's).
+ * schema_clone would also do, but it re-adds each table through schema_table_add, which
+ * looks the name up among the tables copied so far: quadratic, milliseconds per warm lint
+ * on a thousand-revision project. */
+static const char **engine__ptrs(Arena *a, const char *const *v, size_t n) {
+  const char **out = ARENA_ARRAY(a, const char *, n ? n : 1);
+  if (n) memcpy(out, v, n * sizeof *out);
+  return out;
+}
+
+/* A malloc'd copy of a pointer array (capacity == length), as schema_delete frees them. */
+static void *engine__array(const void *v, size_t n, size_t *cap) {
+  *cap = n;
+  if (!n) return NULL;
+  void *out = xmalloc(n * sizeof(void *));
+  memcpy(out, v, n * sizeof(void *));
+  return out;
+}
+
+static Schema *engine__work_copy(const Schema *s, Arena *a) {
+  Schema *c = xcalloc(1, sizeof *c);
+  c->arena = a;
+  SchemaTable *tables = ARENA_ARRAY(a, SchemaTable, s->ntables + 1);
+  c->tables = engine__array(s->tables, s->ntables, &c->captables);
+  c->ntables = s->ntables;
+  for (size_t k = 0; k < s->ntables; k++) {
+    const SchemaTable *t = s->tables[k];
+    SchemaTable *n = &tables[k];
+    *n = *t;
+    n->cols = engine__array(t->cols, t->ncols, &n->capcols);
+    SchemaColumn *cols = ARENA_ARRAY(a, SchemaColumn, t->ncols + 1);
+    for (size_t j = 0; j < t->ncols; j++) {
+      cols[j] = *t->cols[j];
+      n->cols[j] = &cols[j];
+    }
+    n->indexes = engine__array(t->indexes, t->nindexes, &n->capindexes);
+    SchemaIndex *ixs = ARENA_ARRAY(a, SchemaIndex, t->nindexes + 1);
+    for (size_t j = 0; j < t->nindexes; j++) {
+      ixs[j] = *t->indexes[j];
+      ixs[j].cols = engine__ptrs(a, ixs[j].cols, ixs[j].ncols);
+      n->indexes[j] = &ixs[j];
+    }
+    n->cons = engine__array(t->cons, t->ncons, &n->capcons);
+    SchemaConstraint *cons = ARENA_ARRAY(a, SchemaConstraint, t->ncons + 1);
+    for (size_t j = 0; j < t->ncons; j++) {
+      cons[j] = *t->cons[j];
+      cons[j].cols = engine__ptrs(a, cons[j].cols, cons[j].ncols);
+      cons[j].ref_cols = engine__ptrs(a, cons[j].ref_cols, cons[j].nref_cols);
+      n->cons[j] = &cons[j];
+    }
+    c->tables[k] = n;
+  }
+  c->enums = engine__array(s->enums, s->nenums, &c->capenums);
+  c->nenums = s->nenums;
+  SchemaEnum *enums = ARENA_ARRAY(a, SchemaEnum, s->nenums + 1);
+  for (size_t k = 0; k < s->nenums; k++) {
+    enums[k] = *s->enums[k];
+    enums[k].values = engine__ptrs(a, enums[k].values, enums[k].nvalues);
+    c->enums[k] = &enums[k];
+  }
+  c->sequences = engine__array(s->sequences, s->nsequences, &c->capsequences);
+  c->nsequences = s->nsequences;
+  return c;
+}
+
+/* schema_delete's frees, less the arena. */
+static void engine__work_release(Schema *c) {
+  for (size_t k = 0; k < c->ntables; k++) {
+    free(c->tables[k]->cols);
+    free(c->tables[k]->indexes);
+    free(c->tables[k]->cons);
+  }
+  free(c->tables);
+  free(c->enums);
+  free(c->sequences);
+  free(c);
+}
+
+typedef struct CachedSchema {
+  uint64_t key[2];
+  size_t nanc;       /* ancestors folded into it */
+  Schema *schema;    /* marked existing */
+  uint64_t used;     /* LintSchemaCache.clock at the last hit */
+} CachedSchema;
+
+/* Few entries: a session reviews one file, or an editor shows a few open ones. */
+enum { LINT_CACHE_SLOTS = 8 };
+
+struct LintSchemaCache {
+  CachedSchema slot[LINT_CACHE_SLOTS];
+  Arena *scratch; /* the working copies' structs and new strings; reset after each lint */
+  uint64_t clock;
+  size_t hits, misses;
+};
+
+LintSchemaCache *lint_schema_cache_new(void) {
+  LintSchemaCache *c = xcalloc(1, sizeof *c);
+  c->scratch = arena_new();
+  return c;
+}
+
+void lint_schema_cache_delete(LintSchemaCache *c) {
+  if (!c) return;
+  for (size_t i = 0; i < LINT_CACHE_SLOTS; i++) schema_delete(c->slot[i].schema);
+  arena_delete(c->scratch);
+  free(c);
+}
+
+void lint_schema_cache_stats(const LintSchemaCache *c, size_t *hits, size_t *misses) {
+  *hits = c ? c->hits : 0;
+  *misses = c ? c->misses : 0;
+}
+
+/* The schema before `r` from the cache, folded and stored on a miss. Borrowed from the
+ * cache: valid until its next lookup. */
+static const Schema *engine__before_cached(LintSchemaCache *c, const Order *o, const Revision *r) {
+  unsigned char *anc = xmalloc(o->n ? o->n : 1);
+  engine__ancestors(o, r, anc);
+  Digest d;
+  engine__digest_init(&d);
+  size_t nanc = 0;
+  for (size_t k = 0; k < o->n; k++) {
+    if (!anc[k]) continue;
+    if (k + 1 < o->n && o->revs[k + 1]->upgrade.len) {
+      __builtin_prefetch(o->revs[k + 1]->upgrade.items);
+      __builtin_prefetch(o->revs[k + 1]->upgrade.items[0].source);
+    }
+    engine__digest_revision(&d, o->revs[k]);
+    nanc++;
+  }
+  uint64_t key[2];
+  engine__digest_final(&d, key);
+  c->clock++;
+  CachedSchema *hit = NULL, *victim = &c->slot[0];
+  for (size_t i = 0; i < LINT_CACHE_SLOTS && !hit; i++) {
+    CachedSchema *e = &c->slot[i];
+    if (e->schema && e->nanc == nanc && e->key[0] == key[0] && e->key[1] == key[1]) hit = e;
+    if (!e->schema || (victim->schema && e->used < victim->used)) victim = e;
+  }
+  if (hit) {
+    c->hits++;
+  } else {
+    c->misses++;
+    Schema *s = schema_new();
+    for (size_t k = 0; k < o->n; k++)
+      if (anc[k]) fold_revision(s, o->revs[k]);
+    schema_mark_existing(s);
+    schema_delete(victim->schema);
+    *victim = (CachedSchema){{key[0], key[1]}, nanc, s, 0};
+    hit = victim;
+  }
+  hit->used = c->clock;
+  free(anc);
+  return hit->schema;
 }
 
 /* ---- linting -------------------------------------------------------------------- */
@@ -471,5 +779,29 @@ bool lint_revision_with_schema(const LintConfig *cfg, const Graph *g, const Revi
   engine__lint_one(cfg, g, rev, text, len, work, out);
   free(owned);
   schema_delete(work);
+  return true;
+}
+
+bool lint_revisions_cached(LintSchemaCache *cache, const LintConfig *cfg, const Graph *g,
+                           Revision *const *revs, size_t n, const LintSource *srcs,
+                           FindingList *out, RtError *err) {
+  // A range folds its revisions one after another in lint_revisions, which is cheaper
+  // than one cached schema per revision.
+  if (!cache || n != 1) return lint_revisions(cfg, g, revs, n, srcs, out, err);
+  if (!cfg) return error_set(err, ERR_PARAMS, "lint_revisions: no configuration");
+  const Revision *rev = revs[0];
+  if (!rev || rev->mode != REV_PARSE_FULL) return true;
+  Order o;
+  engine__order(&o, g);
+  Schema *work = engine__work_copy(engine__before_cached(cache, &o, rev), cache->scratch);
+  engine__order_free(&o);
+  const char *src = srcs ? srcs[0].src : NULL;
+  size_t len = srcs ? srcs[0].len : 0;
+  char *owned = NULL;
+  if (!src) src = owned = engine__read(rev->path, &len);
+  engine__lint_one(cfg, g, rev, src, len, work, out);
+  free(owned);
+  engine__work_release(work);
+  arena_reset(cache->scratch);
   return true;
 }

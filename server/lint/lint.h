@@ -100,6 +100,28 @@ typedef struct LintSource {
 bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs, size_t n,
                     const LintSource *srcs, FindingList *out, RtError *err);
 
+/* A cache of "schema before a revision" for a long-lived caller (a tool session, an
+ * editor's project): keyed on the folded content of the ancestors in apply order, so an
+ * edited ancestor (or a changed order of them) misses and an edit of the linted file itself
+ * hits. Not thread-safe: one caller at a time. Free with lint_schema_cache_delete. */
+typedef struct LintSchemaCache LintSchemaCache;
+
+/** A new, empty cache (holds a few schemas). */
+LintSchemaCache *lint_schema_cache_new(void);
+/** Frees the cache and its schemas. lint_schema_cache_delete(NULL) is a no-op. */
+void lint_schema_cache_delete(LintSchemaCache *c);
+/** How many lookups found / did not find their schema (for tests and benchmarks). */
+void lint_schema_cache_stats(const LintSchemaCache *c, size_t *hits, size_t *misses);
+
+/**
+ * lint_revisions, with the schema before a single revision (n == 1) taken from `cache`
+ * when its ancestors' ops are unchanged (folded and stored otherwise). Findings are
+ * exactly lint_revisions'. `cache` NULL or n != 1: lint_revisions itself.
+ */
+bool lint_revisions_cached(LintSchemaCache *cache, const LintConfig *cfg, const Graph *g,
+                           Revision *const *revs, size_t n, const LintSource *srcs,
+                           FindingList *out, RtError *err);
+
 /**
  * Lints one revision against a schema the caller already has (e.g. a session's cached
  * lint_schema_before result, valid while no ancestor file changed): the warm path of an

@@ -48,6 +48,7 @@ typedef struct LspProject {
   size_t norder;
   uint64_t edits; /* LspFeatures.edits when the graph was built */
   LintConfig *lint;   /* the project's [retort] lint settings; NULL when they are broken */
+  LintSchemaCache *schemas; /* the schema before each open file, while its ancestors hold */
   char *lint_error;   /* why, reported on every open revision file of the project */
 } LspProject;
 
@@ -192,6 +193,7 @@ static void lsp__project_delete(LspProject *lp) {
   scripts_cache_delete(lp->cache);
   project_delete(lp->project);
   lint_config_delete(lp->lint);
+  lint_schema_cache_delete(lp->schemas);
   free(lp->lint_error);
   free(lp->key);
   free(lp);
@@ -220,6 +222,7 @@ static void lsp__attach(LspFeatures *f, LspDoc *d) {
   lp->key = xstrdup(key);
   lp->project = p;
   lp->cache = scripts_cache_new();
+  lp->schemas = lint_schema_cache_new();
   RtError lerr = {0};
   if (!lint_config_from_project(p, &lp->lint, &lerr)) lp->lint_error = xstrdup(lerr.msg);
   findings_init(&lp->problems);
@@ -341,6 +344,16 @@ static void lsp__parse(LspFeatures *f, LspDoc *d) {
 }
 
 size_t lsp_features_incremental_parses(const LspFeatures *f) { return f->incremental; }
+
+void lsp_features_schema_cache_stats(const LspFeatures *f, size_t *hits, size_t *misses) {
+  *hits = *misses = 0;
+  for (size_t i = 0; i < f->projects.len; i++) {
+    size_t h, m;
+    lint_schema_cache_stats(f->projects.items[i]->schemas, &h, &m);
+    *hits += h;
+    *misses += m;
+  }
+}
 
 const Revision *lsp_features_revision(LspFeatures *f, const char *uri) {
   LspDoc *d = lsp__doc(f, uri);
@@ -499,7 +512,7 @@ static void lsp__doc_findings(const LspProject *lp, const LspDoc *d, FindingList
     Revision *rev = d->rev;
     LintSource src = {lsp__text(d), d->text.len};
     RtError err = {0};
-    lint_revisions(lp->lint, lp->graph, &rev, 1, &src, out, &err);
+    lint_revisions_cached(lp->schemas, lp->lint, lp->graph, &rev, 1, &src, out, &err);
   } else if (lp->lint_error) {
     SrcRange top = srcrange_from_bytes(lsp__text(d), d->text.len, 0, 0);
     findings_add(out, "config", SEV_ERROR, d->path, top,

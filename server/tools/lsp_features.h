@@ -72,6 +72,9 @@ const Revision *lsp_features_revision(LspFeatures *f, const char *uri);
 /** Number of times an open document was parsed incrementally (an old tree was reused);
  * for tests and benchmarks. */
 size_t lsp_features_incremental_parses(const LspFeatures *f);
+/** How many lints of an open document found the schema before it cached (hits) and how
+ * many folded its ancestors (misses), over all projects; for tests and benchmarks. */
+void lsp_features_schema_cache_stats(const LspFeatures *f, size_t *hits, size_t *misses);
 
 /** The absolute path of a file:// URI (percent-decoded, malloc'd), or NULL for other
  * schemes and malformed URIs. */

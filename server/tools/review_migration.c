@@ -226,6 +226,23 @@ static bool review__about(const Finding *f, const RevVec *revs) {
   return false;
 }
 
+/* The schemas before the revisions reviewed last, for the warm re-review of one edited
+ * file. Process-wide (the session object is not this file's): its keys are the ancestors'
+ * folded content, not a project or a session, so sharing it is correct, and the lock
+ * keeps concurrent sessions apart. Reachable until exit, never freed. */
+static pthread_mutex_t review__cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static LintSchemaCache *review__cache;
+
+static bool review__lint(const LintConfig *cfg, const Graph *g, const RevVec *revs,
+                         FindingList *out, RtError *err) {
+  if (revs->len != 1) return lint_revisions(cfg, g, revs->items, revs->len, NULL, out, err);
+  pthread_mutex_lock(&review__cache_lock);
+  if (!review__cache) review__cache = lint_schema_cache_new();
+  bool ok = lint_revisions_cached(review__cache, cfg, g, revs->items, 1, NULL, out, err);
+  pthread_mutex_unlock(&review__cache_lock);
+  return ok;
+}
+
 bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResult *res,
                            RtError *err) {
   const Json *args = call->arguments;
@@ -251,7 +268,7 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   pthread_t renderer;
   bool threaded = revs.len >= REVIEW_THREAD_MIN &&
                   pthread_create(&renderer, NULL, review__render, &job) == 0;
-  bool linted = lint_revisions(cfg, tp.graph, revs.items, revs.len, NULL, &found, err);
+  bool linted = review__lint(cfg, tp.graph, &revs, &found, err);
   if (threaded) pthread_join(renderer, NULL);
   else if (linted) review__render(&job);
   if (!linted) {
