@@ -240,7 +240,7 @@ static void mig__dynamic(Plan *pl, const Revision *r, const MigOp *ops, size_t n
     if (o->dynamic && !o->nbody) {
       SrcRange rg = o->dynamic_range.line ? o->dynamic_range : o->range;
       buf_printf(&pl->dynamic, "%s:%u: %s (%s)\n", r->path, rg.line,
-                 o->method ? o->method : "statement",
+                 o->method && *o->method ? o->method : "statement",
                  o->dynamic_reason ? o->dynamic_reason : "not statically readable");
       pl->ndynamic++;
     }
@@ -598,6 +598,47 @@ static char *mig__child_url(Mig *m) {
   return db_conninfo_to_url(t->conninfo);
 }
 
+/* Replaces the password of `url` (as written and percent-decoded) in `out` by "***":
+ * the child's output is shown to the caller. */
+static void mig__scrub(Buf *out, const char *url) {
+  const char *sch = url ? strstr(url, "://") : NULL;
+  if (!sch || !out->len) return;
+  const char *user = sch + 3, *at = strchr(user, '@'), *colon = strchr(user, ':');
+  if (!at || !colon || colon > at || at == colon + 1) return;
+  char *raw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+  char *dec = xstrdup(raw);
+  size_t j = 0;
+  for (size_t i = 0; raw[i]; i++) {
+    unsigned x;
+    if (raw[i] == '%' && sscanf(raw + i + 1, "%2x", &x) == 1) {
+      dec[j++] = (char)x;
+      i += 2;
+    } else {
+      dec[j++] = raw[i];
+    }
+  }
+  dec[j] = 0;
+  const char *pw[2] = {raw, dec};
+  for (int k = 0; k < 2; k++) {
+    if (!*pw[k]) continue;
+    Buf b = BUF_INIT;
+    const char *p = buf_cstr(out);
+    for (const char *hit; (hit = strstr(p, pw[k]));) {
+      buf_append(&b, p, (size_t)(hit - p));
+      buf_puts(&b, "***");
+      p = hit + strlen(pw[k]);
+    }
+    buf_puts(&b, p);
+    buf_reset(out);
+    buf_append(out, b.data ? b.data : "", b.len);
+    buf_free(&b);
+  }
+  memset(raw, 0, strlen(raw));
+  memset(dec, 0, strlen(dec));
+  free(raw);
+  free(dec);
+}
+
 /* Runs the project's alembic (argv, no shell, stdin /dev/null, stdout and stderr to a
  * pipe, the URL in the environment only). *output gets what it printed (capped). */
 static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *output,
@@ -668,6 +709,10 @@ static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *outpu
   close(pipefd[0]);
   while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
   }
+  char *u2 = mig__child_url(m);
+  mig__scrub(output, u2);
+  if (u2) memset(u2, 0, strlen(u2));
+  free(u2);
   return true;
 }
 
@@ -790,6 +835,39 @@ static void mig__exec_steps(Mig *m, const Plan *pl, ExecStep *out) {
   }
 }
 
+/* What alembic's output says went wrong: the last "FAILED: ..." line or exception line
+ * ("sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) ..."), the
+ * statement from SQLAlchemy's "[SQL: ...]" line, the SQLSTATE-less rest as is. */
+static void mig__child_error(const char *o, ExecResult *r) {
+  const char *best = NULL, *last = NULL, *sql = NULL;
+  size_t best_n = 0, last_n = 0, sql_n = 0;
+  for (const char *line = o; *line;) {
+    size_t n = strcspn(line, "\n");
+    if (n) {
+      if (strncmp(line, "[SQL: ", 6) == 0) {
+        sql = line + 6;
+        sql_n = n > 7 ? n - 7 : 0;
+      } else if (line[0] != ' ' && line[0] != '(' && line[0] != '[') {
+        size_t id = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+        if ((id && line[id] == ':' && (strstr(line, "Error") || strstr(line, "Exception") ||
+                                       strncmp(line, "FAILED", 6) == 0)) ) {
+          best = line;
+          best_n = n;
+        }
+        last = line;
+        last_n = n;
+      }
+    }
+    line += n + (line[n] == '\n');
+  }
+  if (!best) {
+    best = last;
+    best_n = last_n;
+  }
+  r->error = best ? xstrndup(best, best_n) : xstrdup("alembic failed without output");
+  r->failed_sql = sql ? xstrndup(sql, sql_n) : xstrdup("");
+}
+
 /* Runs `pl` (computed from the rows read before the lock). */
 static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
   DbCancel cancel = {m->call->peer ? mcp_call_cancel_fd(m->call) : -1, mig__cancel_check,
@@ -875,17 +953,12 @@ static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
       r.cancelled = cancelled;
       r.failed_step = r.napplied < run->n ? r.napplied : run->n - 1;
       r.failed_stmt = -1;
-      r.failed_sql = xstrdup("");
-      // alembic's last line ("FAILED: ..." or the exception) is its message.
-      const char *o = buf_cstr(&out);
-      const char *last = o;
-      for (const char *p = o; *p; p++)
-        if (*p == '\n' && p[1]) last = p + 1;
-      r.error = xstrdup(success ? "alembic finished, but the version table does not hold "
-                                  "what the plan ends with"
-                                : *last ? last : "alembic failed without output");
-      size_t l = strlen(r.error);
-      while (l && r.error[l - 1] == '\n') r.error[--l] = 0;
+      mig__child_error(buf_cstr(&out), &r);
+      if (success) {
+        free(r.error);
+        r.error = xstrdup("alembic finished, but the version table does not hold what the "
+                          "plan ends with");
+      }
     }
     if (m->call->peer) mcp_tool_progress(m->call, (double)run->n, (double)run->n, "alembic done");
     mig__report_run(m, res, run, &r, "alembic", r.failed ? buf_cstr(&out) : NULL, NULL);
@@ -1021,6 +1094,9 @@ static bool mig__run(ToolSession *s, const McpToolCall *call, McpToolResult *res
               m->engine_arg && strcmp(m->engine_arg, "alembic") == 0
                   ? "engine=alembic, but no alembic executable was found (.venv/bin, venv/bin, "
                     "PATH)"
+              : m->engine_arg && strcmp(m->engine_arg, "native") == 0
+                  ? "engine=native runs only static revisions; use engine=auto or alembic to "
+                    "have the project's alembic run them"
                   : "the native engine runs only static revisions and no alembic executable "
                     "was found to run the others",
               buf_cstr(&pl.dynamic));

@@ -462,3 +462,59 @@ Test(upgrade, concurrent_upgrades_apply_once, .timeout = 120) {
   arena_delete(c.arena);
   pg_down();
 }
+
+/* Dynamic revisions: the native engine refuses them naming file and line; auto hands
+ * them to the project's alembic (the URL in its environment only); a failure under
+ * alembic is reported with the version table as it is, and the password never shows. */
+Test(upgrade, dynamic_revisions_and_the_alembic_engine, .timeout = 180) {
+  pg_up();
+  createdb("b");
+  ToolSession *s = tool_session_new(MIGRATE "/dyn");
+  Call c = {0};
+  apply(s, &c, "upgrade", "b", "d2", "\"engine\": \"native\"");
+  cr_assert_not(c.ok, "the native engine ran a dynamic revision");
+  cr_assert(strstr(c.err.msg, "d2_m.py:16") && strstr(c.err.msg, "for loop"), "%s", c.err.msg);
+  char *r = rows("b");
+  cr_assert_str_eq(r, "");
+  free(r);
+
+  apply(s, &c, "upgrade", "b", "d2", NULL);
+  cr_assert(c.ok && !c.is_error, "%s %s", c.err.msg, c.text);
+  cr_assert_str_eq(jstr(c.out, "engine"), "alembic");
+  r = rows("b");
+  cr_assert_str_eq(r, "d2");
+  free(r);
+  r = q("b", "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM "
+             "information_schema.columns WHERE table_name = 'dt'");
+  cr_assert_str_eq(r, "a,b,id");
+  free(r);
+
+  // A password in the URL (trust auth ignores it): it must not appear anywhere.
+  char u[700];
+  snprintf(u, sizeof u, "postgresql://postgres:s3cr%%40t@/b?host=%s", pgdir);
+  call(s, &c, "upgrade", "{\"database_url\": \"%s\"}", u);
+  cr_assert(c.ok, "%s", c.err.msg);
+  char id[64];
+  snprintf(id, sizeof id, "%s", jstr(c.out, "plan_id"));
+  call(s, &c, "upgrade", "{\"database_url\": \"%s\", \"confirm\": \"%s\"}", u, id);
+  cr_assert(c.ok && c.is_error, "d3 did not fail: %s", c.text);
+  cr_assert_str_eq(jstr(c.out, "failed.revision"), "d3");
+  cr_assert(strstr(jstr(c.out, "failed.error"), "no_such_table"), "%s", jstr(c.out, "failed.error"));
+  char *cur = jlist(json_get(c.out, "current"));
+  cr_assert_str_eq(cur, "d2");
+  free(cur);
+  Buf all = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &all);
+  jw_value(&w, c.out);
+  buf_puts(&all, c.text);
+  cr_assert_null(strstr(buf_cstr(&all), "s3cr"), "the password shows: %s", buf_cstr(&all));
+  buf_free(&all);
+  r = q("b", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'dt' AND "
+             "column_name = 'c'");
+  cr_assert_str_eq(r, "0", "d3's first statement was not rolled back");
+  free(r);
+  arena_delete(c.arena);
+  tool_session_delete(s);
+  pg_down();
+}
