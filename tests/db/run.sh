@@ -8,10 +8,13 @@
 # and by `retort` (plan, then confirm with its plan_id) into database B; after every step
 # `pg_dump --schema-only --no-owner` of A and B must be byte-identical (no normalisation)
 # and so must the alembic_version rows.
-# Faults: a failing third revision, SIGKILL mid-upgrade, PostgreSQL restarted inside one
-# MCP session, two upgrades at once, a held lock and lock_timeout, stale confirms.
+# Faults: a failing third revision, a failing downgrade, SIGKILL mid-upgrade, PostgreSQL
+# restarted inside one MCP session, two upgrades at once, a held lock and lock_timeout,
+# stale confirms. Every plan asked for (no confirm) must leave the database untouched.
+# See README.md.
 #
-#   RETORT_DB_CASES='conf_ops fault_lock'  runs only those cases.
+#   RETORT_DB_CASES='conf_ops fault_lock_timeout'  runs only those cases;
+#   RETORT_DB_VERBOSE=1  prints the log of passing cases too.
 set -uo pipefail
 
 RETORT=${1:?usage: run.sh RETORT_BIN BUILD_DIR}
@@ -113,9 +116,12 @@ args() {
   printf '{"database_url": "%s", "target": "%s"%s}' "$1" "$2" "$extra"
 }
 
-# plan DIR VERB URL TARGET [EXTRA] - asks for the plan; prints its plan_id.
+# plan DIR VERB URL TARGET [EXTRA] - asks for the plan; prints its plan_id. Asking must
+# not change the database (not the scratch cluster: DESIGN.md's safety rules).
 plan() {
   local dir=$1 verb=$2 url=$3 target=$4 extra=${5:-}
+  local before after
+  before=$(versions "$url" | paste -sd, -)
   rt "$dir" "$verb" "$(args "$url" "$target" "$extra")"
   if ((RC != 0)); then
     show_rt >&2
@@ -126,6 +132,9 @@ plan() {
     show_rt >&2
     fail "retort $verb $target: the result has no plan_id"
   }
+  [[ $(jq -r '.executed' "$OUT") == false ]] || { show_rt >&2; fail "retort $verb $target without confirm: executed is not false"; }
+  after=$(versions "$url" | paste -sd, -)
+  [[ $before == "$after" ]] || fail "retort $verb $target without confirm changed the version table: [$before] -> [$after]"
   echo "$id"
 }
 
