@@ -212,6 +212,8 @@ def main():
             for m in methods:
                 if m.times:
                     print(f"  {m.name}: " + " ".join(f"{t:.0f}" for t in m.times) + " ms")
+            print("  (retort: the confirm call, which checks the plan again and applies it; the plan "
+                  "was asked for first, untimed. alembic and retort: one transaction per revision)")
 
         # The three end states must be the same schema.
         dumps = {}
