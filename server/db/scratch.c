@@ -49,6 +49,7 @@ typedef struct Cluster {
   char *admin;      /* to database "template1" */
   char *pidfile;    /* <dir>/data/postmaster.pid */
   char *tmp_sockdir; /* the /tmp socket directory when the cluster's path is too long */
+  char *data_real;  /* realpath of <dir>/data once it exists (a postmaster's cwd) */
   pid_t owner;      /* getpid() of the registering process: a fork does not inherit use */
   int start_fd;     /* start.lock */
   int users_fd;     /* users.lock, held LOCK_SH */
@@ -72,6 +73,7 @@ static void scratch__forget(Cluster *c) {
   free(c->admin);
   free(c->pidfile);
   free(c->tmp_sockdir);
+  free(c->data_real);
   memset(c, 0, sizeof *c);
 }
 
@@ -412,10 +414,12 @@ static pid_t scratch__read_pidfile(const char *pidfile) {
   return (pid_t)pid;
 }
 
-/* Whether `pid` is a running postgres process (so that a stale pid file whose pid now
- * belongs to something else is never signalled). Where /proc is not available, any live
+/* Whether `pid` is the running postmaster of `c`'s data directory (so that a stale
+ * postmaster.pid whose pid now belongs to something else, even another PostgreSQL, is
+ * never reused nor signalled): a live "postgres" process whose working directory is the
+ * data directory (the postmaster chdirs there). Where /proc is not available, any live
  * process counts. Async-signal-safe. */
-static bool scratch__is_postgres(pid_t pid) {
+static bool scratch__is_postmaster(const Cluster *c, pid_t pid) {
   if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
   char path[64] = "/proc/", *p = path + 6;
   char digits[16];
@@ -435,8 +439,16 @@ static bool scratch__is_postgres(pid_t pid) {
   if (!open_paren || !close_paren || close_paren[1] != ' ') return false;
   if (close_paren[2] == 'Z' || close_paren[2] == 'X') return false;
   size_t len = (size_t)(close_paren - open_paren - 1);
-  return (len == 8 && memcmp(open_paren + 1, "postgres", 8) == 0) ||
-         (len == 10 && memcmp(open_paren + 1, "postmaster", 10) == 0);
+  if (!((len == 8 && memcmp(open_paren + 1, "postgres", 8) == 0) ||
+        (len == 10 && memcmp(open_paren + 1, "postmaster", 10) == 0)))
+    return false;
+  if (!c->data_real) return true;
+  memcpy(p, "/cwd", 5);
+  char cwd[PATH_MAX];
+  ssize_t l = readlink(path, cwd, sizeof cwd - 1);
+  if (l <= 0) return false;
+  cwd[l] = '\0';
+  return strcmp(cwd, c->data_real) == 0;
 }
 
 /* Whether the postmaster of `c` is still there. Reaps it when it is our dead child. */
@@ -453,7 +465,7 @@ static bool scratch__pm_alive(Cluster *c) {
       return false;
     }
   }
-  return scratch__is_postgres(pid);
+  return scratch__is_postmaster(c, pid);
 }
 
 /* Fast shutdown (SIGINT) of the postmaster that owns the data directory now (its pid
@@ -466,7 +478,7 @@ static void scratch__pm_stop(Cluster *c) {
   if (c->child && !ours && c->pm_pid > 0) waitpid(c->pm_pid, NULL, WNOHANG);  // reap
   c->pm_pid = 0;
   c->child = false;
-  if (!ours && !scratch__is_postgres(pid)) return;
+  if (!ours && !scratch__is_postmaster(c, pid)) return;
   if (kill(pid, SIGINT) != 0) return;
   bool quit_sent = false;
   for (int waited = 0;; waited += 5) {
@@ -905,6 +917,13 @@ static void scratch__conninfo(Cluster *c, const char *sockdir) {
   c->admin = buf_detach(&b);
 }
 
+static void scratch__data_real(Cluster *c) {
+  char d[PATH_MAX], real[PATH_MAX];
+  snprintf(d, sizeof d, "%s/data", c->dir);
+  free(c->data_real);
+  c->data_real = realpath(d, real) ? xstrdup(real) : NULL;
+}
+
 /* Holding start.lock: makes sure the postmaster runs and database "retort" exists. */
 static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   char sockdir[PATH_MAX], data[PATH_MAX], bin[PATH_MAX];
@@ -914,11 +933,12 @@ static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   scratch__conninfo(c, sockdir);
   snprintf(data, sizeof data, "%s/data/PG_VERSION", c->dir);
 
+  scratch__data_real(c);
   // A postmaster already running (another retort's, or one left by a killed retort).
   pid_t pid;
   char status[32];
   for (int waited = 0; scratch__pidfile_status(c->pidfile, &pid, status, sizeof status) &&
-                       scratch__is_postgres(pid);
+                       scratch__is_postmaster(c, pid);
        waited += SCRATCH_POLL_MS) {
     if (strcmp(status, "ready") == 0) {
       if (c->pm_pid != pid) {
@@ -940,13 +960,14 @@ static bool scratch__bring_up(Cluster *c, const RunAs *ra, RtError *err) {
   c->child = false;
   // A pid file left by a postmaster that died (SIGKILL, power loss) whose pid now belongs
   // to another process would make postgres refuse to start: it is stale, remove it.
-  if (pid > 0 && !scratch__is_postgres(pid)) unlink(c->pidfile);
+  if (pid > 0 && !scratch__is_postmaster(c, pid)) unlink(c->pidfile);
   if (!scratch__find_bin(bin, sizeof bin, err)) return false;
   if (access(data, F_OK) != 0) {
     char mark[PATH_MAX];
     snprintf(mark, sizeof mark, "%s/retort-db.ok", c->dir);
     unlink(mark);
     if (!scratch__create_data(bin, c->dir, ra, err)) return false;
+    scratch__data_real(c);
   }
   if (!scratch__start(c, bin, sockdir, ra, err)) {
     // A postmaster killed with SIGKILL leaves backends that hold its shared memory for a

@@ -442,3 +442,34 @@ Test(scratch, template_copied, .init = setup, .fini = teardown, .timeout = 120) 
   cr_expect(!exists_in(t.scratch_dir, "copy.log"));
   db_target_free(&t);
 }
+
+/* A stale postmaster.pid naming a live postgres of another cluster (pid reuse after a
+ * crash) is neither reused nor signalled: a postmaster of our own is started. */
+Test(scratch, stale_pidfile_of_another_postgres, .init = setup, .fini = teardown, .timeout = 120) {
+  DbTarget a = scratch_target("/srv/a"), b = scratch_target("/srv/b");
+  char *ci = NULL;
+  RtError err = {0};
+  cr_assert(scratch_ensure(a.scratch_dir, &ci, &err), "%s", err.msg);
+  free(ci);
+  cr_assert(scratch_ensure(b.scratch_dir, &ci, &err), "%s", err.msg);
+  free(ci);
+  scratch_stop_all();
+  cr_assert(scratch_ensure(a.scratch_dir, &ci, &err), "%s", err.msg);
+  free(ci);
+  pid_t pa = postmaster_pid(a.scratch_dir);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cp '%s/data/postmaster.pid' '%s/data/postmaster.pid'", a.scratch_dir,
+           b.scratch_dir);
+  cr_assert_eq(system(cmd), 0);
+  cr_assert_eq(postmaster_pid(b.scratch_dir), pa);
+  Db *db = NULL;
+  cr_assert(db_connect(&b, &db, &err), "%s", err.msg);
+  pid_t pb = postmaster_pid(b.scratch_dir);
+  cr_expect(pb > 0 && pb != pa, "b reused a's postmaster %d", (int)pa);
+  cr_expect(strstr(PQhost(db->conn), "/srv") == NULL);
+  cr_expect(strstr(PQhost(db->conn), b.scratch_dir) == PQhost(db->conn), "%s", PQhost(db->conn));
+  cr_expect(pid_running(pa), "a's postmaster was stopped");
+  db_close(db);
+  db_target_free(&a);
+  db_target_free(&b);
+}
