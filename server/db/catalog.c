@@ -351,7 +351,7 @@ static const char *const CATALOG_SNAPSHOT_QUERIES[] = {
     "    WHEN 'm' THEN 'MATERIALIZED VIEW AS ' || pg_get_viewdef(c.oid, true) "
     "    WHEN 'f' THEN 'FOREIGN TABLE' "
     "    WHEN 'S' THEN (SELECT format('SEQUENCE AS %s START %s INCREMENT %s MINVALUE %s MAXVALUE %s "
-    "      CACHE %s%s', format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, q.seqmin, "
+    "CACHE %s%s', format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, q.seqmin, "
     "      q.seqmax, q.seqcache, CASE WHEN q.seqcycle THEN ' CYCLE' ELSE '' END) "
     "      FROM pg_sequence q WHERE q.seqrelid = c.oid) || coalesce((SELECT ' OWNED BY ' || "
     "      oc.relname || '.' || oa.attname FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid "
@@ -484,7 +484,7 @@ bool catalog_snapshot(Db *db, const char *vt_schema, const char *vt_table, Snaps
 
 static const char CAT_Q_LOCKS[] =
     "SELECT DISTINCT CASE WHEN l.locktype = 'relation' THEN coalesce(n.nspname || '.' || "
-    "    c.relname, 'relation ' || l.relation::text) END, l.locktype, l.mode "
+    "    c.relname, 'relation ' || l.relation::text || ' (dropped in this transaction)') END, l.locktype, l.mode "
     "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation "
     "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation' "

@@ -37,7 +37,7 @@ static const char PGT_ENV_PY[] =
 static char pgt_dir[256];
 
 /* A fresh directory for this test's scratch cluster and project copies. */
-static void pgt_setup(void) {
+__attribute__((unused)) static void pgt_setup(void) {
   snprintf(pgt_dir, sizeof pgt_dir, "/tmp/retort-cat-XXXXXX");
   cr_assert_not_null(mkdtemp(pgt_dir));
   chmod(pgt_dir, 0755);
@@ -49,7 +49,7 @@ static void pgt_setup(void) {
   unsetenv("RETORT_DATABASE_URL");
 }
 
-static void pgt_teardown(void) {
+__attribute__((unused)) static void pgt_teardown(void) {
   scratch_stop_all();
   if (pgt_dir[0]) {
     char cmd[400];
@@ -59,7 +59,7 @@ static void pgt_teardown(void) {
 }
 
 /* Runs a shell command; returns its exit status. Output goes to `log` (may be NULL). */
-static int pgt_sh(const char *cmd, Buf *log) {
+__attribute__((unused)) static int pgt_sh(const char *cmd, Buf *log) {
   Buf full = BUF_INIT;
   buf_printf(&full, "( %s ) 2>&1", cmd);
   FILE *f = popen(buf_cstr(&full), "r");
@@ -74,7 +74,7 @@ static int pgt_sh(const char *cmd, Buf *log) {
 }
 
 /* The scratch cluster's database for a project at `root`. */
-static Db *pgt_connect(const char *root) {
+__attribute__((unused)) static Db *pgt_connect(const char *root) {
   Project p = {.root = (char *)root};
   DbTarget t;
   RtError err = {0};
@@ -87,7 +87,7 @@ static Db *pgt_connect(const char *root) {
 }
 
 /* A libpq keyword's value in a simple "k=v k=v" connection string (values unquoted). */
-static char *pgt_conninfo_get(const char *ci, const char *key) {
+__attribute__((unused)) static char *pgt_conninfo_get(const char *ci, const char *key) {
   size_t kl = strlen(key);
   for (const char *p = ci; *p;) {
     while (*p == ' ') p++;
@@ -104,7 +104,7 @@ static char *pgt_conninfo_get(const char *ci, const char *key) {
 }
 
 /* An SQLAlchemy URL for `db` (the scratch cluster's socket), for alembic. */
-static char *pgt_sqlalchemy_url(Db *db) {
+__attribute__((unused)) static char *pgt_sqlalchemy_url(Db *db) {
   const char *ci = db_target(db)->conninfo;
   char *host = pgt_conninfo_get(ci, "host"), *port = pgt_conninfo_get(ci, "port");
   char *user = pgt_conninfo_get(ci, "user"), *name = pgt_conninfo_get(ci, "dbname");
@@ -122,7 +122,7 @@ static char *pgt_sqlalchemy_url(Db *db) {
 /* Copies project directory `src` (relative to the source tree) to <tmp>/<name>, with the
  * online env.py. `ini_extra` lines are added to the [alembic] section (may be NULL).
  * Returns the copy's directory (caller frees). */
-static char *pgt_copy_project(const char *src, const char *name, const char *ini_extra) {
+__attribute__((unused)) static char *pgt_copy_project(const char *src, const char *name, const char *ini_extra) {
   Buf dst = BUF_INIT, cmd = BUF_INIT;
   buf_printf(&dst, "%s/%s", pgt_dir, name);
   buf_printf(&cmd, "cp -r '%s/%s' '%s' && rm -rf '%s'/migrations/__pycache__", RETORT_SOURCE_DIR,
@@ -147,7 +147,7 @@ static char *pgt_copy_project(const char *src, const char *name, const char *ini
 }
 
 /* Runs `/usr/bin/alembic ARGS` in `dir` against `db`; fails the test unless it exits 0. */
-static void pgt_alembic(Db *db, const char *dir, const char *args) {
+__attribute__((unused)) static void pgt_alembic(Db *db, const char *dir, const char *args) {
   char *url = pgt_sqlalchemy_url(db);
   Buf cmd = BUF_INIT, log = BUF_INIT;
   buf_printf(&cmd, "cd '%s' && RETORT_TEST_URL='%s' /usr/bin/alembic %s", dir, url, args);

@@ -1,0 +1,149 @@
+/* test_verify.c - round-trip verification on the scratch cluster: a downgrade that
+ * forgets an index or a column is caught, the locks each statement takes are observed,
+ * dynamic revisions are skipped with the reason, a second upgrade that fails is said. */
+#include "test_catalog_pg.h"
+
+#include "protocol/json.h"
+#include "server/tools/tools.h"
+#include "server/tools/verify.h"
+
+static Arena *arena;
+static ToolSession *session;
+
+static void setup(void) {
+  pgt_setup();
+  arena = arena_new();
+  session = tool_session_new(NULL);
+  // verification must never use these, even when set
+  setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/never", 1);
+}
+static void teardown(void) {
+  tool_session_delete(session);
+  arena_delete(arena);
+  pgt_teardown();
+}
+TestSuite(verify, .init = setup, .fini = teardown, .timeout = 180);
+
+static const char *const PROJECT = RETORT_SOURCE_DIR "/tests/fixtures/catalog/verify";
+
+/* Verifies `ids` (space-separated) of the fixture project; returns the parsed result. */
+static const Json *verify(const char *ids, char **text) {
+  RtError err = {0};
+  const char *args_text = "{\"project\": \"" RETORT_SOURCE_DIR "/tests/fixtures/catalog/verify\"}";
+  const Json *args = json_parse(arena, args_text, strlen(args_text), NULL, &err, NULL);
+  cr_assert_not_null(args);
+  ToolProject tp;
+  cr_assert(tool_project_load(session, args, REV_PARSE_FULL, &tp, &err), "%s", err.msg);
+  Revision *revs[8];
+  size_t n = 0;
+  char *copy = xstrdup(ids);
+  for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
+    revs[n] = graph_get(tp.graph, tok);
+    cr_assert_not_null(revs[n], "%s", tok);
+    n++;
+  }
+  free(copy);
+  Buf out = BUF_INIT, t = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &out);
+  cr_assert(tool_verify_revisions(session, &tp, revs, n, &w, &t, &err), "%s", err.msg);
+  const Json *j = json_parse(arena, buf_cstr(&out), out.len, NULL, &err, NULL);
+  cr_assert_not_null(j, "%s\n%s", err.msg, buf_cstr(&out));
+  *text = xstrdup(buf_cstr(&t));
+  buf_free(&out);
+  buf_free(&t);
+  tool_project_free(&tp);
+  return j;
+}
+
+static const Json *rev_result(const Json *v, const char *id) {
+  const Json *revs = json_get(v, "revisions");
+  for (size_t k = 0; k < revs->n; k++)
+    if (!strcmp(json_get_string(revs->items[k], "revision"), id)) return revs->items[k];
+  cr_assert_fail("no result for %s", id);
+  return NULL;
+}
+
+static bool has_item(const Json *r, const char *kind, const char *object, const char *name) {
+  const Json *items = json_get(r, "not_restored");
+  for (size_t k = 0; k < items->n; k++)
+    if (!strcmp(json_get_string(items->items[k], "kind"), kind) &&
+        !strcmp(json_get_string(items->items[k], "object"), object) &&
+        !strcmp(json_get_string(items->items[k], "name"), name))
+      return true;
+  return false;
+}
+
+static bool has_lock(const Json *r, const char *relation, const char *mode) {
+  const Json *locks = json_get(r, "locks");
+  for (size_t k = 0; k < locks->n; k++)
+    if (!strcmp(json_get_string(locks->items[k], "relation"), relation) &&
+        !strcmp(json_get_string(locks->items[k], "mode"), mode))
+      return true;
+  return false;
+}
+
+Test(verify, round_trips) {
+  char *text = NULL;
+  const Json *v = verify("v1 v2 v3 v4 v5", &text);
+  cr_assert(json_get(v, "available")->b, "%s", text);
+  cr_assert(strstr(json_get_string(v, "database"), "scratch:"), "%s", text);
+  cr_assert_null(strstr(text, "secret"), "%s", text);
+
+  const Json *r1 = rev_result(v, "v1");
+  cr_assert(json_get(r1, "verified")->b, "%s", text);
+  cr_assert(json_get(r1, "restored")->b, "%s", text);
+  cr_assert_eq(json_get(r1, "not_restored")->n, 0, "%s", text);
+
+  const Json *r2 = rev_result(v, "v2");
+  cr_assert_not(json_get(r2, "verified")->b, "%s", text);
+  cr_assert_not(json_get(r2, "restored")->b, "%s", text);
+  // the index left behind makes the second upgrade fail
+  cr_assert(json_get(json_get(r2, "downgrade"), "ok")->b, "%s", text);
+  cr_assert(strstr(json_get_string(json_get(r2, "reupgrade"), "error"), "already exists"), "%s",
+            text);
+  cr_assert(has_item(r2, "extra", "index", "public.t.ix_t_name"), "%s", text);
+  cr_assert(has_lock(r2, "public.t", "SHARE"), "CREATE INDEX takes SHARE: %s", text);
+  cr_assert_not(has_lock(r2, "public.t", "ACCESS EXCLUSIVE"), "%s", text);
+
+  const Json *r3 = rev_result(v, "v3");
+  cr_assert(has_item(r3, "missing", "column", "public.t.name"), "%s", text);
+  cr_assert(has_item(r3, "missing", "index", "public.t.ix_t_name"), "%s", text);
+  cr_assert(has_item(r3, "missing", "comment", "public.t.name"), "%s", text);
+  cr_assert(has_lock(r3, "public.t", "ACCESS EXCLUSIVE"), "ALTER TABLE: %s", text);
+  cr_assert(strstr(text, "v3: upgrade ok, downgrade ok, upgrade again FAILED; the downgrade did "
+                         "not restore 3 objects"),
+            "%s", text);
+
+  const Json *r4 = rev_result(v, "v4");
+  cr_assert_not(json_get(r4, "verified")->b);
+  cr_assert(strstr(json_get_string(r4, "skipped"), "v4_dynamic.py"), "%s",
+            json_get_string(r4, "skipped"));
+
+  const Json *r5 = rev_result(v, "v5");
+  cr_assert(json_get(json_get(r5, "downgrade"), "ok")->b, "%s", text);
+  cr_assert_not(json_get(json_get(r5, "reupgrade"), "ok")->b, "%s", text);
+  cr_assert(strstr(json_get_string(json_get(r5, "reupgrade"), "error"), "already exists"), "%s",
+            text);
+  cr_assert(has_item(r5, "extra", "table", "public.u"), "%s", text);
+  cr_assert_not(json_get(r5, "verified")->b);
+
+  // the throwaway database is gone; the cluster's own database was not touched
+  unsetenv("DATABASE_URL");
+  Db *db = pgt_connect(PROJECT);
+  Schema *s = NULL;
+  RtError err = {0};
+  cr_assert(catalog_read(db, NULL, NULL, &s, &err), "%s", err.msg);
+  cr_assert_eq(s->ntables, 0, "the scratch cluster's own database was not touched");
+  schema_delete(s);
+  Buf cmd = BUF_INIT, out = BUF_INIT;
+  buf_printf(&cmd, "psql '%s' -Atc \"SELECT count(*) FROM pg_database WHERE datname LIKE "
+                   "'retort\\_verify\\_%%'\"",
+             db_target(db)->conninfo);
+  cr_assert_eq(pgt_sh(buf_cstr(&cmd), &out), 0, "%s", buf_cstr(&out));
+  cr_assert_str_eq(buf_cstr(&out), "0\n", "a throwaway database was left behind");
+  buf_free(&cmd);
+  buf_free(&out);
+  db_close(db);
+  free(text);
+}
