@@ -912,7 +912,7 @@ static void scratch__conninfo(Cluster *c, const char *sockdir) {
   free(c->conninfo);
   c->conninfo = xstrdup(buf_cstr(&b));
   b.len = base;
-  buf_puts(&b, "template1");  // never renamed nor dropped
+  buf_puts(&b, "template1 connect_timeout=10");  // never renamed nor dropped
   free(c->admin);
   c->admin = buf_detach(&b);
 }
