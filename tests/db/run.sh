@@ -219,6 +219,12 @@ conform() {
 
 # tests/sqlconf's revisions (every op retort renders), made runnable (projects/ops).
 case_conf_ops() {
+  # projects/ops is an adapted copy: a new sqlconf revision must be copied there too.
+  local f
+  for f in "$REPO"/tests/sqlconf/project/migrations/versions/*.py; do
+    [[ -e $HERE/projects/ops/migrations/versions/${f##*/} ]] ||
+      fail "tests/sqlconf has ${f##*/}, tests/db/projects/ops does not: copy it (made runnable, see README.md)"
+  done
   conform ops native "upgrade r03" "upgrade +2" "upgrade head" "downgrade -1" "downgrade r07" \
     "downgrade r04" "downgrade base"
 }
