@@ -42,6 +42,10 @@ FrameReader *frame_reader_new(int fd, FramingMode mode, size_t max_frame) {
   r->fd = fd;
   r->mode = mode;
   r->max = max_frame ? max_frame : FRAME_MAX_DEFAULT;
+  // Never NULL, so that pointer arithmetic on an empty buffer is defined.
+  r->cap = FRAME_READ_CHUNK + 1;
+  r->buf = xmalloc(r->cap);
+  r->buf[0] = '\0';
   return r;
 }
 
