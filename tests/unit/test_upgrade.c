@@ -518,3 +518,40 @@ Test(upgrade, dynamic_revisions_and_the_alembic_engine, .timeout = 180) {
   tool_session_delete(s);
   pg_down();
 }
+
+/* version_table / version_table_schema from the [alembic] section: the table is created
+ * there (as Alembic's VARCHAR(32) primary key alembic_version_pkc-style constraint) and
+ * maintained there; the default alembic_version is never touched. */
+Test(upgrade, version_table_from_the_ini, .timeout = 120) {
+  pg_up();
+  createdb("b");
+  char *dir = copy_project(TREE);
+  free(sh("sed -i 's|^script_location.*|&\\nversion_table = my_versions\\nversion_table_schema = vs|' "
+          "%s/alembic.ini",
+          dir));
+  free(q("b", "CREATE SCHEMA vs"));
+  ToolSession *s = tool_session_new(dir);
+  Call c = {0};
+  apply(s, &c, "upgrade", "b", "heads", NULL);
+  cr_assert(c.ok && !c.is_error, "%s %s", c.err.msg, c.text);
+  char *r = q("b", "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM vs.my_versions");
+  cr_assert_str_eq(r, "f0012,h0014");
+  free(r);
+  r = q("b", "SELECT conname || ':' || (to_regclass('public.alembic_version') IS NULL)::text FROM "
+             "pg_constraint WHERE conrelid = 'vs.my_versions'::regclass");
+  cr_assert_str_eq(r, "my_versions_pkc:true");
+  free(r);
+  char *cur = jlist(json_get(c.out, "current"));
+  cr_assert_str_eq(cur, "f0012,h0014");
+  free(cur);
+  apply(s, &c, "downgrade", "b", "base", NULL);
+  cr_assert(c.ok && !c.is_error, "%s %s", c.err.msg, c.text);
+  r = q("b", "SELECT count(*) FROM vs.my_versions");
+  cr_assert_str_eq(r, "0");
+  free(r);
+  free(sh("rm -rf %s", dir));
+  free(dir);
+  arena_delete(c.arena);
+  tool_session_delete(s);
+  pg_down();
+}
