@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -641,13 +642,16 @@ static void mig__scrub(Buf *out, const char *url) {
 
 /* Runs the project's alembic (argv, no shell, stdin /dev/null, stdout and stderr to a
  * pipe, the URL in the environment only). *output gets what it printed (capped). */
-static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *output,
-                             bool *cancelled, RtError *err) {
+static bool mig__run_alembic(Mig *m, const char *target, bool sql, int *status, Buf *output,
+                             Buf *errout, bool *cancelled, RtError *err) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0)
     return error_set(err, ERR_IO, "cannot create a pipe for alembic: %s; nothing was run",
                      strerror(errno));
-  char *url = mig__child_url(m);
+  char *url = m->db ? mig__child_url(m) : NULL;
+  // With --sql, stderr (alembic's INFO log and errors) goes to a memory file apart from
+  // the script on stdout.
+  int errfd = sql ? memfd_create("retort-alembic-stderr", MFD_CLOEXEC) : -1;
   VEC(char *) env = {0};
   for (char **e = environ; *e; e++)
     if (strncmp(*e, "DATABASE_URL=", 13) != 0 && strncmp(*e, "RETORT_DATABASE_URL=", 20) != 0)
@@ -665,12 +669,12 @@ static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *outpu
   vec_push(&env, NULL);
   const char *ini = m->tp.project->ini_path;
   char *argv[] = {(char *)m->alembic_bin, "-c", (char *)ini, (char *)m->verb, (char *)target,
-                  NULL};
+                  sql ? "--sql" : NULL, NULL};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, errfd >= 0 ? errfd : pipefd[1], 2);
   posix_spawn_file_actions_addchdir_np(&fa, m->tp.project->root);
   pid_t pid;
   int rc = posix_spawn(&pid, m->alembic_bin, &fa, NULL, argv, env.items);
@@ -685,6 +689,7 @@ static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *outpu
   vec_free(&env);
   if (rc != 0) {
     close(pipefd[0]);
+    if (errfd >= 0) close(errfd);
     return error_set(err, ERR_IO, "cannot start %s: %s; nothing was run", m->alembic_bin,
                      strerror(rc));
   }
@@ -709,8 +714,17 @@ static bool mig__run_alembic(Mig *m, const char *target, int *status, Buf *outpu
   close(pipefd[0]);
   while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
   }
-  char *u2 = mig__child_url(m);
+  if (errfd >= 0) {
+    char buf[4096];
+    ssize_t got;
+    lseek(errfd, 0, SEEK_SET);
+    while ((got = read(errfd, buf, sizeof buf)) > 0 && errout && errout->len < CHILD_OUTPUT_MAX)
+      buf_append(errout, buf, (size_t)got);
+    close(errfd);
+  }
+  char *u2 = m->db ? mig__child_url(m) : NULL;
   mig__scrub(output, u2);
+  if (errout) mig__scrub(errout, u2);
   if (u2) memset(u2, 0, strlen(u2));
   free(u2);
   return true;
@@ -935,7 +949,7 @@ static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
     bool cancelled = false;
     double t0 = mig__now_ms();
     if (m->call->peer) mcp_tool_progress(m->call, 0, (double)run->n, "running alembic");
-    if (!mig__run_alembic(m, target, &status, &out, &cancelled, err)) {
+    if (!mig__run_alembic(m, target, false, &status, &out, NULL, &cancelled, err)) {
       buf_free(&out);
       ok = false;
       goto done;
@@ -1060,7 +1074,39 @@ static bool mig__run(ToolSession *s, const McpToolCall *call, McpToolResult *res
     jw_object_begin(&w);
     mig__write_plan(m, &w, &pl, false);
     jw_kv_bool(&w, "executed", false);
-    char *script = mig__script(m, &pl);
+    char *script = NULL;
+    if (!pl.all_static && nrows <= 1 && m->alembic_bin &&
+        !(m->engine_arg && strcmp(m->engine_arg, "native") == 0)) {
+      // What retort cannot read statically, the project's alembic renders: its own
+      // `--sql` output for the same start and target.
+      const char *range = m->from ? m->target
+                                  : arena_printf(m->a, "%s:%s", nrows ? rows[0] : "base",
+                                                 m->plan_target);
+      int status = 0;
+      bool cancelled = false;
+      Buf out = BUF_INIT, eout = BUF_INIT;
+      if (!mig__run_alembic(m, range, true, &status, &out, &eout, &cancelled, err)) {
+        buf_free(&out);
+        buf_free(&eout);
+        goto done;
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        ExecResult r = {0};
+        mig__child_error(buf_cstr(&eout), &r);
+        error_set(err, ERR_IO, "%s --sql %s: alembic failed: %s", m->verb, range, r.error);
+        db_exec_result_free(&r);
+        buf_free(&out);
+        buf_free(&eout);
+        goto done;
+      }
+      script = arena_strdup(m->a, buf_cstr(&out));
+      jw_kv_string(&w, "rendered_by", "alembic");
+      buf_free(&out);
+      buf_free(&eout);
+    } else {
+      script = mig__script(m, &pl);
+      jw_kv_string(&w, "rendered_by", "retort");
+    }
     jw_kv_string(&w, "sql", script);
     jw_object_end(&w);
     buf_puts(&res->text, script);
