@@ -94,6 +94,11 @@ typedef struct CompareExpected {
   const Revision **dynamic;  /* those whose upgrade() is not fully static: the fold may be
                                 incomplete there (malloc'd array of borrowed Revisions) */
   size_t ndynamic;
+  const Revision **partial;  /* static, but with ops the fold models only in part: raw SQL
+                                (op.execute) that alters tables or creates objects other
+                                than enums, indexes and sequences, or op methods it does
+                                not model (malloc'd array of borrowed Revisions) */
+  size_t npartial;
   const char **unknown;      /* rows that name no revision of the graph (borrowed) */
   size_t nunknown;
 } CompareExpected;

@@ -146,6 +146,15 @@ static char *status__drift_note(const StatusDb *d) {
                d->expected.ndynamic == 1 ? "has" : "have", d->expected.ndynamic == 1 ? "it" : "they",
                d->expected.ndynamic == 1 ? "s" : "");
   }
+  if (d->expected.npartial) {
+    buf_puts(&b, "; partly modelled: ");
+    for (size_t k = 0; k < d->expected.npartial; k++)
+      buf_printf(&b, "%s%s", k ? ", " : "", d->expected.partial[k]->id);
+    buf_printf(&b, " %s raw SQL (op.execute) or op methods the fold reads only in part (ALTER "
+                   "TABLE, CREATE of other objects): their effects may show up as extra or "
+                   "missing objects",
+               d->expected.npartial == 1 ? "runs" : "run");
+  }
   if (d->expected.nunknown)
     buf_puts(&b, "; revisions in the version table that are not in the files could not be "
                  "folded (see problems)");
@@ -207,7 +216,8 @@ static void status__write_drift(JsonWriter *w, const StatusDb *d) {
   }
   jw_object_begin(w);
   jw_kv_bool(w, "checked", d->drift_checked);
-  jw_kv_bool(w, "complete", d->drift_checked && d->expected.ndynamic == 0 && d->expected.nunknown == 0);
+  jw_kv_bool(w, "complete", d->drift_checked && d->expected.ndynamic == 0 &&
+                                d->expected.npartial == 0 && d->expected.nunknown == 0);
   jw_key(w, "items");
   jw_array_begin(w);
   for (size_t k = 0; k < d->drift.len; k++) {
@@ -224,6 +234,10 @@ static void status__write_drift(JsonWriter *w, const StatusDb *d) {
   jw_key(w, "dynamic_revisions");
   jw_array_begin(w);
   for (size_t k = 0; k < d->expected.ndynamic; k++) jw_string(w, d->expected.dynamic[k]->id);
+  jw_array_end(w);
+  jw_key(w, "partial_revisions");
+  jw_array_begin(w);
+  for (size_t k = 0; k < d->expected.npartial; k++) jw_string(w, d->expected.partial[k]->id);
   jw_array_end(w);
   char *note = status__drift_note(d);
   jw_kv_string(w, "note", note);
@@ -285,7 +299,8 @@ static void status__text(Buf *t, const ToolProject *tp, const StatusDb *d,
       free(note);
     } else if (d->drift.len == 0) {
       buf_printf(t, "Drift: none%s\n",
-                 d->expected.ndynamic ? " found (incomplete: see the note in the result)" : "");
+                 d->expected.ndynamic || d->expected.npartial
+                     ? " found (incomplete: see the note in the result)" : "");
     } else {
       buf_printf(t, "Drift: %zu difference%s between the migrations up to current and the "
                     "database (missing: the migrations create it, the database lacks it; "
@@ -295,11 +310,10 @@ static void status__text(Buf *t, const ToolProject *tp, const StatusDb *d,
         buf_printf(t, "  %s %s %s: %s\n", compare_kind_name(d->drift.items[k].kind),
                    compare_object_name(d->drift.items[k].object), d->drift.items[k].name,
                    d->drift.items[k].detail);
-      if (d->expected.ndynamic) {
-        buf_puts(t, "  (incomplete: revisions with dynamic code: ");
-        for (size_t k = 0; k < d->expected.ndynamic; k++)
-          buf_printf(t, "%s%s", k ? ", " : "", d->expected.dynamic[k]->id);
-        buf_puts(t, ")\n");
+      if (d->expected.ndynamic || d->expected.npartial) {
+        char *note = status__drift_note(d);
+        buf_printf(t, "  (%s)\n", note);
+        free(note);
       }
     }
   }

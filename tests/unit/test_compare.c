@@ -189,3 +189,74 @@ Test(compare, snapshots) {
   snapshot_free(&a);
   snapshot_free(&b);
 }
+
+/* A table the fold knows by name only (CREATE TABLE in raw SQL): its columns,
+ * constraints and other indexes are unknown, not extra; an index it saw can be missing. */
+Test(compare, lenient_table_known_by_name_only) {
+  Schema *fold = schema_new(), *db = schema_new();
+  SchemaTable *f = schema_table_add(fold, NULL, "raw");
+  schema_index_add(fold, f, "ix_raw_seen", NULL, 0, false);
+  SchemaTable *d = schema_table_add(db, NULL, "raw");
+  schema_column_add(db, d, "id", "integer", false, NULL);
+  const char *cols[] = {"id"};
+  SchemaConstraint pk = {.kind = CON_PRIMARY_KEY, .name = "raw_pkey", .cols = cols, .ncols = 1};
+  schema_constraint_add(db, d, &pk);
+  schema_index_add(db, d, "ix_raw_other", cols, 1, false);
+  char *s = cmp(fold, db, true);
+  cr_assert_str_eq(s, "missing index public.raw.ix_raw_seen: INDEX (columns unknown)\n", "%s", s);
+  free(s);
+  schema_index_add(db, d, "ix_raw_seen", cols, 1, false);
+  s = cmp(fold, db, true);
+  cr_assert_str_eq(s, "", "%s", s);
+  free(s);
+  schema_delete(fold);
+  schema_delete(db);
+}
+
+static Revision *parse_rev(RevParser *p, Arena *a, const char *id, const char *down,
+                           const char *body) {
+  char *src = arena_printf(a,
+                           "import sqlalchemy as sa\nfrom alembic import op\n"
+                           "revision = '%s'\ndown_revision = %s\n\n"
+                           "def upgrade():\n%s\n\ndef downgrade():\n    pass\n",
+                           id, down, body);
+  char *path = arena_printf(a, "%s.py", id);
+  Revision *r = revision_parse(p, a, path, src, strlen(src), REV_PARSE_FULL, NULL);
+  cr_assert(r->syntax_ok, "%s", src);
+  return r;
+}
+
+Test(compare, expected_schema_folds_ancestors_and_says_what_it_cannot_know) {
+  Arena *a = arena_new();
+  RevParser *p = revparser_new();
+  Revision *revs[4];
+  revs[0] = parse_rev(p, a, "r1", "None",
+                      "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))");
+  revs[1] = parse_rev(p, a, "r2", "'r1'", "    op.execute('ALTER TABLE t ADD COLUMN x int')");
+  revs[2] = parse_rev(p, a, "r3", "'r1'",
+                      "    for c in ('a', 'b'):\n        op.add_column('t', sa.Column(c, sa.Text()))");
+  revs[3] = parse_rev(p, a, "r4", "'r2'", "    op.add_column('t', sa.Column('y', sa.Text()))");
+  Graph *g = graph_build(revs, 4, NULL);
+  const char *rows[] = {"r3", "r4", "zz9"};
+  CompareExpected e;
+  compare_expected_schema(g, rows, 3, &e);
+  cr_assert_eq(e.nrevisions, 4);
+  cr_assert_eq(e.ndynamic, 1);
+  cr_assert_str_eq(e.dynamic[0]->id, "r3");
+  cr_assert_eq(e.npartial, 1);
+  cr_assert_str_eq(e.partial[0]->id, "r2");
+  cr_assert_eq(e.nunknown, 1);
+  cr_assert_str_eq(e.unknown[0], "zz9");
+  SchemaTable *t = schema_table(e.schema, NULL, "t");
+  cr_assert_not_null(schema_column(t, "y"), "r4 folded after its parent r2");
+  compare_expected_free(&e);
+  // only what the rows imply
+  const char *one[] = {"r1"};
+  compare_expected_schema(g, one, 1, &e);
+  cr_assert_eq(e.nrevisions, 1);
+  cr_assert_eq(e.npartial + e.ndynamic + e.nunknown, 0);
+  compare_expected_free(&e);
+  graph_delete(g);
+  revparser_delete(p);
+  arena_delete(a);
+}
