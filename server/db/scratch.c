@@ -797,6 +797,8 @@ static bool scratch__start(Cluster *c, const char *bin, const char *sockdir, con
                   "-c", "shared_buffers=16MB",  // small: shared memory set-up is most of a start
                   "-c", "max_connections=50",
                   "-c", "huge_pages=off",
+                  // no logical replication launcher: a fast shutdown waits ~60 ms for it
+                  "-c", "max_logical_replication_workers=0",
                   NULL};
   pid_t pid = scratch__spawn(argv, log, true, ra, err);
   if (pid < 0) return false;
