@@ -380,10 +380,10 @@ bool db_connect(const DbTarget *t, Db **out, RtError *err) {
   }
   if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
     char why[1024];
+    db_conn_error(db->conn, why, sizeof why);
+    conn__scrub(why, db->target.conninfo);  // libpq's part only: the masked URL is ours
     error_set(err, ERR_DB, "cannot connect to %s (from %s): %s", db->target.masked,
-              db->target.source ? db->target.source : "?",
-              db_conn_error(db->conn, why, sizeof why));
-    if (err) conn__scrub(err->msg, db->target.conninfo);
+              db->target.source ? db->target.source : "?", why);
     goto fail;
   }
   conn__read_version(db);
@@ -420,9 +420,10 @@ bool db_alive(Db *db, RtError *err) {
   PGconn *c = conn__open(db->target.conninfo);
   if (!c || PQstatus(c) != CONNECTION_OK) {
     char why[1024];
+    db_conn_error(c, why, sizeof why);
+    conn__scrub(why, db->target.conninfo);
     error_set(err, ERR_DB, "the connection to %s was lost and reconnecting failed: %s",
-              db->target.masked, db_conn_error(c, why, sizeof why));
-    if (err) conn__scrub(err->msg, db->target.conninfo);
+              db->target.masked, why);
     if (c) PQfinish(c);
     return false;
   }

@@ -263,8 +263,13 @@ Test(db_connect, failure_names_the_masked_target_only, .init = clear_env) {
     cr_expect(strstr(err.msg, "cannot connect to ") == err.msg, "%s", err.msg);
     cr_expect(strstr(err.msg, "***") != NULL, "%s", err.msg);
     cr_expect(strstr(err.msg, "/nonexistent-retort-dir") != NULL, "%s", err.msg);
-    cr_expect(strstr(err.msg, "Sekr3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
-    cr_expect(strstr(err.msg, "r3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
+    // The masked URL shows what the user wrote outside the password (here, in the last
+    // cases, a socket path that contains it); libpq's part never shows the password.
+    const char *why = strstr(err.msg, "(from database_url): ");
+    cr_assert_not_null(why, "%s", err.msg);
+    cr_expect(strstr(why, "Sekr3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
+    cr_expect(strstr(why, "r3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
+    if (i < 5) cr_expect(strstr(err.msg, "r3tPW") == NULL, "url %zu leaks: %s", i, err.msg);
     db_target_free(&t);
   }
   db_close(NULL);
