@@ -65,6 +65,9 @@ static const char CAT_Q_INDEXES[] =
     "      (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = x.indrelid "
     "         AND a.attnum = x.indkey[k - 1]) "
     "    ELSE pg_get_indexdef(x.indexrelid, k, true) END "
+    // indoption: bit 0 DESC, bit 1 NULLS FIRST; written only when not the default
+    "    || CASE x.indoption[k - 1] & 3 WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' "
+    "         WHEN 3 THEN ' DESC' ELSE '' END "
     "    FROM generate_series(1, x.indnkeyatts) k ORDER BY k), " CAT_SEP ") "
     "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
     "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -34,7 +34,8 @@
  *     a generated column's expression is not a default (none is reported);
  *   - indexes that back a PRIMARY KEY / UNIQUE / EXCLUDE constraint are not listed as
  *     indexes (the fold has them as constraints); index columns are column names, or
- *     the expression text for expression keys; INCLUDE columns are left out;
+ *     the expression text for expression keys, followed by a non-default ordering as
+ *     written in SQL ("born DESC NULLS LAST"); INCLUDE columns are left out;
  *   - constraints: PRIMARY KEY, UNIQUE, FOREIGN KEY (ref_table unqualified), CHECK
  *     (expr: pg_get_expr of the condition), with not_valid.
  * Comments, deferrability, ON DELETE actions, index methods and predicates are not in
