@@ -526,6 +526,33 @@ bool catalog_locks(Db *db, CatalogLockList *out, RtError *err) {
   return true;
 }
 
+bool catalog_relations(Db *db, char ***names, size_t *n, RtError *err) {
+  *names = NULL;
+  *n = 0;
+  PGresult *r = catalog__query(db, "relations",
+                               "SELECT n.nspname || '.' || c.relname FROM pg_class c "
+                               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " CAT_USER_NS
+                               " ORDER BY 1",
+                               NULL, err);
+  if (!r) return false;
+  size_t cnt = (size_t)PQntuples(r), bytes = (cnt + 1) * sizeof(char *);
+  for (size_t i = 0; i < cnt; i++) bytes += (size_t)PQgetlength(r, (int)i, 0) + 1;
+  char **out = xmalloc(bytes);
+  char *p = (char *)(out + cnt + 1);
+  for (size_t i = 0; i < cnt; i++) {
+    size_t l = (size_t)PQgetlength(r, (int)i, 0);
+    memcpy(p, PQgetvalue(r, (int)i, 0), l);
+    p[l] = '\0';
+    out[i] = p;
+    p += l + 1;
+  }
+  out[cnt] = NULL;
+  PQclear(r);
+  *names = out;
+  *n = cnt;
+  return true;
+}
+
 /* ---- throwaway databases -------------------------------------------------------- */
 
 bool catalog_exec(Db *db, const char *sql, RtError *err) {

@@ -86,6 +86,13 @@ typedef struct CatalogLockList {
 bool catalog_locks(Db *db, CatalogLockList *out, RtError *err);
 void catalog_locks_free(CatalogLockList *l);
 
+/**
+ * The qualified names ("schema.name", as catalog_locks names relations) of every user
+ * relation (tables, indexes, sequences, views, ...), sorted; *names is one malloc
+ * (free(*names) frees everything). Fails with ERR_DB.
+ */
+bool catalog_relations(Db *db, char ***names, size_t *n, RtError *err);
+
 /* ---- a throwaway database in the scratch cluster (round-trip verification) ---- */
 
 /**

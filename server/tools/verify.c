@@ -39,6 +39,8 @@ typedef struct Phase {
 typedef struct Observed {
   size_t stmt;           /* 1-based */
   const char *sql, *relation, *mode;
+  bool existing;         /* the relation existed before the revision (else it made it:
+                            a lock on it blocks nobody) */
 } Observed;
 
 typedef VEC(Observed) ObservedVec;
@@ -157,6 +159,9 @@ static void verify__observe(Verify *v, const Revision *r, ObservedVec *out, Note
     return;
   }
   CatalogLockList before = {0}, after = {0};
+  char **existing = NULL;
+  size_t nexisting = 0;
+  if (!catalog_relations(v->db, &existing, &nexisting, &err)) goto fail;
   if (!catalog_locks(v->db, &before, &err)) goto fail;
   for (size_t k = 0; k < sql.len; k++) {
     const SqlStmt *st = &sql.items[k];
@@ -183,9 +188,11 @@ static void verify__observe(Verify *v, const Revision *r, ObservedVec *out, Note
                (after.items[j].relation && before.items[i].relation &&
                 !strcmp(after.items[j].relation, before.items[i].relation)));
       if (had) continue;
-      Observed o = {k + 1, st->sql,
-                    arena_strdup(v->a, after.items[j].relation ? after.items[j].relation : "?"),
-                    verify__mode(v->a, after.items[j].mode)};
+      const char *rel = after.items[j].relation ? after.items[j].relation : "?";
+      bool was = false;
+      for (size_t i = 0; i < nexisting && !was; i++) was = !strcmp(existing[i], rel);
+      Observed o = {k + 1, st->sql, arena_strdup(v->a, rel), verify__mode(v->a, after.items[j].mode),
+                    was};
       vec_push(out, o);
     }
     catalog_locks_free(&before);
@@ -193,9 +200,11 @@ static void verify__observe(Verify *v, const Revision *r, ObservedVec *out, Note
     after = (CatalogLockList){0};
   }
   catalog_locks_free(&before);
+  free(existing);
   catalog_exec(v->db, "ROLLBACK", NULL);
   return;
 fail:
+  free(existing);
   vec_push(notes, arena_printf(v->a, "locks were not observed: %s", err.msg));
   catalog_locks_free(&before);
   catalog_locks_free(&after);
@@ -318,6 +327,7 @@ report:
     jw_kv_string(w, "sql", locks.items[k].sql);
     jw_kv_string(w, "relation", locks.items[k].relation);
     jw_kv_string(w, "mode", locks.items[k].mode);
+    jw_kv_bool(w, "existing", locks.items[k].existing);
     jw_object_end(w);
   }
   jw_array_end(w);
@@ -345,9 +355,11 @@ report:
     for (size_t k = 0; k < 3; k++)
       if (ph[k]->ran && !ph[k]->ok)
         buf_printf(text, "    %s failed: %s\n", names[k], ph[k]->error ? ph[k]->error : "?");
+    // Locks on relations the revision creates block nobody: not worth a line each.
     for (size_t k = 0; k < locks.len; k++)
-      buf_printf(text, "    lock: statement %zu takes %s on %s\n", locks.items[k].stmt,
-                 locks.items[k].mode, locks.items[k].relation);
+      if (locks.items[k].existing)
+        buf_printf(text, "    lock: statement %zu takes %s on %s\n", locks.items[k].stmt,
+                   locks.items[k].mode, locks.items[k].relation);
   }
   for (size_t k = 0; k < notes.len; k++) buf_printf(text, "    note: %s\n", notes.items[k]);
 

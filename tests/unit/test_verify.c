@@ -78,8 +78,10 @@ static bool has_lock(const Json *r, const char *relation, const char *mode) {
   const Json *locks = json_get(r, "locks");
   for (size_t k = 0; k < locks->n; k++)
     if (!strcmp(json_get_string(locks->items[k], "relation"), relation) &&
-        !strcmp(json_get_string(locks->items[k], "mode"), mode))
+        !strcmp(json_get_string(locks->items[k], "mode"), mode)) {
+      cr_assert(json_get(locks->items[k], "existing")->b, "%s existed before", relation);
       return true;
+    }
   return false;
 }
 
@@ -105,6 +107,15 @@ Test(verify, round_trips) {
   cr_assert(has_item(r2, "extra", "index", "public.t.ix_t_name"), "%s", text);
   cr_assert(has_lock(r2, "public.t", "SHARE"), "CREATE INDEX takes SHARE: %s", text);
   cr_assert_not(has_lock(r2, "public.t", "ACCESS EXCLUSIVE"), "%s", text);
+  // the new index itself is locked too, but it is the revision's own
+  const Json *l2 = json_get(r2, "locks");
+  bool own = false;
+  for (size_t k = 0; k < l2->n; k++)
+    own |= !strcmp(json_get_string(l2->items[k], "relation"), "public.ix_t_name") &&
+           !json_get(l2->items[k], "existing")->b;
+  cr_assert(own, "%s", text);
+  cr_assert(strstr(text, "lock: statement 1 takes SHARE on public.t\n"), "%s", text);
+  cr_assert_null(strstr(text, "on public.ix_t_name"), "%s", text);
 
   const Json *r3 = rev_result(v, "v3");
   cr_assert(has_item(r3, "missing", "column", "public.t.name"), "%s", text);
