@@ -331,6 +331,31 @@ case_fault_downgrade_fails() {
   [[ ! -e $WORK/differs ]] || fail "the schemas differ (see above)"
 }
 
+# A URL with a password (the cluster trusts local connections, so it is accepted and
+# ignored): the plan, a failing run, a stale confirm and the CLI's text never show it.
+case_fault_password_hidden() {
+  local dir b pw=Pw-7f3kQ9-secret id all=$WORK/pw.all cout
+  dir=$(project fail5 password) || exit 1
+  newdb password >/dev/null || exit 1
+  b="postgresql://$PGUSER:$pw@/password?host=$PG_DIR"
+  : >"$all"
+  id=$(plan "$dir" upgrade "$b" head '"engine": "native"') || exit 1
+  cat "$OUT" "$ERR" >>"$all"
+  rt "$dir" upgrade "$(args "$b" head "\"confirm\": \"$id\", \"engine\": \"native\"")"
+  ((RC == 1)) || { show_rt; fail "upgrade of fail5: exit $RC, expected 1"; }
+  cat "$OUT" "$ERR" >>"$all"
+  rt "$dir" upgrade "$(args "$b" head "\"confirm\": \"$id\", \"engine\": \"native\"")"
+  ((RC == 1)) || { show_rt; fail "stale confirm: exit $RC, expected 1"; }
+  cat "$OUT" "$ERR" >>"$all"
+  cout=$(cd "$dir" && "$RETORT" --project "$dir" --database-url "$b" upgrade head --engine native 2>&1)
+  echo "$cout" >>"$all"
+  cout=$(cd "$dir" && "$RETORT" --project "$dir" --database-url "$b" status 2>&1)
+  echo "$cout" >>"$all"
+  grep -q "$PGUSER:\*\*\*@" "$all" || fail "no output shows the masked URL (user:***@): nothing was checked"
+  if grep -n -- "$pw" "$all"; then fail "the password appears in retort's output (lines above)"; fi
+  echo "  $(wc -l <"$all") lines of output, no password"
+}
+
 # wait_for URL SQL SECONDS - until the query prints something other than 0/empty.
 wait_for() {
   local url=$1 sql=$2 deadline=$((SECONDS + $3)) r
@@ -522,7 +547,7 @@ case_fault_pg_restart() {
 # ---------------------------------------------------------------- run
 
 ALL_CASES=(conf_ops conf_shop conf_branches conf_ambiguous fault_third_fails fault_downgrade_fails fault_sigkill
-  fault_concurrent fault_lock_timeout fault_stale_confirm fault_pg_restart)
+  fault_concurrent fault_lock_timeout fault_stale_confirm fault_password_hidden fault_pg_restart)
 read -r -a CASES <<<"${RETORT_DB_CASES:-${ALL_CASES[*]}}"
 
 passed=0
