@@ -413,7 +413,9 @@ case_fault_concurrent() {
   json=$(args "$b" head "\"confirm\": \"$id\", \"engine\": \"native\"")
   (cd "$dir" && exec "$RETORT" --project "$dir" call upgrade "$json") >"$WORK/c1.out" 2>"$WORK/c1.err" &
   p1=$!
-  (cd "$dir" && exec "$RETORT" --project "$dir" call upgrade "$json") >"$WORK/c2.out" 2>"$WORK/c2.err" &
+  # The second one through the friendly CLI: both interfaces take the same lock.
+  (cd "$dir" && exec "$RETORT" --project "$dir" --database-url "$b" upgrade head --engine native \
+    --confirm "$id") >"$WORK/c2.out" 2>"$WORK/c2.err" &
   p2=$!
   wait "$p1" || rc1=$?
   wait "$p2" || rc2=$?
