@@ -417,10 +417,13 @@ case_fault_concurrent() {
   (cd "$dir" && exec "$RETORT" --project "$dir" --database-url "$b" upgrade head --engine native \
     --confirm "$id") >"$WORK/c2.out" 2>"$WORK/c2.err" &
   p2=$!
+  # They overlap: one waits for the other's advisory lock (s2 takes 2 s).
+  local overlapped=no
+  wait_for "$b" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted" 15 && overlapped=yes
   wait "$p1" || rc1=$?
   wait "$p2" || rc2=$?
   sanitizer_check "$WORK/c1.err" "$WORK/c2.err"
-  echo "  exit statuses: $rc1 $rc2"
+  echo "  exit statuses: $rc1 $rc2; one waited for the other's lock: $overlapped"
   local n
   for n in 1 2; do
     local rc=$rc1
@@ -431,10 +434,14 @@ case_fault_concurrent() {
     fi
     if ((rc == 1)); then
       [[ -s $WORK/c$n.out || -s $WORK/c$n.err ]] || fail "upgrade #$n was refused without a message"
-      echo "  #$n refused: $(head -c 300 "$WORK/c$n.out" "$WORK/c$n.err" | tr '\n' ' ')"
+      echo "  #$n refused: $(cat "$WORK/c$n.out" "$WORK/c$n.err" | grep -i -m2 'refused\|lock\|changed' | head -c 400)"
     fi
   done
   ((rc1 == 0 || rc2 == 0)) || { cat "$WORK"/c?.out "$WORK"/c?.err; fail "neither upgrade succeeded"; }
+  # Proof that they ran at the same time: one waited for the lock, or one was refused
+  # because the other had moved the version table after its plan was made.
+  [[ $overlapped == yes ]] || grep -qi 'refused\|changed' "$WORK"/c?.out "$WORK"/c?.err ||
+    fail "the two upgrades did not overlap (no lock wait, no refusal): the case proved nothing"
   expect_versions "$b" s3 "after two concurrent upgrades"
   local counts
   counts=$(q "$b" "SELECT string_agg(rev || ':' || n, ',' ORDER BY rev) FROM (SELECT rev, count(*) n FROM applied_log GROUP BY rev) c")
