@@ -155,8 +155,26 @@ static const char **catalog__split(Schema *s, const char *v, size_t *n) {
   return out;
 }
 
-static const char *catalog__ns(const char *nsp) {
-  return nsp && strcmp(nsp, "public") ? nsp : NULL;
+/* Schemas are kept as named here; catalog__default_ns maps the default one to NULL. */
+static const char *catalog__ns(const char *nsp) { return nsp; }
+
+/* The fold's NULL schema is the default one: the first schema of the search path
+ * (current_schema(), normally public), where unqualified migrations create things. */
+static bool catalog__default_ns(Db *db, Schema *s, RtError *err) {
+  PGresult *r = catalog__query(db, "default schema", "SELECT coalesce(current_schema(), 'public')",
+                               NULL, err);
+  if (!r) return false;
+  const char *def = arena_strdup(s->arena, PQgetvalue(r, 0, 0));
+  PQclear(r);
+  for (size_t k = 0; k < s->ntables; k++)
+    if (s->tables[k]->schema && !strcmp(s->tables[k]->schema, def)) s->tables[k]->schema = NULL;
+  for (size_t k = 0; k < s->nenums; k++)
+    if (s->enums[k]->schema && !strcmp(s->enums[k]->schema, def)) s->enums[k]->schema = NULL;
+  size_t dl = strlen(def);
+  for (size_t k = 0; k < s->nsequences; k++)
+    if (!strncmp(s->sequences[k], def, dl) && s->sequences[k][dl] == '.')
+      s->sequences[k] += dl + 1;
+  return true;
 }
 
 /* ---- canonical types ------------------------------------------------------------ */
@@ -328,7 +346,7 @@ bool catalog_read(Db *db, const char *vt_schema, const char *vt_table, Schema **
   char *vt = catalog__vt_name(db, vt_schema, vt_table);
   bool ok = catalog__columns(db, s, vt, err) && catalog__constraints(db, s, vt, err) &&
             catalog__indexes(db, s, vt, err) && catalog__enums(db, s, vt, err) &&
-            catalog__sequences(db, s, vt, err);
+            catalog__sequences(db, s, vt, err) && catalog__default_ns(db, s, err);
   free(vt);
   if (!ok) {
     schema_delete(s);

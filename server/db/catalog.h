@@ -24,11 +24,12 @@
  *     "timestamp(3) with time zone" → "timestamptz(3)", "time without time zone" →
  *     "time", "bit varying" → "varbit", arrays "<element>[]"; enum and other user types
  *     by their bare type name (no schema, no quotes: the fold's spelling);
- *   - the public schema is NULL (the fold's default schema), other schemas by name;
+ *   - the default schema (current_schema(): the first of the search path, normally
+ *     public) is NULL, as the fold's default schema; other schemas by name;
  *   - a serial column (a nextval() default on a sequence the column owns) and an
  *     identity column have identity = true and no server_default; their sequence is not
  *     listed in Schema.sequences (the fold never creates it); other sequences are, by
- *     bare name in public, "schema.name" elsewhere;
+ *     bare name in the default schema, "schema.name" elsewhere;
  *   - server_default is pg_get_expr's text as PostgreSQL prints it ('x'::character
  *     varying, now()); compare_norm_sql makes it comparable to what migrations wrote;
  *     a generated column's expression is not a default (none is reported);

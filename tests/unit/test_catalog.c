@@ -295,3 +295,23 @@ Test(catalog, ops_catalog_vs_fold_at_every_revision) {
   db_close(db);
   free(dir);
 }
+
+/* The fold's default schema is where unqualified names go: the search path's first. */
+Test(catalog, default_schema_is_the_search_path_s_first) {
+  Db *db = pgt_connect(pgt_dir);
+  pgt_exec(db, "CREATE TABLE in_public (id int); CREATE SCHEMA app; SET search_path = app, public;"
+               "CREATE TABLE x (id int); CREATE SEQUENCE s1; CREATE TYPE e AS ENUM ('a')");
+  Schema *s = NULL;
+  RtError err = {0};
+  cr_assert(catalog_read(db, NULL, NULL, &s, &err), "%s", err.msg);
+  SchemaTable *x = schema_table(s, NULL, "x");
+  cr_assert_not_null(x);
+  cr_assert_null(x->schema);
+  SchemaTable *p = schema_table(s, "public", "in_public");
+  cr_assert_not_null(p);
+  cr_assert_str_eq(p->schema, "public");
+  cr_assert_null(schema_enum(s, NULL, "e")->schema);
+  cr_assert(schema_sequence_has(s, "s1"));
+  schema_delete(s);
+  db_close(db);
+}
