@@ -2,8 +2,11 @@
 // scratch cluster (RETORT_SCRATCH_DIR = a fresh directory, no DATABASE_URL): status
 // (everything pending) → the plan when asked (sql_only: nothing applied) → upgrade with
 // progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status
-// up to date → downgrade base → status; the cluster stops when the server exits.
-// Project: a copy of tests/db/projects/branches (9 revisions, two heads, a merge).
+// up to date → downgrade base → status; then a cancelled upgrade (notifications/cancelled
+// during a pg_sleep) rolls back to the last committed revision and a rerun completes.
+// The cluster stops when the server exits.
+// Projects: copies of tests/db/projects/branches (9 revisions, two heads, a merge) and
+// tests/db/projects/slow (3 revisions, the second sleeps 2 s).
 // Run from tests/e2e: RETORT_BIN=../../build/retort node --test mcp_db.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,4 +177,43 @@ test('downgrade base, then status: everything pending again', async () => {
   assert.deepEqual(sorted(s.current), []);
   assert.deepEqual(sorted(s.pending), ALL);
   assert.equal(s.up_to_date, false);
+});
+
+// Cancelling (notifications/cancelled, sent by the SDK on abort) during s2's pg_sleep of
+// tests/db/projects/slow: s2 is rolled back, s1 stays; the same upgrade then completes.
+// The project is passed per call (its own scratch cluster, in the same RETORT_SCRATCH_DIR).
+test('cancel during a slow revision: rolled back to the last committed one, rerun completes', async () => {
+  const slow = path.join(work, 'slow');
+  cpSync(path.join(fixtures, 'slow'), slow, { recursive: true });
+  cpSync(path.join(fixtures, 'env.py'), path.join(slow, 'migrations/env.py'));
+  const before = await call('status', { project: slow });
+  assert.deepEqual(before.pending, ['s1', 's2', 's3']);
+
+  const abort = new AbortController();
+  const progress = [];
+  const started = Date.now();
+  const run = client.callTool({ name: 'upgrade', arguments: { project: slow, target: 'head' } }, undefined, {
+    ...TIMEOUT,
+    signal: abort.signal,
+    onprogress: (p) => {
+      progress.push(p);
+      // s2 runs CREATE TABLE, then SELECT pg_sleep(2): cancel inside the sleep.
+      if (/-> s2\b/.test(p.message ?? '')) setTimeout(() => abort.abort('test cancels'), 500);
+    },
+  });
+  await assert.rejects(run, (e) => /abort|cancel/i.test(`${e?.name} ${e?.message}`),
+    `the upgrade was not cancelled; progress: ${JSON.stringify(progress)}`);
+  assert.ok(progress.some((p) => /-> s2\b/.test(p.message ?? '')), `no progress for s2: ${JSON.stringify(progress)}`);
+
+  // The server goes on with the next request only when it stopped the cancelled one;
+  // status must show s1 only (s2's transaction rolled back), well before s2 could finish.
+  const after = await call('status', { project: slow });
+  assert.deepEqual(after.current, ['s1'], `after the cancel: ${JSON.stringify(after)}`);
+  assert.deepEqual(after.pending, ['s2', 's3']);
+  assert.ok(Date.now() - started < 60000);
+
+  const done = await call('upgrade', { project: slow, target: 'head' });
+  assert.deepEqual(done.current, ['s3'], `rerun: ${JSON.stringify(done).slice(0, 2000)}`);
+  const applied = (done.applied ?? []).map((a) => (typeof a === 'object' ? a.revision : a));
+  assert.deepEqual(applied, ['s2', 's3']);
 });
