@@ -86,6 +86,7 @@ check() {
 
 check "example project: alembic + PostgreSQL" bash tests/e2e/example_alembic.sh
 check "history bench (smoke)" bash tests/bench/history.sh --smoke "$build_dir/retort"
+check "review bench (smoke)" bash tests/bench/review.sh --smoke "$build_dir/retort"
 check "upgrade bench (smoke)" bash tests/bench/upgrade.sh --smoke "$build_dir/retort"
 
 echo "$passed passed, $failed failed"

@@ -633,10 +633,6 @@ static const Schema *engine__before_cached(LintSchemaCache *c, const Order *o, c
   size_t nanc = 0;
   for (size_t k = 0; k < o->n; k++) {
     if (!anc[k]) continue;
-    if (k + 1 < o->n && o->revs[k + 1]->upgrade.len) {
-      __builtin_prefetch(o->revs[k + 1]->upgrade.items);
-      __builtin_prefetch(o->revs[k + 1]->upgrade.items[0].source);
-    }
     engine__digest_revision(&d, o->revs[k]);
     nanc++;
   }
