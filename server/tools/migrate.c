@@ -654,9 +654,14 @@ static bool mig__run_alembic(Mig *m, const char *target, bool sql, int *status, 
   int errfd = sql ? memfd_create("retort-alembic-stderr", MFD_CLOEXEC) : -1;
   VEC(char *) env = {0};
   for (char **e = environ; *e; e++)
-    if (strncmp(*e, "DATABASE_URL=", 13) != 0 && strncmp(*e, "RETORT_DATABASE_URL=", 20) != 0)
+    if (strncmp(*e, "DATABASE_URL=", 13) != 0 && strncmp(*e, "RETORT_DATABASE_URL=", 20) != 0 &&
+        (sql || strncmp(*e, "PGOPTIONS=", 10) != 0))
       vec_push(&env, *e);
   char *e1 = NULL, *e2 = NULL;
+  // libpq reads PGOPTIONS: alembic's connection gets the same timeouts as the native run.
+  char *e3 = arena_printf(m->a, "PGOPTIONS=-c lock_timeout=%d -c statement_timeout=%d",
+                          m->lock_ms, m->stmt_ms);
+  if (!sql) vec_push(&env, e3);
   if (url) {
     size_t n1 = strlen(url) + 32;
     e1 = xmalloc(n1);
@@ -968,10 +973,22 @@ static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
       r.failed_step = r.napplied < run->n ? r.napplied : run->n - 1;
       r.failed_stmt = -1;
       mig__child_error(buf_cstr(&out), &r);
+      // The revision alembic was running: its last "Running <log>" line.
+      const char *o = buf_cstr(&out), *lastpos = NULL;
+      for (size_t i = r.napplied; i < run->n; i++) {
+        char *needle = arena_printf(m->a, "Running %s", run->steps[i].ms->short_log);
+        for (const char *h = strstr(o, needle); h; h = strstr(h + 1, needle)) {
+          if (!lastpos || h > lastpos) {
+            lastpos = h;
+            r.failed_step = i;
+          }
+        }
+      }
       if (success) {
         free(r.error);
         r.error = xstrdup("alembic finished, but the version table does not hold what the "
-                          "plan ends with");
+                          "plan ends with: does the project's env.py read DATABASE_URL? "
+                          "(otherwise it migrated the database of its sqlalchemy.url)");
       }
     }
     if (m->call->peer) mcp_tool_progress(m->call, (double)run->n, (double)run->n, "alembic done");
