@@ -514,7 +514,12 @@ static void mig__text_plan(Mig *m, Buf *t, const Plan *pl) {
                r->message ? r->message : "", r->path);
     for (size_t k = 0; k < ps->sql.len; k++) {
       const SqlStmt *s = &ps->sql.items[k];
-      buf_printf(t, "   %s%s%s\n", s->sql, s->dynamic ? "" : ";",
+      buf_puts(t, "   ");
+      for (const char *c = s->sql; *c; c++) {
+        buf_putc(t, *c);
+        if (*c == '\n') buf_puts(t, "   "); // continuation lines stay indented
+      }
+      buf_printf(t, "%s%s\n", s->dynamic ? "" : ";",
                  s->transactional ? "" : "   -- outside the transaction");
       if (ps->locks[k]) buf_printf(t, "      -- takes %s\n", ps->locks[k]);
     }
