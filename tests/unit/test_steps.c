@@ -220,7 +220,7 @@ static const char *const DOWNGRADES[] = {
     "f0012:y0008",  "z0011:base",   "h0014:zz99",   "a0001:b0002",
 };
 
-Test(steps, upgrade_matches_alembic, .timeout = 120) {
+Test(steps, upgrade_matches_alembic, .timeout = 600) {
   Loaded l;
   load(&l, TREE);
   for (size_t i = 0; i < sizeof UPGRADES / sizeof *UPGRADES; i++)
@@ -228,7 +228,7 @@ Test(steps, upgrade_matches_alembic, .timeout = 120) {
   unload(&l);
 }
 
-Test(steps, downgrade_matches_alembic, .timeout = 120) {
+Test(steps, downgrade_matches_alembic, .timeout = 600) {
   Loaded l;
   load(&l, TREE);
   for (size_t i = 0; i < sizeof DOWNGRADES / sizeof *DOWNGRADES; i++)
