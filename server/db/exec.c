@@ -411,8 +411,11 @@ bool db_exec_steps(DbExec *x, const ExecStep *steps, size_t n, bool table_exists
                 res->failed_stmt + 1, res->error, res->sqlstate ? " (SQLSTATE " : "",
                 res->sqlstate ? res->sqlstate : "", res->sqlstate ? ")" : "");
     else
-      error_set(err, ERR_DB, "%s failed while updating the version table: %s%s%s%s",
-                st->short_log, res->error, res->sqlstate ? " (SQLSTATE " : "",
+      error_set(err, ERR_DB, "%s failed %s: %s%s%s%s", st->short_log,
+                strcmp(res->failed_sql, "COMMIT") == 0 ? "at COMMIT (deferred checks)"
+                : strcmp(res->failed_sql, "BEGIN") == 0 ? "at BEGIN"
+                                                        : "while updating the version table",
+                res->error, res->sqlstate ? " (SQLSTATE " : "",
                 res->sqlstate ? res->sqlstate : "", res->sqlstate ? ")" : "");
   }
   return true;
