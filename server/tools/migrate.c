@@ -777,8 +777,10 @@ static void mig__report_run(Mig *m, McpToolResult *res, const Plan *pl, const Ex
     jw_object_begin(&w);
     jw_kv_string(&w, "revision", pl->steps[i].ms->rev->id);
     jw_kv_string(&w, "log", pl->steps[i].ms->short_log);
-    jw_key(&w, "ms");
-    jw_double(&w, r->step_ms ? r->step_ms[i] : 0);
+    if (r->step_ms) { // the alembic engine runs all steps in one process: no per-step time
+      jw_key(&w, "ms");
+      jw_double(&w, r->step_ms[i]);
+    }
     jw_object_end(&w);
   }
   jw_array_end(&w);
@@ -802,9 +804,11 @@ static void mig__report_run(Mig *m, McpToolResult *res, const Plan *pl, const Ex
   Buf *t = &res->text;
   if (m->db) buf_printf(t, "Database: %s\n", db_target(m->db)->masked);
   if (note) buf_printf(t, "%s\n", note);
-  for (size_t i = 0; i < r->napplied; i++)
-    buf_printf(t, "applied %s (%.1f ms)\n", pl->steps[i].ms->short_log,
-               r->step_ms ? r->step_ms[i] : 0.0);
+  for (size_t i = 0; i < r->napplied; i++) {
+    buf_printf(t, "applied %s", pl->steps[i].ms->short_log);
+    if (r->step_ms) buf_printf(t, " (%.1f ms)", r->step_ms[i]);
+    buf_puts(t, "\n");
+  }
   if (r->failed) {
     const PStep *ps = &pl->steps[r->failed_step];
     buf_printf(t, "FAILED: %s (revision %s, %s)%s\n", ps->ms->short_log, ps->ms->rev->id,
