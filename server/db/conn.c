@@ -120,6 +120,59 @@ static void conn__scrub(char *msg, const char *conninfo) {
   }
 }
 
+/* Percent-decodes s[0..n) (invalid escapes kept as written). Caller frees. */
+static char *conn__decode(const char *s, size_t n) {
+  char *d = xmalloc(n + 1);
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%' && i + 2 < n && conn__is_hex(s[i + 1]) && conn__is_hex(s[i + 2])) {
+      char hex[3] = {s[i + 1], s[i + 2], 0};
+      d[j++] = (char)strtol(hex, NULL, 16);
+      i += 2;
+    } else {
+      d[j++] = s[i];
+    }
+  }
+  d[j] = '\0';
+  return d;
+}
+
+static void conn__scrub_both(char *text, const char *raw, size_t n) {
+  char *r = xstrndup(raw, n), *d = conn__decode(raw, n);
+  conn__scrub_one(text, r);
+  conn__scrub_one(text, d);
+  free(r);
+  free(d);
+}
+
+void db_scrub_password(char *text, const char *url) {
+  if (!text || !url) return;
+  while (isspace((unsigned char)*url)) url++;
+  // As libpq reads it (keyword/value strings, libpq URIs) ...
+  conn__scrub(text, url);
+  char *ci = NULL;
+  if (db_url_to_conninfo(url, &ci, NULL)) {
+    conn__scrub(text, ci);
+    free(ci);
+  }
+  // ... and as written in any URL: the userinfo password (both split rules: ours, and
+  // the masker's last '@') and password= query parameters.
+  const char *sep = strstr(url, "://");
+  if (!sep) return;
+  const char *rest = sep + 3, *at, *q;
+  conn__split(rest, &at, &q);
+  const char *ats[2] = {at, strrchr(rest, '@')};
+  for (int k = 0; k < 2; k++) {
+    const char *colon = ats[k] ? memchr(rest, ':', (size_t)(ats[k] - rest)) : NULL;
+    if (colon) conn__scrub_both(text, colon + 1, (size_t)(ats[k] - colon - 1));
+  }
+  for (const char *p = strchr(rest, '?'); p; p = strchr(p + 1, '&')) {
+    if (strncasecmp(p + 1, "password=", 9) != 0) continue;
+    const char *v = p + 10;
+    conn__scrub_both(text, v, strcspn(v, "&#"));
+  }
+}
+
 /* Hands `conninfo` (taken) to *out when libpq can read it. libpq's parse errors may quote
  * the URL, so a message that quotes anything is not shown: the masked `url` is. */
 static bool conn__check(char *conninfo, const char *url, char **out, RtError *err) {

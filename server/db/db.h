@@ -61,6 +61,16 @@ void db_target_free(DbTarget *t);
  */
 bool db_url_to_conninfo(const char *url, char **out, RtError *err);
 
+/**
+ * Replaces in `text` (modified in place; it never grows) every occurrence of the password
+ * `url` carries by "***" (a password shorter than that by as many '*'): as written and
+ * percent-decoded, from the userinfo of any URL (SQLAlchemy's too), a password= query
+ * parameter or keyword, whichever way the URL is split. For output that may quote the
+ * URL, such as a child process's that was given it (alembic's "Could not parse
+ * SQLAlchemy URL from string '...'"). A NULL text or url is a no-op.
+ */
+void db_scrub_password(char *text, const char *url);
+
 /* ---- the scratch cluster ---- */
 
 /**

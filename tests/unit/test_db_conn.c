@@ -298,3 +298,34 @@ Test(scratch_dir, per_project_and_stable, .init = clear_env) {
   if (geteuid() != 0) cr_expect(strncmp(e, "/tmp/xdg/retort/scratch/x-", 26) == 0, "%s", e);
   free(e);
 }
+
+/* ---- scrubbing child output ---------------------------------------------------------- */
+
+Test(db_scrub, every_form_of_the_password) {
+  typedef struct {
+    const char *url, *text;
+  } Case;
+  const Case cases[] = {
+      {"host=/tmp/x dbname=canarydb user=canary password=Canary7f3a@pw/x?y",
+       "alembic: Could not parse SQLAlchemy URL from string 'host=/tmp/x dbname=canarydb "
+       "user=canary password=Canary7f3a@pw/x?y'"},
+      {"host=/tmp/x password='Canary7f3a b'", "x 'Canary7f3a b' y"},
+      {"postgresql+psycopg2://u:Canary%407f3a@h/db", "raw Canary%407f3a decoded Canary@7f3a"},
+      {"postgresql://u:Canary7f3a@pw@h/db", "Canary7f3a@pw and again Canary7f3a@pw"},
+      {"postgresql://u@h/db?password=Canary7f3a&sslmode=disable", "pw Canary7f3a."},
+      {"postgresql+asyncpg://u:Can?ary7f3a@h/db?x=1", "Can?ary7f3a"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[512];
+    snprintf(text, sizeof text, "%s", cases[i].text);
+    db_scrub_password(text, cases[i].url);
+    cr_expect(strstr(text, "Canary") == NULL && strstr(text, "7f3a") == NULL, "case %zu: %s", i,
+              text);
+    cr_expect(strstr(text, "***") != NULL, "case %zu: %s", i, text);
+  }
+  char keep[] = "nothing secret here";
+  db_scrub_password(keep, "postgresql://u@h/db");
+  cr_expect_str_eq(keep, "nothing secret here");
+  db_scrub_password(NULL, "x");
+  db_scrub_password(keep, NULL);
+}
