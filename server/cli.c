@@ -243,8 +243,8 @@ static int cli__run_tool(const CliGlobals *g, const CliCommand *c, const char *n
   }
   // CI gates on the exit code: error-severity findings fail the command.
   if (code == EXIT_OK && c && c->fail_on_error && res.structured.len) {
-    const Json *errors = json_get(out ? json_get(out, "summary") : cli__summary(arena, &res.structured),
-                                  "errors");
+    const Json *summary = out ? json_get(out, "summary") : cli__summary(arena, &res.structured);
+    const Json *errors = json_get(summary, "errors");
     if (errors && errors->type == JSON_NUMBER && errors->num > 0) code = EXIT_TOOL;
   }
   fflush(stdout);

@@ -439,7 +439,8 @@ static void engine__digest_final(const Digest *d, uint64_t out[2]) {
   const uint64_t *l = d->lane;
   uint64_t h = engine__rotl(l[0], 1) + engine__rotl(l[1], 7) + engine__rotl(l[2], 12) +
                engine__rotl(l[3], 18);
-  for (int k = 0; k < 4; k++) h = (h ^ engine__rotl(l[k] * ENGINE_P2, 31) * ENGINE_P1) * ENGINE_P1 + ENGINE_P4;
+  for (int k = 0; k < 4; k++)
+    h = (h ^ engine__rotl(l[k] * ENGINE_P2, 31) * ENGINE_P1) * ENGINE_P1 + ENGINE_P4;
   out[0] = engine__avalanche(h ^ d->words);
   uint64_t g = d->words * ENGINE_P3;
   for (int k = 3; k >= 0; k--) g = engine__rotl(g ^ (l[k] * ENGINE_P4), 27) * ENGINE_P2 + ENGINE_P3;
