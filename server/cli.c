@@ -47,6 +47,8 @@ typedef struct CliCommand {
 static const CliOpt HISTORY_OPTS[] = {
     {"rev-range", 'r', "range", OPT_STRING, "revision range [start]:[end], e.g. -3: or ae10:head"},
     {"verbose", 'v', "verbose", OPT_BOOL, "full entries, as alembic history --verbose"},
+    {"indicate-current", 'i', "indicate_current", OPT_BOOL,
+     "mark the database's current revisions (as alembic history -i)"},
     {0},
 };
 static const CliOpt STATUS_OPTS[] = {
@@ -55,6 +57,8 @@ static const CliOpt STATUS_OPTS[] = {
 };
 
 static const CliOpt REVIEW_OPTS[] = {
+    {"verify", 0, "verify", OPT_BOOL,
+     "round trip each revision on a throwaway scratch database (never yours)"},
     {0},
 };
 

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,42 @@ static const char SCRATCH_INSTALL_HINT[] =
     "RETORT_PG_BIN to the directory holding initdb and postgres, or use an existing database "
     "instead of the scratch cluster (database_url, RETORT_DATABASE_URL or DATABASE_URL)";
 
+/* What `pg_config --bindir` prints (pg_config found on PATH, run with an argv, no
+ * shell; its stderr discarded), without the newline. False when it cannot say. */
+static bool scratch__pg_config_bindir(char *out, size_t n) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return false;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  char *argv[] = {"pg_config", "--bindir", NULL};
+  pid_t pid;
+  int rc = posix_spawnp(&pid, "pg_config", &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  size_t len = 0;
+  if (rc == 0) {
+    ssize_t got;
+    while (len + 1 < n && (got = read(fds[0], out + len, n - 1 - len)) != 0) {
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      len += (size_t)got;
+    }
+  }
+  close(fds[0]);
+  out[len] = '\0';
+  out[strcspn(out, "\n")] = '\0';
+  int status = 0;
+  if (rc == 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && *out;
+}
+
 static bool scratch__find_bin(char *out, size_t n, RtError *err) {
   const char *env = getenv("RETORT_PG_BIN");
   if (env && *env) {
@@ -261,16 +298,10 @@ static bool scratch__find_bin(char *out, size_t n, RtError *err) {
     globfree(&g);
   }
   if (best >= 0) return true;
-  FILE *pc = popen("pg_config --bindir 2>/dev/null", "r");
-  if (pc) {
-    char line[PATH_MAX] = "";
-    bool got = fgets(line, sizeof line, pc) != NULL;
-    pclose(pc);
-    line[strcspn(line, "\n")] = '\0';
-    if (got && *line && scratch__has_bins(line)) {
-      snprintf(out, n, "%s", line);
-      return true;
-    }
+  char line[PATH_MAX];
+  if (scratch__pg_config_bindir(line, sizeof line) && scratch__has_bins(line)) {
+    snprintf(out, n, "%s", line);
+    return true;
   }
   const char *path = getenv("PATH");
   if (path) {

@@ -589,60 +589,30 @@ static long mig__steps_done(const Plan *pl, char **rows, size_t n) {
   return -1;
 }
 
-/* The URL the alembic child gets: the user's own URL when there is one, else a libpq
- * URI for the connection (the scratch cluster). */
+/* The URL the alembic child gets: the user's own URL when there is one and it is a URL
+ * (SQLAlchemy cannot read a libpq keyword string), else a libpq URI for the connection
+ * (a keyword string's, or the scratch cluster's). */
 static char *mig__child_url(Mig *m) {
   const DbTarget *t = db_target(m->db);
-  const char *arg = json_get_string(m->call->arguments, "database_url");
-  if (t->source && strcmp(t->source, "database_url") == 0 && arg) return xstrdup(arg);
-  if (t->source && strcmp(t->source, "RETORT_DATABASE_URL") == 0 && getenv("RETORT_DATABASE_URL"))
-    return xstrdup(getenv("RETORT_DATABASE_URL"));
-  if (t->source && strcmp(t->source, "DATABASE_URL") == 0 && getenv("DATABASE_URL"))
-    return xstrdup(getenv("DATABASE_URL"));
-  if (t->source && strcmp(t->source, "sqlalchemy.url") == 0 && m->tp.project->sqlalchemy_url)
-    return xstrdup(m->tp.project->sqlalchemy_url);
+  const char *own = NULL;
+  if (!t->source) own = NULL;
+  else if (strcmp(t->source, "database_url") == 0)
+    own = json_get_string(m->call->arguments, "database_url");
+  else if (strcmp(t->source, "RETORT_DATABASE_URL") == 0 || strcmp(t->source, "DATABASE_URL") == 0)
+    own = getenv(t->source);
+  else if (strcmp(t->source, "sqlalchemy.url") == 0)
+    own = m->tp.project->sqlalchemy_url;
+  if (own && strstr(own, "://")) return xstrdup(own);
   return db_conninfo_to_url(t->conninfo);
 }
 
-/* Replaces the password of `url` (as written and percent-decoded) in `out` by "***":
- * the child's output is shown to the caller. */
+/* Removes the password of `url` (in every form db_scrub_password knows: as written,
+ * percent-decoded, in a keyword string) from `out`: the child's output is shown to the
+ * caller, and alembic's errors quote the URL it was given. */
 static void mig__scrub(Buf *out, const char *url) {
-  const char *sch = url ? strstr(url, "://") : NULL;
-  if (!sch || !out->len) return;
-  const char *user = sch + 3, *at = strchr(user, '@'), *colon = strchr(user, ':');
-  if (!at || !colon || colon > at || at == colon + 1) return;
-  char *raw = xstrndup(colon + 1, (size_t)(at - colon - 1));
-  char *dec = xstrdup(raw);
-  size_t j = 0;
-  for (size_t i = 0; raw[i]; i++) {
-    unsigned x;
-    if (raw[i] == '%' && sscanf(raw + i + 1, "%2x", &x) == 1) {
-      dec[j++] = (char)x;
-      i += 2;
-    } else {
-      dec[j++] = raw[i];
-    }
-  }
-  dec[j] = 0;
-  const char *pw[2] = {raw, dec};
-  for (int k = 0; k < 2; k++) {
-    if (!*pw[k]) continue;
-    Buf b = BUF_INIT;
-    const char *p = buf_cstr(out);
-    for (const char *hit; (hit = strstr(p, pw[k]));) {
-      buf_append(&b, p, (size_t)(hit - p));
-      buf_puts(&b, "***");
-      p = hit + strlen(pw[k]);
-    }
-    buf_puts(&b, p);
-    buf_reset(out);
-    buf_append(out, b.data ? b.data : "", b.len);
-    buf_free(&b);
-  }
-  memset(raw, 0, strlen(raw));
-  memset(dec, 0, strlen(dec));
-  free(raw);
-  free(dec);
+  if (!url || !out->data) return;
+  db_scrub_password(out->data, url);
+  out->len = strlen(out->data);
 }
 
 /* Runs the project's alembic (argv, no shell, stdin /dev/null, stdout and stderr to a

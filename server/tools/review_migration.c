@@ -12,6 +12,7 @@
 #include "server/sql/analyze.h"
 #include "server/sql/sql.h"
 #include "server/tools/tools.h"
+#include "server/tools/verify.h"
 
 /* The revisions under review, in apply order, without repeats. */
 typedef VEC(Revision *) RevVec;
@@ -306,12 +307,28 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   jw_kv_int(&w, "warnings", (int64_t)count[SEV_WARNING]);
   jw_kv_int(&w, "infos", (int64_t)count[SEV_INFO]);
   jw_object_end(&w);
+  // The round trip on a throwaway scratch database, when asked for: its problems are
+  // data in "verify" (the review itself stands); only an internal error fails the call.
+  const Json *verify = json_get(args, "verify");
+  Buf vtext = BUF_INIT;
+  if (verify && verify->type == JSON_BOOL && verify->b) {
+    jw_key(&w, "verify");
+    if (!tool_verify_revisions(s, &tp, revs.items, revs.len, &w, &vtext, err)) {
+      buf_free(&vtext);
+      goto done;
+    }
+  }
   jw_object_end(&w);
 
   tool_text_findings(&res->text, &found);
   buf_printf(&res->text, "%zu revision%s reviewed: %zu error%s, %zu warning%s, %zu info\n",
              revs.len, revs.len == 1 ? "" : "s", count[SEV_ERROR], count[SEV_ERROR] == 1 ? "" : "s",
              count[SEV_WARNING], count[SEV_WARNING] == 1 ? "" : "s", count[SEV_INFO]);
+  if (vtext.len) {
+    buf_puts(&res->text, "\n");
+    buf_append(&res->text, vtext.data, vtext.len);
+  }
+  buf_free(&vtext);
   ok = true;
 
 done:

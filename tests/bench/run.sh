@@ -5,3 +5,5 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/history.sh" "$@"
 bash "$here/review.sh" "$@"
+bash "$here/upgrade.sh" "$@"
+bash "$here/scratch.sh" "$@"

@@ -16,5 +16,6 @@ status=0
 /usr/bin/python3 -u "$here/badinput.py" "$retort" || status=1
 /usr/bin/python3 -u "$here/valgrind.py" "$retort" || status=1
 bash "$here/secrets.sh" "$retort" || status=1
+bash "$here/noshell.sh" || status=1
 /usr/bin/python3 -u "$here/longsession.py" "$retort" "$requests" || status=1
 exit $status

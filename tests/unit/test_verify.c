@@ -158,3 +158,43 @@ Test(verify, round_trips) {
   db_close(db);
   free(text);
 }
+
+/* review_migration with verify: true carries the round trip under "verify", after the
+ * review itself, and its text after the findings; without it there is no "verify". */
+Test(verify, through_review_migration) {
+  RtError err = {0};
+  const char *with = "{\"project\": \"" RETORT_SOURCE_DIR
+                     "/tests/fixtures/catalog/verify\", \"revision\": \"v5\", \"verify\": true}";
+  const char *without = "{\"project\": \"" RETORT_SOURCE_DIR
+                        "/tests/fixtures/catalog/verify\", \"revision\": \"v5\"}";
+  McpToolResult res = {0};
+  cr_assert(tools_call(session, "review_migration",
+                       json_parse(arena, with, strlen(with), NULL, &err, NULL), arena, &res, &err),
+            "%s", err.msg);
+  const Json *j = json_parse(arena, buf_cstr(&res.structured), res.structured.len, NULL, &err, NULL);
+  cr_assert_not_null(j, "%s", err.msg);
+  cr_assert_not_null(json_get(j, "findings"));
+  const Json *v = json_get(j, "verify");
+  cr_assert_not_null(v, "%s", buf_cstr(&res.structured));
+  cr_assert(json_get(v, "available")->b);
+  const Json *r = rev_result(v, "v5");
+  cr_assert(!json_get(r, "verified")->b, "v5 cannot be upgraded again");
+  cr_assert(has_item(r, "extra", "table", "public.u"));
+  const char *text = buf_cstr(&res.text);
+  const char *found = strstr(text, "1 revision reviewed");
+  const char *round = strstr(text, "Round trip");
+  cr_assert(found && round && round > found, "%s", text);
+  buf_free(&res.text);
+  buf_free(&res.structured);
+
+  McpToolResult plain = {0};
+  cr_assert(tools_call(session, "review_migration",
+                       json_parse(arena, without, strlen(without), NULL, &err, NULL), arena,
+                       &plain, &err),
+            "%s", err.msg);
+  j = json_parse(arena, buf_cstr(&plain.structured), plain.structured.len, NULL, &err, NULL);
+  cr_assert_null(json_get(j, "verify"));
+  cr_assert_null(strstr(buf_cstr(&plain.text), "Round trip"));
+  buf_free(&plain.text);
+  buf_free(&plain.structured);
+}
