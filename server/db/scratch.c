@@ -104,8 +104,8 @@ static void scratch__sleep_ms(int ms) {
 
 static bool scratch__is_exec(const char *dir, const char *name) {
   char p[PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  return access(p, X_OK) == 0;
+  int n = snprintf(p, sizeof p, "%s/%s", dir, name);
+  return n > 0 && (size_t)n < sizeof p && access(p, X_OK) == 0;
 }
 
 static bool scratch__has_bins(const char *dir) {
