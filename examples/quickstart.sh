@@ -15,8 +15,17 @@ cmake --build "$build" -j2 --target retort
 
 project=examples/shop
 
-# The main job, one retort command per entry.
-job=("history --verbose" "status" "review")
+# No database is configured, so the database commands use retort's scratch cluster; a
+# directory of its own makes each run of this script start from an empty database.
+scratch=$(mktemp -d /tmp/retort-quickstart.XXXXXX)
+chmod 755 "$scratch"   # PostgreSQL runs as an ordinary user when we are root
+trap 'rm -rf "$scratch"' EXIT
+export RETORT_SCRATCH_DIR=$scratch
+unset DATABASE_URL RETORT_DATABASE_URL
+
+# The main job, one retort command per entry: read the history, review the migrations,
+# see what the (empty) database lacks, upgrade it to head, and look again.
+job=("history --verbose" "review" "status" "upgrade head" "status" "history --indicate-current")
 
 for cmd in "${job[@]}"; do
   echo

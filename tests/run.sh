@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # run.sh - the whole test suite: install what is missing, build a normal and a
-# sanitizer (ASan + UBSan) tree, run ctest in both, then two checks outside ctest
-# (examples/shop under the real alembic on a real PostgreSQL; the history bench in
-# smoke mode, which compares retort's output with alembic's), and end with one
-# summary line "N passed, N failed": ctest tests of both builds plus those two
-# checks; a build that fails counts as one failure. Exits non-zero on any failure.
+# sanitizer (ASan + UBSan) tree, run ctest in both (unit tests; the transcripts,
+# conformance, e2e, lsp, sqlconf, db and hardening suites; the fuzz corpora replayed),
+# then the checks outside ctest (examples/shop under the real alembic on a real
+# PostgreSQL; the README's quick start; the history, review and upgrade benches in smoke
+# mode, which fail only when retort's output differs from the reference's), and end with
+# one summary line "N passed, N failed": ctest tests of both builds plus those checks;
+# a build that fails counts as one failure. Exits non-zero on any failure.
 # Used by .ci/run.
 #   RETORT_BUILD_DIR / RETORT_ASAN_BUILD_DIR override build/ and build-asan/.
 set -uo pipefail
@@ -85,6 +87,7 @@ check() {
 }
 
 check "example project: alembic + PostgreSQL" bash tests/e2e/example_alembic.sh
+check "quick start (examples/quickstart.sh)" env RETORT_BUILD_DIR="$build_dir" bash examples/quickstart.sh
 check "history bench (smoke)" bash tests/bench/history.sh --smoke "$build_dir/retort"
 check "review bench (smoke)" bash tests/bench/review.sh --smoke "$build_dir/retort"
 check "upgrade bench (smoke)" bash tests/bench/upgrade.sh --smoke "$build_dir/retort"
