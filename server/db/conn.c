@@ -455,7 +455,12 @@ void db_close(Db *db) {
 }
 
 bool db_alive(Db *db, RtError *err) {
-  if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+  // A backend outlives a killed postmaster for a moment and still answers: for the
+  // scratch cluster the postmaster itself is asked first.
+  bool pm_gone = db->target.kind == DB_KIND_SCRATCH && !scratch_alive(db->target.scratch_dir);
+  if (pm_gone) {
+    // nothing to keep: the old connection is dropped, the cluster restarted below
+  } else if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
       PQtransactionStatus(db->conn) != PQTRANS_ACTIVE) {
     PGresult *r = PQexec(db->conn, "");
     bool ok = r && PQresultStatus(r) == PGRES_EMPTY_QUERY;

@@ -111,6 +111,12 @@ char *scratch_dir_for(const char *root);
  */
 bool scratch_ensure(const char *dir, char **conninfo, RtError *err);
 
+/** Whether the postmaster of the scratch cluster in `dir`, as this process registered it
+ * (scratch_ensure), still runs. True when this process has not registered it (nothing
+ * to tell). A backend can answer a query for a moment after its postmaster died: a
+ * connection that works proves nothing about the cluster. Thread-safe. */
+bool scratch_alive(const char *dir);
+
 /** Lets go of every scratch cluster this process uses, stopping each one nobody else
  * uses (whoever started it); waits for the postmaster to exit. Also run at exit. A forked
  * child never acts on clusters its parent registered. */

@@ -874,6 +874,14 @@ static Cluster *scratch__find(const char *dir) {
   return NULL;
 }
 
+bool scratch_alive(const char *dir) {
+  pthread_mutex_lock(&scratch__mu);
+  Cluster *c = dir ? scratch__find(dir) : NULL;
+  bool alive = !c || scratch__pm_alive(c);
+  pthread_mutex_unlock(&scratch__mu);
+  return alive;
+}
+
 /* A fork inherits the parent's table: those entries share the parent's lock
  * descriptions and must not be used (or unlocked) here. Closing our copies is safe. */
 static void scratch__forget_inherited(void) {
