@@ -866,6 +866,17 @@ static void mig__child_error(const char *o, ExecResult *r) {
   r->failed_sql = sql ? xstrndup(sql, sql_n) : xstrdup("");
 }
 
+/* Reports a run with nothing to do: the version table holds `rows` (taken). */
+static void mig__report_nothing(Mig *m, McpToolResult *res, Plan *pl, char **rows,
+                                size_t nrows, const char *engine, const char *note) {
+  ExecResult r = {0};
+  r.rows_known = true;
+  r.rows = rows;
+  r.nrows = nrows;
+  mig__report_run(m, res, pl, &r, engine, NULL, note);
+  db_exec_result_free(&r);
+}
+
 /* Runs `pl` (computed from the rows read before the lock). */
 static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
   DbCancel cancel = {m->call->peer ? mcp_call_cancel_fd(m->call) : -1, mig__cancel_check,
@@ -889,15 +900,10 @@ static bool mig__execute(Mig *m, Plan *pl, McpToolResult *res, RtError *err) {
       goto done;
     }
     if (fresh.n == 0) {
-      ExecResult r = {0};
-      r.rows_known = true;
-      r.rows = rows;
-      r.nrows = nrows;
+      mig__report_nothing(m, res, pl, rows, nrows, pl->engine,
+                          "Nothing to do: while this call waited for the migration lock, "
+                          "another session brought the database to the target.");
       rows = NULL;
-      mig__report_run(m, res, pl, &r, pl->engine,  NULL,
-                      "Nothing to do: while this call waited for the migration lock, "
-                      "another session brought the database to the target.");
-      db_exec_result_free(&r);
       goto done;
     }
     if (!m->scratch) {
@@ -1145,14 +1151,9 @@ static bool mig__run(ToolSession *s, const McpToolCall *call, McpToolResult *res
     goto done;
   }
   if (pl.n == 0) {
-    ExecResult r = {0};
-    r.rows_known = true;
-    r.rows = rows;
-    r.nrows = nrows;
+    mig__report_nothing(m, res, &pl, rows, nrows, pl.engine ? pl.engine : "native",
+                        "Nothing to do: the database is already at the target.");
     rows = NULL;
-    mig__report_run(m, res, &pl, &r, pl.engine ? pl.engine : "native", NULL,
-                    "Nothing to do: the database is already at the target.");
-    db_exec_result_free(&r);
     ok = true;
     goto done;
   }

@@ -1,6 +1,7 @@
 /* test_catalog.c - the catalog of a real database (scratch cluster) migrated by Debian's
  * real alembic, compared with the static fold of the same migrations; snapshots; locks. */
 #include "test_catalog_pg.h"
+#include "pg_harness.h"
 
 #include "server/alembic/graph.h"
 #include "server/alembic/project.h"
@@ -8,35 +9,6 @@
 #include "server/schema/compare.h"
 
 TestSuite(catalog, .init = pgt_setup, .fini = pgt_teardown, .timeout = 120);
-
-/* A project's revisions, fully parsed, and their graph. */
-typedef struct Loaded {
-  Project *p;
-  ScriptCache *cache;
-  ScriptSet set;
-  Graph *g;
-  char **paths;
-  size_t npaths;
-} Loaded;
-
-static void load(const char *dir, Loaded *l) {
-  memset(l, 0, sizeof *l);
-  RtError err = {0};
-  cr_assert(project_discover(dir, NULL, &l->p, &err), "%s", err.msg);
-  cr_assert(project_list_revision_files(l->p, &l->paths, &l->npaths, &err), "%s", err.msg);
-  l->cache = scripts_cache_new();
-  cr_assert(scripts_load(l->cache, (const char *const *)l->paths, l->npaths, REV_PARSE_FULL,
-                         &l->set, &err));
-  l->g = graph_build(l->set.revs, l->set.n, NULL);
-}
-
-static void unload(Loaded *l) {
-  graph_delete(l->g);
-  scripts_set_free(&l->set);
-  scripts_cache_delete(l->cache);
-  project_free_paths(l->paths, l->npaths);
-  project_delete(l->p);
-}
 
 /* fold(rows) vs catalog, lenient, as text. */
 static char *drift(Db *db, const Loaded *l, const char *const *rows, size_t n) {
@@ -134,7 +106,7 @@ Test(catalog, shop_catalog_equals_fold) {
   char *dir = pgt_copy_project("examples/shop", "shop", NULL);
   Db *db = pgt_connect(dir);
   Loaded l;
-  load(dir, &l);
+  load(&l, dir, REV_PARSE_FULL);
   const char *points[] = {"3f1c2a9d8b01", "7a4e5b6c2d13", "c81f3e2a6d94", "a6e1f5b9c372"};
   for (size_t k = 0; k < 4; k++) {
     char args[64];
@@ -171,7 +143,7 @@ Test(catalog, sqlconf_catalog_vs_fold) {
   pgt_exec(db, "CREATE SCHEMA audit; CREATE TYPE event_kind AS ENUM ('a', 'b')");
   pgt_alembic(db, dir, "upgrade r03");
   Loaded l;
-  load(dir, &l);
+  load(&l, dir, REV_PARSE_FULL);
   const char *row = "r03";
   char *d = drift(db, &l, &row, 1);
   FILE *f = fopen(RETORT_SOURCE_DIR "/tests/fixtures/catalog/sqlconf_r03.txt", "r");
@@ -267,7 +239,7 @@ Test(catalog, ops_catalog_vs_fold_at_every_revision) {
   char *dir = pgt_copy_project("tests/db/projects/ops", "ops", NULL);
   Db *db = pgt_connect(dir);
   Loaded l;
-  load(dir, &l);
+  load(&l, dir, REV_PARSE_FULL);
   static const char *const revs[] = {"r00", "r01", "r02", "r03", "r04", "r05",
                                      "r06", "r07", "r08", "r09", "r10"};
   Buf got = BUF_INIT;

@@ -12,34 +12,9 @@
 #include "server/base/buf.h"
 #include "server/base/mem.h"
 #include "server/db/exec.h"
+#include "pg_harness.h"
 
 #define SRC RETORT_SOURCE_DIR
-
-static char pgdir[512];
-
-static char *sh(const char *cmd) {
-  FILE *f = popen(cmd, "r");
-  cr_assert(f);
-  Buf b = BUF_INIT;
-  char line[4096];
-  while (fgets(line, sizeof line, f)) buf_puts(&b, line);
-  pclose(f);
-  while (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
-  return buf_detach(&b) ?: xstrdup("");
-}
-
-static void pg_up(void) {
-  char *d = sh("bash -c '. " SRC "/tests/e2e/pg.sh && pg_start >&2 && echo $PG_DIR'");
-  cr_assert(d[0] == '/', "could not start a PostgreSQL cluster");
-  snprintf(pgdir, sizeof pgdir, "%s", d);
-  free(d);
-}
-
-static void pg_down(void) {
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "bash -c '. " SRC "/tests/e2e/pg.sh && PG_DIR=%s && pg_stop'", pgdir);
-  free(sh(cmd));
-}
 
 static Db *connect_db(void) {
   char ci[700];
@@ -117,7 +92,7 @@ Test(exec, cancel_interrupts_the_statement, .timeout = 120) {
            " || (to_regclass('alembic_version') IS NULL)::text || (SELECT count(*) FROM pg_locks "
            "WHERE locktype = 'advisory')\"",
            pgdir);
-  char *out = sh(cmd);
+  char *out = sh("%s", cmd);
   cr_assert_str_eq(out, "truetrue0", "left behind: %s", out);
   free(out);
   db_close(db);

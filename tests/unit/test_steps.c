@@ -16,36 +16,9 @@
 #include "server/base/buf.h"
 #include "server/base/mem.h"
 #include "server/sql/sql.h"
+#include "pg_harness.h"
 
 #define TREE RETORT_SOURCE_DIR "/tests/fixtures/steps/tree"
-
-typedef struct Loaded {
-  Project *p;
-  char **paths;
-  size_t npaths;
-  ScriptCache *cache;
-  ScriptSet set;
-  Graph *g;
-} Loaded;
-
-static void load(Loaded *l, const char *dir) {
-  RtError err = {0};
-  memset(l, 0, sizeof *l);
-  cr_assert(project_discover(dir, NULL, &l->p, &err), "%s", err.msg);
-  cr_assert(project_list_revision_files(l->p, &l->paths, &l->npaths, &err), "%s", err.msg);
-  l->cache = scripts_cache_new();
-  cr_assert(scripts_load(l->cache, (const char *const *)l->paths, l->npaths, REV_PARSE_HEADER,
-                         &l->set, &err), "%s", err.msg);
-  l->g = graph_build(l->set.revs, l->set.n, NULL);
-}
-
-static void unload(Loaded *l) {
-  graph_delete(l->g);
-  scripts_set_free(&l->set);
-  scripts_cache_delete(l->cache);
-  project_free_paths(l->paths, l->npaths);
-  project_delete(l->p);
-}
 
 /* One step as printed: its Running line and its version statements. */
 typedef struct PStep {
@@ -222,7 +195,7 @@ static const char *const DOWNGRADES[] = {
 
 Test(steps, upgrade_matches_alembic, .timeout = 600) {
   Loaded l;
-  load(&l, TREE);
+  load(&l, TREE, REV_PARSE_HEADER);
   for (size_t i = 0; i < sizeof UPGRADES / sizeof *UPGRADES; i++)
     check(&l, "upgrade", UPGRADES[i]);
   unload(&l);
@@ -230,7 +203,7 @@ Test(steps, upgrade_matches_alembic, .timeout = 600) {
 
 Test(steps, downgrade_matches_alembic, .timeout = 600) {
   Loaded l;
-  load(&l, TREE);
+  load(&l, TREE, REV_PARSE_HEADER);
   for (size_t i = 0; i < sizeof DOWNGRADES / sizeof *DOWNGRADES; i++)
     check(&l, "downgrade", DOWNGRADES[i]);
   unload(&l);
@@ -240,7 +213,7 @@ Test(steps, downgrade_matches_alembic, .timeout = 600) {
  * HeadMaintainer would leave, worked out by hand from migration.py. */
 Test(steps, multiple_current_rows) {
   Loaded l;
-  load(&l, TREE);
+  load(&l, TREE, REV_PARSE_HEADER);
   RtError err = {0};
   StepPlan p;
   const char *cur[] = {"c1003", "c2004"};

@@ -18,45 +18,13 @@
 #include "server/base/buf.h"
 #include "server/base/mem.h"
 #include "server/tools/tools.h"
+#include "pg_harness.h"
 
 #define SRC RETORT_SOURCE_DIR
 #define TREE SRC "/tests/fixtures/steps/tree"
 #define MIGRATE SRC "/tests/fixtures/migrate"
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-static char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Runs a shell command; returns its stdout (trailing newlines trimmed). */
-static char *sh(const char *fmt, ...) {
-  char cmd[8192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  FILE *f = popen(cmd, "r");
-  cr_assert(f, "popen %s", cmd);
-  Buf b = BUF_INIT;
-  char line[4096];
-  while (fgets(line, sizeof line, f)) buf_puts(&b, line);
-  pclose(f);
-  while (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
-  return buf_detach(&b) ?: xstrdup("");
-}
-
-static char pgdir[512];
-
-static void pg_up(void) {
-  char *d = sh("bash -c '. " SRC "/tests/e2e/pg.sh && pg_start >&2 && echo $PG_DIR'");
-  cr_assert(d[0] == '/', "could not start a PostgreSQL cluster");
-  snprintf(pgdir, sizeof pgdir, "%s", d);
-  free(d);
-}
-
-static void pg_down(void) {
-  if (!pgdir[0]) return;
-  free(sh("bash -c '. " SRC "/tests/e2e/pg.sh && PG_DIR=%s && pg_stop'", pgdir));
-  pgdir[0] = 0;
-}
 
 /* psql against database `db`; the first column of the output. */
 static char *q(const char *db, const char *sql) {
