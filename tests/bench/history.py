@@ -16,32 +16,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from benchlib import run_once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def run_once(argv, cwd=None):
-    """(milliseconds, exit code, stdout, stderr) of one child process. posix_spawn
-    (vfork-like) rather than subprocess's fork keeps this Python out of the timing."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
-                   (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
-        old = os.getcwd()
-        if cwd:
-            os.chdir(cwd)
-        try:
-            t0 = time.perf_counter()
-            pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
-            _, status = os.waitpid(pid, 0)
-            elapsed = (time.perf_counter() - t0) * 1000
-        finally:
-            os.chdir(old)
-        out.seek(0)
-        err.seek(0)
-        return (elapsed, os.waitstatus_to_exitcode(status),
-                out.read().decode(), err.read().decode())
 
 
 def peak_rss_kib(argv, cwd=None):

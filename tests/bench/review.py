@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from benchlib import spawn_timed as run_once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -33,30 +34,6 @@ SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 class Failed(Exception):
     pass
-
-
-def run_once(argv, cwd=None):
-    """(wall ms, user+sys CPU ms, exit code, stdout, stderr) of one child process.
-    posix_spawn (vfork-like) keeps this Python out of the timing; wait4 gives the
-    child's own CPU time."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
-                   (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
-        old = os.getcwd()
-        if cwd:
-            os.chdir(cwd)
-        try:
-            t0 = time.perf_counter()
-            pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
-            _, status, ru = os.wait4(pid, 0)
-            wall = (time.perf_counter() - t0) * 1000
-        finally:
-            os.chdir(old)
-        out.seek(0)
-        err.seek(0)
-        return (wall, (ru.ru_utime + ru.ru_stime) * 1000, os.waitstatus_to_exitcode(status),
-                out.read().decode(), err.read().decode())
 
 
 def cold(jobs):
