@@ -1,7 +1,8 @@
 // mcp_db.test.mjs - the official MCP TypeScript SDK drives `retort mcp` against its own
 // scratch cluster (RETORT_SCRATCH_DIR = a fresh directory, no DATABASE_URL): status
 // (everything pending) → the plan when asked (sql_only: nothing applied) → upgrade with
-// progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status
+// progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status;
+// plan → confirm → status, and a stale confirm refused
 // up to date → downgrade base → status; then a cancelled upgrade (notifications/cancelled
 // during a pg_sleep) rolls back to the last committed revision and a rerun completes.
 // The cluster stops when the server exits.
@@ -177,6 +178,27 @@ test('downgrade base, then status: everything pending again', async () => {
   assert.deepEqual(sorted(s.current), []);
   assert.deepEqual(sorted(s.pending), ALL);
   assert.equal(s.up_to_date, false);
+});
+
+// The confirm flow of a production database, on the scratch cluster: the plan's
+// plan_id runs exactly that plan; the same confirm again is refused as stale (the
+// version table moved), with the new plan, and nothing changes.
+test('plan → confirm → status: the confirmed plan runs; confirming it again is refused', async () => {
+  const plan = await call('upgrade', { target: 'heads', sql_only: true });
+  assert.ok(plan.plan_id, `no plan_id: ${JSON.stringify(plan).slice(0, 2000)}`);
+  const done = await call('upgrade', { target: 'heads', confirm: plan.plan_id });
+  assert.equal(done.executed, true, `result: ${JSON.stringify(done).slice(0, 2000)}`);
+  assert.deepEqual(sorted(done.current), HEADS);
+  const s = await call('status', {});
+  assert.deepEqual(sorted(s.current), HEADS);
+  assert.equal(s.up_to_date, true);
+  const again = await client.callTool({ name: 'upgrade', arguments: { target: 'heads', confirm: plan.plan_id } },
+    undefined, TIMEOUT);
+  assert.equal(again.isError, true, `a stale confirm ran: ${JSON.stringify(again).slice(0, 2000)}`);
+  assert.match(again.content[0].text, /REFUSED \(stale plan\)/);
+  assert.equal(again.structuredContent?.executed, false);
+  const down = await call('downgrade', { target: 'base' });
+  assert.deepEqual(sorted(down.current), []);
 });
 
 // Cancelling (notifications/cancelled, sent by the SDK on abort) during s2's pg_sleep of
