@@ -1,9 +1,9 @@
 // mcp_db.test.mjs - the official MCP TypeScript SDK drives `retort mcp` against its own
 // scratch cluster (RETORT_SCRATCH_DIR = a fresh directory, no DATABASE_URL): status
 // (everything pending) → the plan when asked (sql_only: nothing applied) → upgrade with
-// progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status;
-// plan → confirm → status, and a stale confirm refused
-// up to date → downgrade base → status; then a cancelled upgrade (notifications/cancelled
+// progress notifications (no confirm needed on the scratch cluster, DESIGN.md) → status
+// up to date → downgrade base → status; plan → confirm → status, the same confirm again
+// refused as stale; then a cancelled upgrade (notifications/cancelled
 // during a pg_sleep) rolls back to the last committed revision and a rerun completes.
 // The cluster stops when the server exits.
 // Projects: copies of tests/db/projects/branches (9 revisions, two heads, a merge) and
