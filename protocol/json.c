@@ -462,6 +462,11 @@ const char *json_get_string(const Json *obj, const char *key) {
   return v && v->type == JSON_STRING ? v->str : NULL;
 }
 
+bool json_get_true(const Json *obj, const char *key) {
+  const Json *v = json_get(obj, key);
+  return v && v->type == JSON_BOOL && v->b;
+}
+
 bool json_is_integer(const Json *v, int64_t *out) {
   if (!v || v->type != JSON_NUMBER) return false;
   if (!isfinite(v->num)) return false;

@@ -50,6 +50,7 @@ Json *json_parse(Arena *arena, const char *text, size_t len, const JsonLimits *l
 const Json *json_get(const Json *obj, const char *key);
 /** Typed member getters: return false when absent; set *bad_type when present but wrong. */
 const char *json_get_string(const Json *obj, const char *key);  /* NULL if absent or not a string */
+bool json_get_true(const Json *obj, const char *key);            /* the member is the literal true */
 bool json_is_integer(const Json *v, int64_t *out);               /* number without fraction, in range */
 
 /* ---- writing ---- */

@@ -458,16 +458,13 @@ bool db_alive(Db *db, RtError *err) {
   // A backend outlives a killed postmaster for a moment and still answers: for the
   // scratch cluster the postmaster itself is asked first.
   bool pm_gone = db->target.kind == DB_KIND_SCRATCH && !scratch_alive(db->target.scratch_dir);
-  if (pm_gone) {
-    // nothing to keep: the old connection is dropped, the cluster restarted below
-  } else if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
-      PQtransactionStatus(db->conn) != PQTRANS_ACTIVE) {
+  if (!pm_gone && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+    // a query is running on it: it is in use, hence alive
+    if (PQtransactionStatus(db->conn) == PQTRANS_ACTIVE) return true;
     PGresult *r = PQexec(db->conn, "");
     bool ok = r && PQresultStatus(r) == PGRES_EMPTY_QUERY;
     PQclear(r);
     if (ok) return true;
-  } else if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
-    return true;  // a query is running on it: it is in use, hence alive
   }
   // Gone (server restarted, or the scratch cluster stopped): one reconnect.
   if (!conn__prepare(&db->target, err)) {

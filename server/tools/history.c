@@ -39,10 +39,8 @@ static void history__write_revision(JsonWriter *w, const Graph *g, const Revisio
 bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err) {
   const Json *args = call->arguments;
   const char *range = json_get_string(args, "range");
-  const Json *verbose_arg = json_get(args, "verbose");
-  bool verbose = verbose_arg && verbose_arg->type == JSON_BOOL && verbose_arg->b;
-  const Json *ic_arg = json_get(args, "indicate_current");
-  bool indicate = ic_arg && ic_arg->type == JSON_BOOL && ic_arg->b;
+  bool verbose = json_get_true(args, "verbose");
+  bool indicate = json_get_true(args, "indicate_current");
   char **rows = NULL;
   size_t nrows = 0;
 

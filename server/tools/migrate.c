@@ -594,13 +594,12 @@ static long mig__steps_done(const Plan *pl, char **rows, size_t n) {
  * (a keyword string's, or the scratch cluster's). */
 static char *mig__child_url(Mig *m) {
   const DbTarget *t = db_target(m->db);
-  const char *own = NULL;
-  if (!t->source) own = NULL;
-  else if (strcmp(t->source, "database_url") == 0)
+  const char *src = t->source ? t->source : "", *own = NULL;
+  if (strcmp(src, "database_url") == 0)
     own = json_get_string(m->call->arguments, "database_url");
-  else if (strcmp(t->source, "RETORT_DATABASE_URL") == 0 || strcmp(t->source, "DATABASE_URL") == 0)
-    own = getenv(t->source);
-  else if (strcmp(t->source, "sqlalchemy.url") == 0)
+  else if (strcmp(src, "RETORT_DATABASE_URL") == 0 || strcmp(src, "DATABASE_URL") == 0)
+    own = getenv(src);
+  else if (strcmp(src, "sqlalchemy.url") == 0)
     own = m->tp.project->sqlalchemy_url;
   if (own && strstr(own, "://")) return xstrdup(own);
   return db_conninfo_to_url(t->conninfo);
@@ -1001,8 +1000,7 @@ static bool mig__run(ToolSession *s, const McpToolCall *call, McpToolResult *res
   const Json *args = call->arguments;
   m->target = json_get_string(args, "target");
   if (!m->target || !*m->target) m->target = upgrade ? "head" : "-1";
-  const Json *so = json_get(args, "sql_only");
-  m->sql_only = so && so->type == JSON_BOOL && so->b;
+  m->sql_only = json_get_true(args, "sql_only");
   m->confirm = json_get_string(args, "confirm");
   m->engine_arg = json_get_string(args, "engine");
   Plan pl = {0};

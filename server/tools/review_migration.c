@@ -309,9 +309,8 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   jw_object_end(&w);
   // The round trip on a throwaway scratch database, when asked for: its problems are
   // data in "verify" (the review itself stands); only an internal error fails the call.
-  const Json *verify = json_get(args, "verify");
   Buf vtext = BUF_INIT;
-  if (verify && verify->type == JSON_BOOL && verify->b) {
+  if (json_get_true(args, "verify")) {
     jw_key(&w, "verify");
     if (!tool_verify_revisions(s, &tp, revs.items, revs.len, &w, &vtext, err)) {
       buf_free(&vtext);

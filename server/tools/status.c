@@ -327,8 +327,7 @@ static void status__text(Buf *t, const ToolProject *tp, const StatusDb *d,
 
 bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err) {
   const Json *args = call->arguments;
-  const Json *off = json_get(args, "offline");
-  bool offline = off && off->type == JSON_BOOL && off->b;
+  bool offline = json_get_true(args, "offline");
   ToolProject tp;
   StatusDb d = {0};
   FindingList problems;

@@ -14,8 +14,6 @@
 #include "server/db/exec.h"
 #include "pg_harness.h"
 
-#define SRC RETORT_SOURCE_DIR
-
 static Db *connect_db(void) {
   char ci[700];
   snprintf(ci, sizeof ci, "host=%s user=postgres dbname=postgres", pgdir);

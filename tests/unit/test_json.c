@@ -63,6 +63,18 @@ Test(json, scalars_and_containers) {
   cr_assert_eq(parse("-0.0e+1")->type, JSON_NUMBER);
 }
 
+/* json_get_true: the literal true only (tool arguments such as verbose, verify). */
+Test(json, get_true) {
+  Json *v = parse("{\"t\": true, \"f\": false, \"s\": \"true\", \"n\": 1, \"z\": null}");
+  cr_assert(json_get_true(v, "t"));
+  cr_assert_not(json_get_true(v, "f"));
+  cr_assert_not(json_get_true(v, "s"));
+  cr_assert_not(json_get_true(v, "n"));
+  cr_assert_not(json_get_true(v, "z"));
+  cr_assert_not(json_get_true(v, "absent"));
+  cr_assert_not(json_get_true(NULL, "t"));
+}
+
 Test(json, bad_literals) {
   REJECT("tru", "literal");
   REJECT("nul", "literal");

@@ -8,7 +8,6 @@
  * its runner on this suite (LeakSanitizer fails the sanitizer build); ctest's timeout
  * bounds the run instead. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
