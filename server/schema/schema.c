@@ -33,6 +33,8 @@ static void schema__remove(void **items, size_t *len, size_t k) {
 
 static const char *schema__dup(Schema *s, const char *x) { return x ? arena_strdup(s->arena, x) : NULL; }
 
+const char *schema_strdup(Schema *s, const char *x) { return schema__dup(s, x); }
+
 static const char **schema__dup_list(Schema *s, const char *const *v, size_t n) {
   const char **out = ARENA_ARRAY(s->arena, const char *, n ? n : 1);
   for (size_t k = 0; k < n; k++) out[k] = schema__dup(s, v[k]);
@@ -75,14 +77,18 @@ Schema *schema_clone(const Schema *s) {
     const SchemaTable *t = s->tables[k];
     SchemaTable *n = schema_table_add(c, t->schema, t->name);
     n->is_new = t->is_new;
+    n->comment = schema__dup(c, t->comment);
     for (size_t j = 0; j < t->ncols; j++) {
       const SchemaColumn *col = t->cols[j];
       SchemaColumn *nc = schema_column_add(c, n, col->name, col->type, col->nullable, col->server_default);
       nc->identity = col->identity;
+      nc->comment = schema__dup(c, col->comment);
     }
     for (size_t j = 0; j < t->nindexes; j++) {
       const SchemaIndex *ix = t->indexes[j];
-      schema_index_add(c, n, ix->name, ix->cols, ix->ncols, ix->unique);
+      SchemaIndex *ni = schema_index_add(c, n, ix->name, ix->cols, ix->ncols, ix->unique);
+      ni->where = schema__dup(c, ix->where);
+      ni->method = schema__dup(c, ix->method);
     }
     for (size_t j = 0; j < t->ncons; j++) schema_constraint_add(c, n, t->cons[j]);
   }
@@ -265,6 +271,11 @@ SchemaConstraint *schema_constraint_add(Schema *s, SchemaTable *t, const SchemaC
   n->nref_cols = c->nref_cols;
   n->expr = schema__dup(s, c->expr);
   n->not_valid = c->not_valid;
+  n->ref_schema = schema__dup(s, c->ref_schema);
+  n->ondelete = schema__dup(s, c->ondelete);
+  n->onupdate = schema__dup(s, c->onupdate);
+  n->deferrable = c->deferrable;
+  n->initially = schema__dup(s, c->initially);
   PUSH(t->cons, t->ncons, t->capcons, n);
   return n;
 }

@@ -18,6 +18,7 @@ typedef struct SchemaColumn {
   bool nullable;
   const char *server_default; /* SQL text, NULL when none */
   bool identity;              /* GENERATED ... AS IDENTITY or serial */
+  const char *comment;        /* COMMENT ON COLUMN, NULL when none */
 } SchemaColumn;
 
 /* ConstraintKind (CON_PRIMARY_KEY, CON_UNIQUE, CON_FOREIGN_KEY, CON_CHECK) is ops.h's. */
@@ -33,6 +34,10 @@ typedef struct SchemaConstraint {
   size_t nref_cols;
   const char *expr;           /* CON_CHECK: the condition text */
   bool not_valid;
+  const char *ref_schema;     /* CON_FOREIGN_KEY: the referenced table's schema, NULL: default */
+  const char *ondelete, *onupdate; /* CON_FOREIGN_KEY: "CASCADE", "SET NULL", ...; NULL: NO ACTION */
+  bool deferrable;            /* DEFERRABLE */
+  const char *initially;      /* "DEFERRED" / "IMMEDIATE" or NULL */
 } SchemaConstraint;
 
 typedef struct SchemaIndex {
@@ -40,6 +45,8 @@ typedef struct SchemaIndex {
   const char **cols;          /* column names or expression text */
   size_t ncols;
   bool unique;
+  const char *where;          /* partial index predicate (SQL text), NULL when none */
+  const char *method;         /* access method when not btree ("gin", "gist"), else NULL */
 } SchemaIndex;
 
 typedef struct SchemaTable {
@@ -52,6 +59,7 @@ typedef struct SchemaTable {
   SchemaConstraint **cons;
   size_t ncons, capcons;
   bool is_new;                /* created since the last schema_mark_existing */
+  const char *comment;        /* COMMENT ON TABLE, NULL when none */
 } SchemaTable;
 
 typedef struct SchemaEnum {
@@ -104,11 +112,15 @@ bool schema_column_rename(Schema *s, SchemaTable *t, const char *name, const cha
 /** The index named `name` in `schema`, or NULL; *table_out (may be NULL) gets its table. */
 SchemaIndex *schema_index(const Schema *s, const char *schema, const char *name,
                           SchemaTable **table_out);
-/** Adds an index to `t`; the name and columns are copied. */
+/** Adds an index to `t`; the name and columns are copied (set where/method afterwards
+ * with schema_strdup). */
 SchemaIndex *schema_index_add(Schema *s, SchemaTable *t, const char *name,
                               const char *const *cols, size_t ncols, bool unique);
 /** Drops the index named `name` in `schema`. False when it was not known. */
 bool schema_index_drop(Schema *s, const char *schema, const char *name);
+
+/** A copy of `x` owned by the schema (NULL for NULL), for the optional fields. */
+const char *schema_strdup(Schema *s, const char *x);
 
 /** The named constraint of `t`, or NULL. */
 SchemaConstraint *schema_constraint(const SchemaTable *t, const char *name);

@@ -5,7 +5,8 @@
 #include "server/lint/rule.h"
 
 static void prefer_timestamptz__column(LintCtx *ctx, const FoldOp *op, const FoldColumn *c) {
-  if (!c->type || strcmp(c->type, "timestamp") != 0) return;
+  if (!c->type || (strcmp(c->type, "timestamp") != 0 && strncmp(c->type, "timestamp(", 10) != 0))
+    return;
   const PyValue *t = c->type_expr;
   const char *fix = NULL;
   if (t && t->text && (t->kind == PV_NAME || (t->kind == PV_CALL && t->nargs == 0)))
