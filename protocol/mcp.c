@@ -1,7 +1,9 @@
-/* mcp.c - the MCP server lifecycle and tool dispatch: initialize (version negotiation),
- * server/discover and per-request _meta versions, ping, tools/list, tools/call. */
+/* mcp.c - the MCP server lifecycle, tool and prompt dispatch: initialize (version
+ * negotiation), server/discover and per-request _meta versions, ping, tools/list,
+ * tools/call, prompts/list, prompts/get. */
 #include "protocol/mcp.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,13 @@ static void mcp__server_info(JsonWriter *w, const McpServerInfo *info) {
   jw_object_begin(w);
   jw_kv_bool(w, "listChanged", false);
   jw_object_end(w);
+  if (info->nprompts) {
+    // The same for every protocol version: prompts exist in all of them.
+    jw_key(w, "prompts");
+    jw_object_begin(w);
+    jw_kv_bool(w, "listChanged", false);
+    jw_object_end(w);
+  }
   jw_object_end(w);
   jw_key(w, "serverInfo");
   jw_object_begin(w);
@@ -243,6 +252,142 @@ static int mcp__tools_call(McpSession *s, RpcCall *call, bool stateless, RtError
   return 0;
 }
 
+static int mcp__prompts_list(McpSession *s, RpcCall *call, bool stateless) {
+  // params.cursor is accepted and ignored, as for tools/list.
+  JsonWriter w;
+  jw_init(&w, call->result);
+  jw_object_begin(&w);
+  if (stateless) jw_kv_string(&w, "resultType", "complete");
+  jw_key(&w, "prompts");
+  jw_array_begin(&w);
+  for (size_t i = 0; i < s->info->nprompts; i++) {
+    const McpPrompt *p = &s->info->prompts[i];
+    jw_object_begin(&w);
+    jw_kv_string(&w, "name", p->name);
+    if (p->title) jw_kv_string(&w, "title", p->title);
+    if (p->description) jw_kv_string(&w, "description", p->description);
+    if (p->narguments) {
+      jw_key(&w, "arguments");
+      jw_array_begin(&w);
+      for (size_t k = 0; k < p->narguments; k++) {
+        const McpPromptArgument *a = &p->arguments[k];
+        jw_object_begin(&w);
+        jw_kv_string(&w, "name", a->name);
+        if (a->description) jw_kv_string(&w, "description", a->description);
+        jw_kv_bool(&w, "required", a->required);
+        jw_object_end(&w);
+      }
+      jw_array_end(&w);
+    }
+    jw_object_end(&w);
+  }
+  jw_array_end(&w);
+  jw_object_end(&w);
+  return 0;
+}
+
+static const McpPrompt *mcp__find_prompt(const McpSession *s, const char *name) {
+  for (size_t i = 0; i < s->info->nprompts; i++)
+    if (strcmp(s->info->prompts[i].name, name) == 0) return &s->info->prompts[i];
+  return NULL;
+}
+
+static const McpPromptArgument *mcp__find_argument(const McpPrompt *p, const char *name, size_t len) {
+  if (strlen(name) != len) return NULL; // a NUL inside: no argument has that name
+  for (size_t k = 0; k < p->narguments; k++)
+    if (strcmp(p->arguments[k].name, name) == 0) return &p->arguments[k];
+  return NULL;
+}
+
+static bool mcp__blank(const char *str, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (!isspace((unsigned char)str[i])) return false;
+  return true;
+}
+
+/* Checks prompts/get arguments against the prompt's declaration; returns 0 or -32602. */
+static int mcp__prompt_arguments(const McpPrompt *p, const Json *args, RtError *err) {
+  for (size_t i = 0; i < args->n; i++) {
+    const McpPromptArgument *a = mcp__find_argument(p, args->keys[i], args->key_lens[i]);
+    if (!a) {
+      char known[512] = "";
+      for (size_t k = 0; k < p->narguments; k++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof known - used, "%s%s", k ? ", " : "", p->arguments[k].name);
+      }
+      return error_set(err, ERR_PARAMS, "Unknown argument for prompt %s: %s (%s%s)", p->name, args->keys[i],
+                       p->narguments ? "its arguments: " : "it takes no arguments", known),
+             RPC_INVALID_PARAMS;
+    }
+    if (args->items[i]->type != JSON_STRING)
+      return error_set(err, ERR_PARAMS, "prompts/get: argument %s of prompt %s must be a string", a->name,
+                       p->name),
+             RPC_INVALID_PARAMS;
+  }
+  for (size_t k = 0; k < p->narguments; k++) {
+    const McpPromptArgument *a = &p->arguments[k];
+    const Json *v = json_get(args, a->name);
+    if (a->required && (!v || mcp__blank(v->str, v->len)))
+      return error_set(err, ERR_PARAMS, "Missing required argument for prompt %s: %s", p->name, a->name),
+             RPC_INVALID_PARAMS;
+  }
+  return 0;
+}
+
+static int mcp__prompts_get(McpSession *s, RpcCall *call, bool stateless, RtError *err) {
+  const Json *params = call->msg->params;
+  if (!params || params->type != JSON_OBJECT)
+    return error_set(err, ERR_PARAMS, "prompts/get needs params {name, arguments}"), RPC_INVALID_PARAMS;
+  const Json *name = json_get(params, "name");
+  if (!name || name->type != JSON_STRING)
+    return error_set(err, ERR_PARAMS, "prompts/get: params.name must be a string"), RPC_INVALID_PARAMS;
+  const McpPrompt *prompt = mcp__find_prompt(s, name->str);
+  if (!prompt || strlen(name->str) != name->len)
+    return error_set(err, ERR_PARAMS, "Unknown prompt: %s", name->str), RPC_INVALID_PARAMS;
+  const Json *args = json_get(params, "arguments");
+  if (args && args->type == JSON_NULL) args = NULL;
+  if (args && args->type != JSON_OBJECT)
+    return error_set(err, ERR_PARAMS, "prompts/get: params.arguments must be an object of strings"),
+           RPC_INVALID_PARAMS;
+  if (!args) {
+    Json *empty = ARENA_NEW(call->arena, Json);
+    empty->type = JSON_OBJECT;
+    args = empty;
+  }
+  int code = mcp__prompt_arguments(prompt, args, err);
+  if (code) return code;
+
+  McpPromptCall pc = {prompt, args, call->arena};
+  Buf text = BUF_INIT;
+  RtError perr = {0};
+  if (!prompt->get(s->info->ctx, &pc, &text, &perr)) {
+    buf_free(&text);
+    *err = perr;
+    if (!err->msg[0]) error_set(err, ERR_INTERNAL, "prompt %s failed without saying why", prompt->name);
+    return perr.kind == ERR_PARAMS ? RPC_INVALID_PARAMS : RPC_INTERNAL_ERROR;
+  }
+  JsonWriter w;
+  jw_init(&w, call->result);
+  jw_object_begin(&w);
+  if (stateless) jw_kv_string(&w, "resultType", "complete");
+  if (prompt->description) jw_kv_string(&w, "description", prompt->description);
+  jw_key(&w, "messages");
+  jw_array_begin(&w);
+  jw_object_begin(&w);
+  jw_kv_string(&w, "role", "user");
+  jw_key(&w, "content");
+  jw_object_begin(&w);
+  jw_kv_string(&w, "type", "text");
+  jw_key(&w, "text");
+  jw_stringn(&w, buf_cstr(&text), text.len);
+  jw_object_end(&w);
+  jw_object_end(&w);
+  jw_array_end(&w);
+  jw_object_end(&w);
+  buf_free(&text);
+  return 0;
+}
+
 /* The stateless era: a request served without initialize carries its version in
  * params._meta. Returns 0 when it may be served, else an error code with err set. */
 static int mcp__check_stateless(RpcCall *call, bool *stateless, RtError *err) {
@@ -295,7 +440,8 @@ int mcp_handle(void *session, RpcCall *call, RtError *err) {
   }
   if (strcmp(m, "server/discover") == 0) return mcp__discover(s, call);
 
-  bool known = strcmp(m, "tools/list") == 0 || strcmp(m, "tools/call") == 0;
+  bool prompts = s->info->nprompts && (strcmp(m, "prompts/list") == 0 || strcmp(m, "prompts/get") == 0);
+  bool known = prompts || strcmp(m, "tools/list") == 0 || strcmp(m, "tools/call") == 0;
   if (!known) return error_set(err, ERR_PARAMS, "Method not found: %s", m), RPC_METHOD_NOT_FOUND;
   bool stateless = false;
   if (!s->initialized) {
@@ -303,6 +449,8 @@ int mcp_handle(void *session, RpcCall *call, RtError *err) {
     if (code) return code;
   }
   if (strcmp(m, "tools/list") == 0) return mcp__tools_list(s, call, stateless, err);
+  if (strcmp(m, "prompts/list") == 0) return mcp__prompts_list(s, call, stateless);
+  if (strcmp(m, "prompts/get") == 0) return mcp__prompts_get(s, call, stateless, err);
   return mcp__tools_call(s, call, stateless, err);
 }
 

@@ -1,5 +1,6 @@
 /* mcp.h - the MCP server side: lifecycle (initialize / server/discover / per-request
- * _meta), ping, tools/list and tools/call over a tool registry supplied by the caller. */
+ * _meta), ping, tools/list and tools/call over a tool registry, prompts/list and
+ * prompts/get over a prompt table, both supplied by the caller. */
 #ifndef RETORT_PROTOCOL_MCP_H
 #define RETORT_PROTOCOL_MCP_H
 #include <stdbool.h>
@@ -58,13 +59,54 @@ typedef struct McpTool {
   McpToolFn call;
 } McpTool;
 
+/* One argument of a prompt, as prompts/list shows it. Prompt arguments are strings. */
+typedef struct McpPromptArgument {
+  const char *name;
+  const char *description; /* may be NULL */
+  bool required;
+} McpPromptArgument;
+
+typedef struct McpPrompt McpPrompt;
+
+/* One prompts/get as the prompt sees it. Everything is borrowed for the call. The MCP
+ * layer has checked the arguments already: an object whose members are all strings,
+ * each the name of one of the prompt's arguments, every required one present and not
+ * blank. */
+typedef struct McpPromptCall {
+  const McpPrompt *prompt;
+  const Json *arguments; /* always an object (an empty one when the client sent none) */
+  Arena *arena;          /* the per-request arena */
+} McpPromptCall;
+
+/**
+ * Renders a prompt: appends the text of the one user message prompts/get returns to
+ * `text` (which starts empty and is the MCP layer's) and returns true; or returns false
+ * with `err` set, which the client gets as a JSON-RPC error (-32602 for ERR_PARAMS,
+ * else -32603).
+ */
+typedef bool (*McpPromptFn)(void *ctx, const McpPromptCall *call, Buf *text, RtError *err);
+
+struct McpPrompt {
+  const char *name;
+  const char *title;       /* may be NULL */
+  const char *description; /* may be NULL */
+  const McpPromptArgument *arguments; /* borrowed, `narguments` of them */
+  size_t narguments;
+  McpPromptFn get;
+  const void *data;        /* the prompt's own, for `get` (e.g. its template) */
+};
+
 typedef struct McpServerInfo {
   const char *name;         /* serverInfo.name */
   const char *version;      /* serverInfo.version */
   const char *instructions; /* may be NULL */
   const McpTool *tools;     /* borrowed; must outlive the session */
   size_t ntools;
-  void *ctx;                /* passed to every McpToolFn */
+  void *ctx;                /* passed to every McpToolFn and McpPromptFn */
+  /* Borrowed, like tools. With none, the prompts capability is not announced and
+   * prompts/list and prompts/get are unknown methods. */
+  const McpPrompt *prompts;
+  size_t nprompts;
 } McpServerInfo;
 
 typedef struct McpSession McpSession;
@@ -76,12 +118,15 @@ void mcp_session_delete(McpSession *s);
 /**
  * Handles one valid request or notification (an RpcHandlerFn; `session` is the
  * McpSession). Methods: initialize, notifications/initialized, ping, server/discover,
- * tools/list, tools/call; notifications/cancelled and unknown notifications are
- * ignored; unknown requests get -32601. tools/list and tools/call before `initialize`
- * get -32002 unless params._meta[MCP_META_PROTOCOL_VERSION] is MCP_PROTOCOL_STATELESS
- * (then they are served, and results carry "resultType": "complete"); an unknown
- * version there gets MCP_UNSUPPORTED_PROTOCOL_VERSION with the supported list in
- * error.data. An unknown tool is -32602 "Unknown tool: NAME".
+ * tools/list, tools/call, and prompts/list, prompts/get when the server has prompts;
+ * notifications/cancelled and unknown notifications are ignored; unknown requests get
+ * -32601. tools/... and prompts/... before `initialize` get -32002 unless
+ * params._meta[MCP_META_PROTOCOL_VERSION] is MCP_PROTOCOL_STATELESS (then they are
+ * served, and results carry "resultType": "complete"); an unknown version there gets
+ * MCP_UNSUPPORTED_PROTOCOL_VERSION with the supported list in error.data. An unknown
+ * tool is -32602 "Unknown tool: NAME"; an unknown prompt -32602 "Unknown prompt: NAME";
+ * a prompt argument that is missing (or blank) while required, unknown, or not a
+ * string is -32602 naming it.
  */
 int mcp_handle(void *session, RpcCall *call, RtError *err);
 

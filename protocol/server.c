@@ -75,7 +75,7 @@ static void serve__log(const Serve *sv, const char *fmt, ...) {
 
 /* Creates the peer and the session once the framing is known. */
 static void serve__start(Serve *sv, FramingMode mode, int out_fd) {
-  static const McpServerInfo no_tools = {"retort", "0", NULL, NULL, 0, NULL};
+  static const McpServerInfo no_tools = {.name = "retort", .version = "0"};
   if (sv->peer) return;
   sv->peer = rpc_peer_new(out_fd, mode);
   if (mode == FRAMING_LSP) {

@@ -48,7 +48,7 @@ static bool tool_wait(void *ctx, const McpToolCall *call, McpToolResult *res, Rt
 static const McpTool tools[] = {
     {"wait", "{\"name\":\"wait\",\"inputSchema\":{\"type\":\"object\"}}", tool_wait},
 };
-static const McpServerInfo info = {"t", "1", NULL, tools, 1, NULL};
+static const McpServerInfo info = {.name = "t", .version = "1", .tools = tools, .ntools = 1};
 
 static char *serve_pieces(const char *const *pieces, int pause_ms) {
   ServeOptions opt = {.mode = FRAMING_NDJSON, .mcp = &info};

@@ -1,5 +1,5 @@
 /* test_mcp.c - the MCP server end to end in-process: rpc_serve over a pipe pair with a
- * small tool registry, checking the exact reply lines. */
+ * small tool registry and prompt table, checking the exact reply lines. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -54,7 +54,7 @@ static const McpTool tools[] = {
     {"soft", "{\"name\":\"soft\",\"inputSchema\":{\"type\":\"object\"}}", tool_soft_error},
     {"slow", "{\"name\":\"slow\",\"inputSchema\":{\"type\":\"object\"}}", tool_progress},
 };
-static const McpServerInfo info = {"retort-test", "9.9", "Use the tools.", tools, 4, &echo_calls};
+static const McpServerInfo info = {"retort-test", "9.9", "Use the tools.", tools, 4, &echo_calls, NULL, 0};
 
 /* ---- running the server over pipes ---- */
 
@@ -242,7 +242,7 @@ static bool tool_pretty(void *ctx, const McpToolCall *call, McpToolResult *res, 
 Test(mcp, pretty_json_stays_on_one_line) {
   static const McpTool pretty[] = {
       {"pretty", "{\n  \"name\": \"pretty\",\n  \"inputSchema\": {\"type\": \"object\"}\n}\n", tool_pretty}};
-  static const McpServerInfo pretty_info = {"p", "1", NULL, pretty, 1, NULL};
+  static const McpServerInfo pretty_info = {.name = "p", .version = "1", .tools = pretty, .ntools = 1};
   int code = -1;
   char *got = serve_with(&pretty_info,
                          "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
@@ -259,7 +259,7 @@ Test(mcp, pretty_json_stays_on_one_line) {
 
 Test(mcp, broken_tool_definition_is_an_internal_error) {
   static const McpTool broken[] = {{"bad", "{\"name\": \"bad\",}", tool_pretty}};
-  static const McpServerInfo broken_info = {"b", "1", NULL, broken, 1, NULL};
+  static const McpServerInfo broken_info = {.name = "b", .version = "1", .tools = broken, .ntools = 1};
   int code = -1;
   char *got = serve_with(&broken_info,
                          "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
@@ -301,7 +301,7 @@ Test(mcp, tool_with_broken_structured_content_is_an_internal_error) {
   const char *why[] = {"unexpected end of input", "another JSON value"};
   for (int i = 0; i < 2; i++) {
     McpTool t[] = {{"t", "{\"name\":\"t\"}", tool_bad_structured}};
-    McpServerInfo in = {"x", "1", NULL, t, 1, (void *)bad[i]};
+    McpServerInfo in = {.name = "x", .version = "1", .tools = t, .ntools = 1, .ctx = (void *)bad[i]};
     int code = -1;
     char *got = serve_with(&in,
                            "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
@@ -371,4 +371,127 @@ Test(mcp, junk_between_requests, .timeout = 60) {
   arena_delete(a);
   free(got);
   buf_free(&in);
+}
+
+/* ---- prompts ---- */
+
+static bool prompt_greet(void *ctx, const McpPromptCall *call, Buf *text, RtError *err) {
+  const char *tone = json_get_string(call->arguments, "tone");
+  buf_printf(text, "%s, %s!", tone ? tone : "Hello", json_get_string(call->arguments, "who"));
+  return true;
+}
+
+static bool prompt_plain(void *ctx, const McpPromptCall *call, Buf *text, RtError *err) {
+  buf_puts(text, "Just this.");
+  return true;
+}
+
+static bool prompt_broken(void *ctx, const McpPromptCall *call, Buf *text, RtError *err) {
+  buf_puts(text, "half a prompt");
+  return error_set(err, ERR_IO, "the template could not be read");
+}
+
+static bool prompt_refuses(void *ctx, const McpPromptCall *call, Buf *text, RtError *err) {
+  return error_set(err, ERR_PARAMS, "not today");
+}
+
+static const McpPromptArgument greet_args[] = {{"who", "whom to greet", true}, {"tone", NULL, false}};
+static const McpPrompt prompts[] = {
+    {"greet", "Greet someone", "Says hello.", greet_args, 2, prompt_greet, NULL},
+    {"bare", NULL, NULL, NULL, 0, prompt_plain, NULL},
+    {"broken", NULL, NULL, NULL, 0, prompt_broken, NULL},
+    {"refuses", NULL, NULL, NULL, 0, prompt_refuses, NULL},
+};
+static const McpServerInfo prompt_info = {"retort-test", "9.9", NULL, tools, 1, &echo_calls, prompts, 4};
+
+static void expect_prompts(const char *input, const char *want) {
+  int code = -1;
+  char *got = serve_with(&prompt_info, input, FRAMING_NDJSON, &code);
+  cr_assert_str_eq(got, want);
+  cr_assert_eq(code, 0);
+  free(got);
+}
+
+#define PINIT(v) "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" v "\",\"capabilities\":{}}}\n"
+#define PINIT_REPLY(v) "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"" v "\",\"capabilities\":{\"tools\":{\"listChanged\":false},\"prompts\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"}}}\n"
+
+Test(mcp_prompts, capability_announced_in_every_version) {
+  expect_prompts(PINIT("2024-11-05"), PINIT_REPLY("2024-11-05"));
+  expect_prompts(PINIT("2025-03-26"), PINIT_REPLY("2025-03-26"));
+  expect_prompts(PINIT("2025-06-18"), PINIT_REPLY("2025-06-18"));
+  expect_prompts(PINIT("2025-11-25"), PINIT_REPLY("2025-11-25"));
+  expect_prompts(PINIT("2026-07-28"), PINIT_REPLY("2025-11-25"));
+  expect_prompts("{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\"}\n",
+                 "{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"result\":{\"resultType\":\"complete\",\"supportedVersions\":[\"2026-07-28\",\"2025-11-25\",\"2025-06-18\",\"2025-03-26\",\"2024-11-05\"],\"capabilities\":{\"tools\":{\"listChanged\":false},\"prompts\":{\"listChanged\":false}},\"serverInfo\":{\"name\":\"retort-test\",\"version\":\"9.9\"}}}\n");
+}
+
+Test(mcp_prompts, list) {
+  expect_prompts(PINIT("2025-06-18") "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/list\",\"params\":{\"cursor\":\"x\"}}\n",
+                 PINIT_REPLY("2025-06-18")
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"prompts\":["
+                 "{\"name\":\"greet\",\"title\":\"Greet someone\",\"description\":\"Says hello.\",\"arguments\":["
+                 "{\"name\":\"who\",\"description\":\"whom to greet\",\"required\":true},{\"name\":\"tone\",\"required\":false}]},"
+                 "{\"name\":\"bare\"},{\"name\":\"broken\"},{\"name\":\"refuses\"}]}}\n");
+}
+
+Test(mcp_prompts, get) {
+  expect_prompts(PINIT("2025-06-18")
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":\"w\\u00f6rld\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":\"you\",\"tone\":\"Hi\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"bare\",\"arguments\":null}}\n",
+                 PINIT_REPLY("2025-06-18")
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"description\":\"Says hello.\",\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"Hello, w\xC3\xB6rld!\"}}]}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"description\":\"Says hello.\",\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"Hi, you!\"}}]}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"Just this.\"}}]}}\n");
+}
+
+Test(mcp_prompts, bad_requests_are_invalid_params) {
+  expect_prompts(PINIT("2025-11-25")
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"nope\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":\" \\t\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":\"a\",\"mood\":\"b\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":7}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":[\"a\"]}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"prompts/get\",\"params\":{\"name\":1}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"prompts/get\"}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"prompts/get\",\"params\":{\"name\":\"bare\",\"arguments\":{\"x\":\"y\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\\u0000x\",\"arguments\":{\"who\":\"a\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\\u0000\":\"a\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"prompts/get\",\"params\":{\"name\":\"refuses\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"prompts/get\",\"params\":{\"name\":\"broken\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"ping\"}\n",
+                 PINIT_REPLY("2025-11-25")
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Unknown prompt: nope\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32602,\"message\":\"Missing required argument for prompt greet: who\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32602,\"message\":\"Missing required argument for prompt greet: who\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32602,\"message\":\"Unknown argument for prompt greet: mood (its arguments: who, tone)\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":{\"code\":-32602,\"message\":\"prompts/get: argument who of prompt greet must be a string\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":6,\"error\":{\"code\":-32602,\"message\":\"prompts/get: params.arguments must be an object of strings\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32602,\"message\":\"prompts/get: params.name must be a string\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":8,\"error\":{\"code\":-32602,\"message\":\"prompts/get needs params {name, arguments}\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":{\"code\":-32602,\"message\":\"Unknown argument for prompt bare: x (it takes no arguments)\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":10,\"error\":{\"code\":-32602,\"message\":\"Unknown prompt: greet\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":11,\"error\":{\"code\":-32602,\"message\":\"Unknown argument for prompt greet: who (its arguments: who, tone)\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":12,\"error\":{\"code\":-32602,\"message\":\"not today\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":13,\"error\":{\"code\":-32603,\"message\":\"the template could not be read\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":14,\"result\":{}}\n");
+}
+
+Test(mcp_prompts, before_initialize_and_stateless) {
+  expect_prompts("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/list\"}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\",\"arguments\":{\"who\":\"a\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/get\",\"params\":{\"name\":\"bare\",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}\n",
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32002,\"message\":\"Server not initialized: send initialize first (or, from protocol 2026-07-28 on, put the version in params._meta[\\\"io.modelcontextprotocol/protocolVersion\\\"])\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32002,\"message\":\"Server not initialized: send initialize first (or, from protocol 2026-07-28 on, put the version in params._meta[\\\"io.modelcontextprotocol/protocolVersion\\\"])\"}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"resultType\":\"complete\",\"prompts\":[{\"name\":\"greet\",\"title\":\"Greet someone\",\"description\":\"Says hello.\",\"arguments\":[{\"name\":\"who\",\"description\":\"whom to greet\",\"required\":true},{\"name\":\"tone\",\"required\":false}]},{\"name\":\"bare\"},{\"name\":\"broken\"},{\"name\":\"refuses\"}]}}\n"
+                 "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{\"resultType\":\"complete\",\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"Just this.\"}}]}}\n");
+}
+
+/* A server without prompts neither announces nor serves them (tools_list above shows
+ * the capabilities; unknown_methods_are_never_silent, prompts/list). */
+Test(mcp_prompts, none_means_unknown_methods) {
+  expect(INIT "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\"}}\n",
+         INIT_REPLY "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"Method not found: prompts/get\"}}\n");
 }
