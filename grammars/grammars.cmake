@@ -65,6 +65,16 @@ function(retort_embed name out)
     COMMENT "Embedding ${name}" VERBATIM)
 endfunction()
 
+# retort_embed_tree(NAME OUT DIR files...) - the same, each file named by its path relative
+#   to DIR ("create-migration/SKILL.md"), for files whose base names repeat.
+function(retort_embed_tree name out dir)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DOUT=${out} -DBASE_DIR=${dir} "-DFILES=${ARGN}"
+            -P ${CMAKE_SOURCE_DIR}/grammars/embed.cmake
+    DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/grammars/embed.cmake
+    COMMENT "Embedding ${name}" VERBATIM)
+endfunction()
+
 file(GLOB RETORT_QUERIES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/grammars/queries/*.scm)
 set(RETORT_QUERIES_C ${CMAKE_BINARY_DIR}/generated/queries.c)
 retort_embed(retort_queries ${RETORT_QUERIES_C} ${RETORT_QUERIES})

@@ -9,6 +9,7 @@
 #include "server/base/mem.h"
 #include "server/tools/migrate.h"
 #include "server/tools/schema.h"
+#include "server/tools/skill.h"
 #include "server/tools/tools.h"
 
 #ifndef RETORT_VERSION
@@ -16,6 +17,7 @@
 #endif
 
 extern const EmbeddedFile retort_tool_schemas[];
+extern const EmbeddedFile retort_skills[];
 
 typedef bool (*ToolFn)(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
 
@@ -101,8 +103,14 @@ ToolSession *tool_session_new(const char *project) {
     s->input_schema[i] = json_get(parsed, "inputSchema");
     s->mcp_tools[i] = (McpTool){TOOL_TABLE[i].name, def->data, tools__mcp_call};
   }
+  // The skills, checked when retort is built (server/skills_check.c): an error here is a bug.
+  Buf bad = BUF_INIT;
+  McpPrompt *prompts;
+  size_t nprompts = skills_prompts(retort_skills, s->arena, &prompts, &bad);
+  if (bad.len) fprintf(stderr, "retort: bug: skills left out of the MCP prompts:\n%s", bad.data);
+  buf_free(&bad);
   s->info = (McpServerInfo){"retort", RETORT_VERSION, SERVER_INSTRUCTIONS, s->mcp_tools,
-                            NTOOLS, s};
+                            NTOOLS, s, prompts, nprompts};
   return s;
 }
 
