@@ -38,6 +38,7 @@ static bool mako__truthy(const MakoValue *v) {
   case MV_TUPLE:
   case MV_LIST: return v->n > 0;
   case MV_BOOL: return v->b;
+  case MV_INT: return v->i != 0;
   }
   return false;
 }
@@ -47,6 +48,7 @@ static void mako__format(Buf *b, const MakoValue *v, bool print_repr) {
   switch (v->kind) {
   case MV_NONE: buf_puts(b, "None"); break;
   case MV_BOOL: py_repr_bool(b, v->b); break;
+  case MV_INT: buf_printf(b, "%lld", v->i); break;
   case MV_STR:
     if (print_repr)
       py_repr_str(b, v->s);
@@ -69,6 +71,7 @@ static bool mako__equal(const MakoValue *a, const MakoValue *b) {
   switch (a->kind) {
   case MV_NONE: return true;
   case MV_BOOL: return a->b == b->b;
+  case MV_INT: return a->i == b->i;
   case MV_STR: return strcmp(a->s, b->s) == 0;
   case MV_TUPLE:
   case MV_LIST:
@@ -276,8 +279,7 @@ static bool mako__primary(Expr *x, Val *out) {
                    : (arg.v.kind == MV_TUPLE || arg.v.kind == MV_LIST) ? arg.v.n : (size_t)-1;
       mako__val_free(&arg);
       if (len == (size_t)-1) return mako__fail(x, "len() of a value that has no length");
-      // Only used in truth tests: 0 is false, anything else true.
-      *out = mako__bool(len != 0);
+      *out = (Val){.v = {.kind = MV_INT, .i = (long long)len}};
       return true;
     }
     char *s = mako__to_str(&arg.v, is_repr);

@@ -10,7 +10,8 @@
 #include "server/base/error.h"
 
 /* A template variable's value: what Alembic passes (str, None, a tuple or list of str). */
-typedef enum MakoKind { MV_NONE, MV_STR, MV_TUPLE, MV_LIST, MV_BOOL } MakoKind;
+/* MV_INT appears only inside expressions (len()). */
+typedef enum MakoKind { MV_NONE, MV_STR, MV_TUPLE, MV_LIST, MV_BOOL, MV_INT } MakoKind;
 
 typedef struct MakoValue {
   MakoKind kind;
@@ -18,6 +19,7 @@ typedef struct MakoValue {
   const char *const *items;  /* MV_TUPLE / MV_LIST */
   size_t n;
   bool b;                    /* MV_BOOL */
+  long long i;               /* MV_INT */
 } MakoValue;
 
 typedef struct MakoVar {
