@@ -11,6 +11,8 @@ packages=(
   # tests: unit tests, sanitizer build, real PostgreSQL, real alembic, timing
   libcriterion-dev clang libclang-rt-14-dev
   postgresql python3-alembic alembic python3-psycopg2 time valgrind
+  # tests/docs: the README's snippets (YAML parsed, the Neovim set-up run headless)
+  python3-yaml neovim git
 )
 # node and npm fetch the tree-sitter grammar and run the MCP SDK tests. A machine
 # may already have them from outside Debian: keep those, install Debian's only if absent.
