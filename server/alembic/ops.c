@@ -535,7 +535,9 @@ static const char *const IDENTITY_NAMES[] = {"Identity", NULL};
 static const char *const COMPUTED_NAMES[] = {"Computed", NULL};
 static const char *const COLUMN_NAMES[] = {"Column", NULL};
 
-bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
+/* ops_read_column, and ops_read_column_named when `dflt` is not NULL: the name a column
+ * takes when its call gives none (declarative attributes name their columns). */
+static bool ops__read_column(Arena *a, const PyValue *v, const char *dflt, MigColumn *c) {
   memset(c, 0, sizeof *c);
   c->src = v;
   if (!v) {
@@ -694,8 +696,18 @@ bool ops_read_column(Arena *a, const PyValue *v, MigColumn *c) {
     }
     ops__col_dyn(c, arena_printf(a, "column argument `%s` is not modelled", ops__brief(a, x)));
   }
+  if (!c->name && dflt) c->name = dflt;
   if (!c->name) ops__col_dyn(c, "column name is not a literal string");
   return true;
+}
+
+bool ops_read_column(Arena *a, const PyValue *v, MigColumn *out) {
+  return ops__read_column(a, v, NULL, out);
+}
+
+bool ops_read_column_named(Arena *a, const PyValue *v, const char *default_name,
+                           MigColumn *out) {
+  return ops__read_column(a, v, default_name, out);
 }
 
 static const char *const PK_NAMES[] = {"PrimaryKeyConstraint", NULL};
@@ -784,6 +796,10 @@ static bool ops__read_table_constraint(Arena *a, const PyValue *v, MigConstraint
   if (v->dynamic)
     ops__con_dyn(k, arena_printf(a, "computed constraint arguments (`%s`)", ops__brief(a, v)));
   return true;
+}
+
+bool ops_read_constraint(Arena *a, const PyValue *v, MigConstraint *out) {
+  return ops__read_table_constraint(a, v, out);
 }
 
 /* ---- ops ------------------------------------------------------------------------- */

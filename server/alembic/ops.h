@@ -310,6 +310,17 @@ SqlType *ops_read_type(Arena *arena, const PyValue *v);
  * `v` is not a column call. */
 bool ops_read_column(Arena *arena, const PyValue *v, MigColumn *out);
 
+/** ops_read_column for a column whose call may leave its name out (a declarative attribute
+ * `email = sa.Column(sa.String(255))` is named by the attribute): `default_name` is used
+ * when the call gives no name. */
+bool ops_read_column_named(Arena *arena, const PyValue *v, const char *default_name,
+                           MigColumn *out);
+
+/** Interprets one table-level constraint call (sa.PrimaryKeyConstraint, UniqueConstraint,
+ * ForeignKeyConstraint, CheckConstraint) into *out, as create_table reads it. Returns false
+ * when `v` is none of these; what is not literal makes out->dynamic. Owned by `arena`. */
+bool ops_read_constraint(Arena *arena, const PyValue *v, MigConstraint *out);
+
 /** The first dynamic MigOp at any depth of `list` (into batch/autocommit bodies), or NULL. */
 const MigOp *ops_first_dynamic(const MigOpList *list);
 

@@ -29,6 +29,16 @@ bool pysrc_is(TSNode n, const char *type);
 /** The node's named children except comments, in an array owned by s->arena. */
 TSNode *pysrc_children(const PySrc *s, TSNode n, size_t *count);
 
+/**
+ * The tree-sitter tree of a whole Python source, for readers of Python files other than
+ * revision_parse (model files). NULL when the source cannot be given to tree-sitter safely
+ * (a logical line of 30,000+ tokens: see revision_parse). A syntax error is reported to
+ * `findings` (may be NULL) exactly as revision_parse reports it (rule "syntax-error"). The
+ * caller deletes the tree. Implemented in revision.c.
+ */
+TSTree *revparser_parse_source(RevParser *p, const PySrc *s, const char *path,
+                               FindingList *findings);
+
 /** Reads an expression node as a PyValue (never NULL; unknown forms are PV_EXPR). */
 PyValue *pyvalue_read(const PySrc *s, TSNode n);
 /** "a.b.c" for an identifier/attribute chain of identifiers, else NULL. Owned by s->arena. */

@@ -1245,6 +1245,14 @@ static Revision *revision__parse(RevParser *p, Arena *arena, const char *path, c
   return r;
 }
 
+TSTree *revparser_parse_source(RevParser *p, const PySrc *s, const char *path,
+                               FindingList *findings) {
+  assert(p && s && (s->src || s->len == 0));
+  TSTree *tree = revision__ts_parse(p, s, s->len > UINT32_MAX ? UINT32_MAX : s->len, NULL);
+  if (tree) revision__syntax_finding(s, ts_tree_root_node(tree), path, findings);
+  return tree;
+}
+
 Revision *revision_parse(RevParser *p, Arena *arena, const char *path, const char *src, size_t len,
                          RevParseMode mode, FindingList *findings) {
   return revision__parse(p, arena, path, src, len, mode, NULL, findings);

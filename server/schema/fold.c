@@ -115,6 +115,10 @@ static const char *fold__sqltype_name(Arena *a, const SqlType *t) {
   return t->name && *t->name ? fold__lower(a, t->name) : NULL;
 }
 
+const char *fold_sqltype_name(Arena *a, const SqlType *t) {
+  return t ? fold__sqltype_name(a, t) : NULL;
+}
+
 const char *fold_type_name(Arena *a, const PyValue *t) {
   if (!t) return NULL;
   if (t->kind != PV_CALL && t->kind != PV_NAME) return t->text ? t->text : NULL;

@@ -139,6 +139,11 @@ FoldOpList fold_ops_read(Arena *arena, const OpList *ops);
  * "jsonb", sa.Enum(..., name="x") → "x"), or NULL for NULL. Owned by `arena`. */
 const char *fold_type_name(Arena *arena, const PyValue *type);
 
+/** The canonical PostgreSQL type of a type already read by ops.h (ops_read_type): what
+ * fold_type_name gives for the expression it was read from. NULL for NULL. Owned by
+ * `arena`. */
+const char *fold_sqltype_name(Arena *arena, const SqlType *t);
+
 /** SQL text of a server_default value ('x' → "'x'", sa.text("now()") → "now()",
  * sa.func.now() → "now()"), or NULL. Owned by `arena`. */
 const char *fold_default_sql(Arena *arena, const PyValue *v);
