@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the whole test suite: install what is missing, build a normal and a
 # sanitizer (ASan + UBSan) tree, run ctest in both (unit tests; the transcripts,
-# conformance, e2e, lsp, sqlconf, db and hardening suites; the fuzz corpora replayed),
+# conformance, e2e, lsp, docs, sqlconf, db and hardening suites; the fuzz corpora replayed),
 # then the checks outside ctest (examples/shop under the real alembic on a real
 # PostgreSQL; the README's quick start; the history, review and upgrade benches in smoke
 # mode, which fail only when retort's output differs from the reference's), and end with
