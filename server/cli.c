@@ -22,7 +22,8 @@
 
 enum { EXIT_OK = 0, EXIT_TOOL = 1, EXIT_USAGE = 2 };
 
-typedef enum OptKind { OPT_STRING, OPT_BOOL, OPT_INT } OptKind;
+/* OPT_LIST: a string option that may repeat; the tool argument is an array. */
+typedef enum OptKind { OPT_STRING, OPT_BOOL, OPT_INT, OPT_LIST } OptKind;
 
 /* One friendly option: -s/--long maps to the tool argument `key`. */
 typedef struct CliOpt {
@@ -42,6 +43,10 @@ typedef struct CliCommand {
   bool sarif;         /* --format sarif is meaningful */
   bool fail_on_error; /* exit 1 when the result has error-severity findings */
   const char *operand; /* the tool argument one TARGET operand goes to, or NULL */
+  const char *off_unless; /* a boolean tool argument sent as false unless its option is given
+                             (`revision` autogenerates only with --autogenerate, as alembic) */
+  const char *operands_to; /* REV... operands go to this argument: "heads" alone as the
+                              string, several as an array (`merge`) */
 } CliCommand;
 
 static const CliOpt HISTORY_OPTS[] = {
@@ -71,18 +76,48 @@ static const CliOpt MIGRATE_OPTS[] = {
     {0},
 };
 
+static const CliOpt REVISION_OPTS[] = {
+    {"message", 'm', "message", OPT_STRING, "the revision message (required)"},
+    {"autogenerate", 0, "autogenerate", OPT_BOOL,
+     "compare the models ([retort] models) with the schema and write the ops"},
+    {"against", 0, "against", OPT_STRING,
+     "migrations (default: their static schema) or database (its catalog)"},
+    {"head", 0, "head", OPT_STRING, "the revision to build on (default head)"},
+    {"splice", 0, "splice", OPT_BOOL, "allow --head to name a revision that is not a head"},
+    {"branch-label", 0, "branch_label", OPT_STRING, "a branch label for the new revision"},
+    {"depends-on", 0, "depends_on", OPT_LIST, "a revision the new one depends on (repeatable)"},
+    {"rev-id", 0, "rev_id", OPT_STRING, "the new revision's id (default: the project's convention)"},
+    {"version-path", 0, "version_path", OPT_STRING, "versions directory, when there are several"},
+    {"allow-empty", 0, "allow_empty", OPT_BOOL, "write even when autogenerate finds no change"},
+    {"dry-run", 0, "write", OPT_BOOL, "show the file and its review; write nothing"},
+    {0},
+};
+
+static const CliOpt MERGE_OPTS[] = {
+    {"message", 'm', "message", OPT_STRING, "the revision message (required)"},
+    {"branch-label", 0, "branch_label", OPT_STRING, "a branch label for the merge revision"},
+    {"rev-id", 0, "rev_id", OPT_STRING, "the merge revision's id"},
+    {"dry-run", 0, "write", OPT_BOOL, "show the file; write nothing"},
+    {0},
+};
+
 static const CliCommand COMMANDS[] = {
     {"history", "history", "list revisions newest first (alembic history)", HISTORY_OPTS,
-     false, false, false, NULL},
+     false, false, false, NULL, NULL, NULL},
     {"status", "status", "heads, pending revisions and problems", STATUS_OPTS, false, false,
-     false, NULL},
+     false, NULL, NULL, NULL},
     {"review", "review_migration",
      "review revisions [REV|RANGE|PATH...] (default: heads): SQL, locks, findings",
-     REVIEW_OPTS, true, true, true, NULL},
+     REVIEW_OPTS, true, true, true, NULL, NULL, NULL},
     {"upgrade", "upgrade", "upgrade [TARGET] (default head): the plan, or run it with --confirm",
-     MIGRATE_OPTS, false, false, false, "target"},
+     MIGRATE_OPTS, false, false, false, "target", NULL, NULL},
     {"downgrade", "downgrade", "downgrade [TARGET] (default -1): the plan, or run it with --confirm",
-     MIGRATE_OPTS, false, false, false, "target"},
+     MIGRATE_OPTS, false, false, false, "target", NULL, NULL},
+    {"revision", "create_migration",
+     "new revision file (alembic revision), reviewed; --autogenerate from the models",
+     REVISION_OPTS, false, false, false, NULL, "autogenerate", NULL},
+    {"merge", "create_migration", "merge revision of REV... (default: heads), as alembic merge",
+     MERGE_OPTS, false, false, false, NULL, NULL, "merge"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -266,6 +301,9 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
   jw_object_begin(&w);
   VEC(const char *) paths = {0};
   VEC(const char *) revs = {0};
+  VEC(const char *) list = {0}; /* values of the command's OPT_LIST option */
+  const CliOpt *list_opt = NULL;
+  bool off_given = false;
   int rc = EXIT_OK;
   for (; i < argc && rc == EXIT_OK; i++) {
     int taken = cli__global(argc, argv, &i, g);
@@ -280,6 +318,7 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       buf_free(&args);
       vec_free(&paths);
       vec_free(&revs);
+      vec_free(&list);
       return EXIT_OK;
     }
     if (c->operand && (a[0] != '-' || isdigit((unsigned char)a[1]))) {
@@ -290,6 +329,10 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       vec_push(&revs, a);
       jw_key(&w, c->operand);
       jw_string(&w, a);
+      continue;
+    }
+    if (c->operands_to && a[0] != '-') {
+      vec_push(&revs, a);
       continue;
     }
     if (c->positional && (a[0] != '-' || isdigit((unsigned char)a[1]))) {
@@ -315,13 +358,15 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       rc = cli__usage_error("unknown option '%s'", a);
       break;
     }
-    jw_key(&w, hit->key);
+    if (c->off_unless && !strcmp(hit->key, c->off_unless)) off_given = true;
+    if (hit->kind != OPT_LIST) jw_key(&w, hit->key);
     if (hit->kind == OPT_BOOL) {
       if (value) {
         rc = cli__usage_error("option '%s' takes no value", a);
         break;
       }
-      jw_bool(&w, true);
+      // --dry-run is write=false; every other flag is its argument set to true.
+      jw_bool(&w, strcmp(hit->long_name, "dry-run") != 0);
     } else {
       if (!value) {
         if (i + 1 >= argc) {
@@ -330,7 +375,10 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
         }
         value = argv[++i];
       }
-      if (hit->kind == OPT_INT) {
+      if (hit->kind == OPT_LIST) {
+        list_opt = hit;
+        vec_push(&list, value);
+      } else if (hit->kind == OPT_INT) {
         char *end;
         long long n = strtoll(value, &end, 10);
         if (!*value || *end) {
@@ -343,6 +391,24 @@ static int cli__friendly(const CliCommand *c, int argc, char **argv, int i, CliG
       }
     }
   }
+  if (rc == EXIT_OK && list_opt) {
+    jw_key(&w, list_opt->key);
+    tool_write_strings(&w, list.items, list.len);
+  }
+  if (rc == EXIT_OK && c->off_unless && !off_given) {
+    jw_key(&w, c->off_unless);
+    jw_bool(&w, false);
+  }
+  if (rc == EXIT_OK && c->operands_to) {
+    // `merge heads`, `merge` alone, or `merge REV REV...`
+    jw_key(&w, c->operands_to);
+    if (revs.len == 0 || (revs.len == 1 && !strcmp(revs.items[0], "heads")))
+      jw_string(&w, "heads");
+    else
+      tool_write_strings(&w, revs.items, revs.len);
+    revs.len = 0;
+  }
+  vec_free(&list);
   if (rc == EXIT_OK && !c->operand && (paths.len || revs.len)) {
     // Operands: a file that exists is a path; anything else is a revision or range.
     if (paths.len) {

@@ -32,7 +32,8 @@ static const char CAT_Q_COLUMNS[] =
     "  (et.oid IS NOT NULL), (et.typtype <> 'b' OR etn.nspname <> 'pg_catalog'), et.typname, "
     "  a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
     "  (a.attidentity <> '' OR pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), "
-    "                                                 a.attname) IS NOT NULL) "
+    "                                                 a.attname) IS NOT NULL), "
+    "  col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class') "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
     "LEFT JOIN pg_type t ON t.oid = a.atttypid "
@@ -52,10 +53,13 @@ static const char CAT_Q_CONSTRAINTS[] =
     "  array_to_string(ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) "
     "    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord), "
     CAT_SEP "), "
-    "  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END "
+    "  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END, "
+    "  fn.nspname, con.confdeltype::text, con.confupdtype::text, con.condeferrable, "
+    "  con.condeferred "
     "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
+    "LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
     "WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p') AND " CAT_USER_REL " "
     "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", con.conname COLLATE \"C\"";
 
@@ -68,8 +72,10 @@ static const char CAT_Q_INDEXES[] =
     // indoption: bit 0 DESC, bit 1 NULLS FIRST; written only when not the default
     "    || CASE x.indoption[k - 1] & 3 WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' "
     "         WHEN 3 THEN ' DESC' ELSE '' END "
-    "    FROM generate_series(1, x.indnkeyatts) k ORDER BY k), " CAT_SEP ") "
+    "    FROM generate_series(1, x.indnkeyatts) k ORDER BY k), " CAT_SEP "), "
+    "  pg_get_expr(x.indpred, x.indrelid), am.amname "
     "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+    "JOIN pg_am am ON am.oid = i.relam "
     "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind IN ('r', 'p') AND " CAT_USER_REL " "
     "  AND NOT EXISTS (SELECT 1 FROM pg_constraint k2 WHERE k2.conindid = x.indexrelid "
@@ -170,6 +176,11 @@ static bool catalog__default_ns(Db *db, Schema *s, RtError *err) {
     if (s->tables[k]->schema && !strcmp(s->tables[k]->schema, def)) s->tables[k]->schema = NULL;
   for (size_t k = 0; k < s->nenums; k++)
     if (s->enums[k]->schema && !strcmp(s->enums[k]->schema, def)) s->enums[k]->schema = NULL;
+  for (size_t k = 0; k < s->ntables; k++)
+    for (size_t j = 0; j < s->tables[k]->ncons; j++) {
+      SchemaConstraint *c = s->tables[k]->cons[j];
+      if (c->ref_schema && !strcmp(c->ref_schema, def)) c->ref_schema = NULL;
+    }
   size_t dl = strlen(def);
   for (size_t k = 0; k < s->nsequences; k++)
     if (!strncmp(s->sequences[k], def, dl) && s->sequences[k][dl] == '.')
@@ -263,9 +274,22 @@ static bool catalog__columns(Db *db, Schema *s, const char *vt, RtError *err) {
     const char *def = identity ? NULL : catalog__get(r, i, 10);
     SchemaColumn *c = schema_column_add(s, t, att, type, !catalog__bool(r, i, 9), def);
     c->identity = identity;
+    c->comment = schema_strdup(s, catalog__get(r, i, 12));
+    if (!t->comment) t->comment = schema_strdup(s, catalog__get(r, i, 13));
   }
   PQclear(r);
   return true;
+}
+
+/* pg_constraint.confdeltype / confupdtype as the clause SQL writes; NULL for NO ACTION. */
+static const char *catalog__fk_action(const char *code) {
+  switch (code ? code[0] : 'a') {
+  case 'r': return "RESTRICT";
+  case 'c': return "CASCADE";
+  case 'n': return "SET NULL";
+  case 'd': return "SET DEFAULT";
+  default: return NULL;
+  }
 }
 
 static bool catalog__constraints(Db *db, Schema *s, const char *vt, RtError *err) {
@@ -288,6 +312,13 @@ static bool catalog__constraints(Db *db, Schema *s, const char *vt, RtError *err
     c.ref_table = catalog__get(r, i, 6);
     c.ref_cols = catalog__split(s, catalog__get(r, i, 7), &c.nref_cols);
     c.expr = catalog__get(r, i, 8);
+    if (c.kind == CON_FOREIGN_KEY) {
+      c.ref_schema = catalog__get(r, i, 9);
+      c.ondelete = catalog__fk_action(catalog__get(r, i, 10));
+      c.onupdate = catalog__fk_action(catalog__get(r, i, 11));
+    }
+    c.deferrable = catalog__bool(r, i, 12);
+    c.initially = c.deferrable && catalog__bool(r, i, 13) ? "DEFERRED" : NULL;
     schema_constraint_add(s, t, &c);
   }
   PQclear(r);
@@ -303,7 +334,10 @@ static bool catalog__indexes(Db *db, Schema *s, const char *vt, RtError *err) {
     if (!t) continue;
     size_t n = 0;
     const char **cols = catalog__split(s, catalog__get(r, i, 4), &n);
-    schema_index_add(s, t, catalog__get(r, i, 2), cols, n, catalog__bool(r, i, 3));
+    SchemaIndex *ix = schema_index_add(s, t, catalog__get(r, i, 2), cols, n, catalog__bool(r, i, 3));
+    ix->where = schema_strdup(s, catalog__get(r, i, 5));
+    const char *am = catalog__get(r, i, 6);
+    ix->method = am && strcmp(am, "btree") ? schema_strdup(s, am) : NULL;
   }
   PQclear(r);
   return true;

@@ -1345,6 +1345,17 @@ static void ag__enums_before(Ctx *c, const EnumVec *want) {
     const ModelEnum *e = &want->items[k];
     const SchemaEnum *have = ag__cur_enum(c, e->schema, e->name);
     const char *qn = ag__qual(c, e->schema, e->name);
+    EnumUse in_use[1];
+    if (!have && ag__enum_uses(c->cur, e->name, in_use, 1) > 0) {
+      // A column has the type, so the type exists; the code that made it is not static.
+      findings_add(c->findings, "autogenerate-skipped", SEV_INFO, e->path, e->range,
+                   "enum type %s exists (column %s.%s uses it), but the migrations create it in "
+                   "code retort cannot read, so its labels are not known statically and are not "
+                   "compared; use against=\"database\" to compare them with the database",
+                   qn, ag__qual(c, in_use[0].table->schema, in_use[0].table->name),
+                   in_use[0].col->name);
+      continue;
+    }
     if (!have) {
       Buf d = BUF_INIT;
       buf_puts(&d, "enum (");

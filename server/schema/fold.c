@@ -89,11 +89,25 @@ static const char *fold__sqltype_name(Arena *a, const SqlType *t) {
   case ST_TEXT: return "text";
   case ST_BOOLEAN: return "boolean";
   case ST_DATE: return "date";
-  case ST_DATETIME: return t->timezone ? "timestamptz" : "timestamp";
-  case ST_TIME: return t->timezone ? "timetz" : "time";
-  case ST_INTERVAL: return "interval";
-  case ST_NUMERIC: return "numeric";
-  case ST_FLOAT: case ST_DOUBLE: return "double precision";
+  // Modifiers as format_type prints them (catalog.h's spelling), when written.
+  case ST_DATETIME:
+    if (t->precision >= 0)
+      return arena_printf(a, "%s(%d)", t->timezone ? "timestamptz" : "timestamp", t->precision);
+    return t->timezone ? "timestamptz" : "timestamp";
+  case ST_TIME:
+    if (t->precision >= 0)
+      return arena_printf(a, "%s(%d)", t->timezone ? "timetz" : "time", t->precision);
+    return t->timezone ? "timetz" : "time";
+  case ST_INTERVAL:
+    return t->precision >= 0 ? arena_printf(a, "interval(%d)", t->precision) : "interval";
+  case ST_NUMERIC:
+    if (t->precision >= 0 && t->scale >= 0)
+      return arena_printf(a, "numeric(%d,%d)", t->precision, t->scale);
+    if (t->precision >= 0) return arena_printf(a, "numeric(%d,0)", t->precision);
+    return "numeric";
+  // FLOAT(p): PostgreSQL makes p <= 24 a real, anything else a double precision.
+  case ST_FLOAT: return t->precision >= 1 && t->precision <= 24 ? "real" : "double precision";
+  case ST_DOUBLE: return "double precision";
   case ST_REAL: return "real";
   case ST_LARGEBINARY: return "bytea";
   case ST_JSON: return "json";
@@ -169,8 +183,10 @@ const char *fold_default_sql(Arena *a, const PyValue *v) {
 typedef VEC(FoldConstraint) ConVec;
 
 /* "customers.id" → table "customers", column "id" ("s.t.c" → "t"). */
-static void fold__fk_target(Arena *a, const char *target, const char **table, const char **col) {
+static void fold__fk_target_schema(Arena *a, const char *target, const char **schema,
+                                   const char **table, const char **col) {
   const char *dot = target ? strrchr(target, '.') : NULL;
+  if (schema) *schema = NULL;
   if (!dot) {
     *table = target;
     *col = NULL;
@@ -181,6 +197,16 @@ static void fold__fk_target(Arena *a, const char *target, const char **table, co
   for (const char *p = target; p < dot; p++)
     if (*p == '.') start = p + 1;
   *table = arena_strndup(a, start, (size_t)(dot - start));
+  if (schema && start > target + 1) *schema = arena_strndup(a, target, (size_t)(start - 1 - target));
+}
+
+/* ondelete= / onupdate= / deferrable= / initially= of a ForeignKey, ForeignKeyConstraint or
+ * create_foreign_key call. */
+static void fold__fk_options(FoldConstraint *c, const PyArg *args, size_t nargs) {
+  c->ondelete = pyvalue_str(pyargs_get(args, nargs, (size_t)-1, "ondelete"));
+  c->onupdate = pyvalue_str(pyargs_get(args, nargs, (size_t)-1, "onupdate"));
+  c->initially = pyvalue_str(pyargs_get(args, nargs, (size_t)-1, "initially"));
+  c->deferrable = fold__truthy(pyargs_get(args, nargs, (size_t)-1, "deferrable"));
 }
 
 static bool fold__is_column(const PyValue *v) { return fold__callee_is(v, "Column"); }
@@ -211,7 +237,9 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
       FoldConstraint fk = {.kind = CON_FOREIGN_KEY, .src = x};
       fk.name = fold__ident(pyvalue_call_arg(x, (size_t)-1, "name"));
       const char *col = NULL;
-      fold__fk_target(a, pyvalue_str(pyvalue_call_arg(x, 0, "column")), &fk.ref_table, &col);
+      fold__fk_target_schema(a, pyvalue_str(pyvalue_call_arg(x, 0, "column")), &fk.ref_schema,
+                             &fk.ref_table, &col);
+      fold__fk_options(&fk, x->args, x->nargs);
       fk.cols = ARENA_ARRAY(a, const char *, 1);
       fk.cols[0] = c->name;
       fk.ncols = 1;
@@ -244,6 +272,7 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
   if (c->nullable_arg && c->nullable_arg->kind == PV_BOOL) c->nullable = c->nullable_arg->b;
   c->default_arg = pyvalue_call_arg(v, (size_t)-1, "server_default");
   c->server_default = fold_default_sql(a, c->default_arg);
+  c->comment = pyvalue_str(pyvalue_call_arg(v, (size_t)-1, "comment"));
   if (c->unique && cons) {
     FoldConstraint u = {.kind = CON_UNIQUE, .src = v, .ncols = 1};
     u.cols = ARENA_ARRAY(a, const char *, 1);
@@ -273,9 +302,10 @@ static bool fold__constraint(Arena *a, const PyValue *v, FoldConstraint *c) {
     c->ref_cols = ARENA_ARRAY(a, const char *, nref + 1);
     for (size_t k = 0; k < nref; k++) {
       const char *col = NULL;
-      fold__fk_target(a, refs[k], &c->ref_table, &col);
+      fold__fk_target_schema(a, refs[k], &c->ref_schema, &c->ref_table, &col);
       c->ref_cols[c->nref_cols++] = col ? col : refs[k];
     }
+    fold__fk_options(c, v->args, v->nargs);
     return true;
   }
   if (fold__callee_is(v, "CheckConstraint")) {
@@ -339,6 +369,8 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
   if (!strcmp(m, "create_table")) {
     f.kind = FOP_CREATE_TABLE;
     fold__table(&f, op, false, 0, "table_name", bt, bs);
+    f.comment = pyvalue_str(op_arg(op, (size_t)-1, "comment"));
+    f.comment_set = f.comment != NULL;
     VEC(FoldColumn) cols = {0};
     ConVec cons = {0};
     FoldConstraint pk = {.kind = CON_PRIMARY_KEY, .src = NULL};
@@ -415,6 +447,11 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
       f.server_default = fold_default_sql(a, f.default_arg);
     }
     f.new_name = pyvalue_str(op_arg(op, (size_t)-1, "new_column_name"));
+    const PyValue *cm = op_arg(op, (size_t)-1, "comment");
+    if (cm && !(cm->kind == PV_BOOL && !cm->b)) {
+      f.comment_set = true;
+      f.comment = pyvalue_str(cm);
+    }
   } else if (!strcmp(m, "create_index")) {
     f.kind = FOP_CREATE_INDEX;
     fold__table(&f, op, batch, 1, "table_name", bt, bs);
@@ -425,6 +462,8 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
     f.concurrently_arg = op_arg(op, (size_t)-1, "postgresql_concurrently");
     f.concurrently = fold__truthy(f.concurrently_arg);
     f.if_not_exists = fold__truthy(op_arg(op, (size_t)-1, "if_not_exists"));
+    f.where = fold__str_or_text(op_arg(op, (size_t)-1, "postgresql_where"));
+    f.using = pyvalue_str(op_arg(op, (size_t)-1, "postgresql_using"));
   } else if (!strcmp(m, "drop_index")) {
     f.kind = FOP_DROP_INDEX;
     fold__table(&f, op, batch, 1, "table_name", bt, bs);
@@ -446,6 +485,8 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
       c.ref_table = pyvalue_str(fold__arg(op, batch, 1, 2, "referent_table"));
       c.cols = fold__str_list(a, fold__arg(op, batch, 1, 3, "local_cols"), &c.ncols);
       c.ref_cols = fold__str_list(a, fold__arg(op, batch, 1, 4, "remote_cols"), &c.nref_cols);
+      fold__fk_options(&c, op->args, op->nargs);
+      c.ref_schema = pyvalue_str(op_arg(op, (size_t)-1, "referent_schema"));
     } else if (!strcmp(m, "create_check_constraint")) {
       f.kind = FOP_CREATE_CHECK;
       c.kind = CON_CHECK;
@@ -477,6 +518,11 @@ static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const 
     f.kind = FOP_DYNAMIC;
   } else {
     f.kind = FOP_OTHER;
+    if (!strcmp(m, "create_table_comment") || !strcmp(m, "drop_table_comment")) {
+      fold__table(&f, op, batch, 0, "table_name", bt, bs);
+      f.comment_set = true;
+      if (m[0] == 'c') f.comment = pyvalue_str(fold__arg(op, batch, 0, 1, "comment"));
+    }
   }
   // A table or column name that is not a literal (a call, a variable): the op is known,
   // its target is not.
@@ -740,7 +786,13 @@ static void fold__stmt(Arena *a, FoldSql *st) {
         st->kind = FSQL_ALTER_TYPE_ADD_VALUE;
         if (fold__eat(&c, "if")) st->if_not_exists = fold__eat(&c, "not") && fold__eat(&c, "exists");
         st->values = ARENA_ARRAY(a, const char *, 1);
-        if (c.i < c.n && c.t[c.i].str) st->values[st->nvalues++] = c.t[c.i].w;
+        if (c.i < c.n && c.t[c.i].str) st->values[st->nvalues++] = c.t[c.i++].w;
+        // Where the label goes: BEFORE / AFTER an existing one (else at the end).
+        bool before = fold__eat(&c, "before"), after = !before && fold__eat(&c, "after");
+        if ((before || after) && c.i < c.n && c.t[c.i].str) {
+          if (before) st->before = c.t[c.i].w;
+          else st->after = c.t[c.i].w;
+        }
       } else if (fold__eat(&c, "rename") && fold__eat(&c, "to")) {
         st->kind = FSQL_ALTER_TYPE_RENAME;
         st->new_name = fold__name(&c);
@@ -863,7 +915,10 @@ static SchemaTable *fold__table_of(Schema *s, const char *schema, const char *ta
 static void fold__add_constraint(Schema *s, SchemaTable *t, const FoldConstraint *c) {
   SchemaConstraint sc = {.kind = c->kind, .name = c->name, .cols = c->cols, .ncols = c->ncols,
                          .ref_table = c->ref_table, .ref_cols = c->ref_cols,
-                         .nref_cols = c->nref_cols, .expr = c->expr, .not_valid = c->not_valid};
+                         .nref_cols = c->nref_cols, .expr = c->expr, .not_valid = c->not_valid,
+                         .ref_schema = c->ref_schema, .ondelete = c->ondelete,
+                         .onupdate = c->onupdate, .deferrable = c->deferrable,
+                         .initially = c->initially};
   schema_constraint_add(s, t, &sc);
 }
 
@@ -873,6 +928,7 @@ static void fold__add_columns(Schema *s, SchemaTable *t, const FoldOp *op) {
     if (!c->name) continue;
     SchemaColumn *sc = schema_column_add(s, t, c->name, c->type, c->nullable, c->server_default);
     sc->identity = c->identity;
+    sc->comment = schema_strdup(s, c->comment);
     if (c->index) {
       char *ix = arena_printf(s->arena, "ix_%s_%s", t->name, c->name);
       schema_index_add(s, t, ix, &c->name, 1, c->unique);
@@ -894,7 +950,7 @@ static void fold__sql(Schema *s, const FoldOp *op) {
       break;
     case FSQL_ALTER_TYPE_ADD_VALUE:
       e = schema_enum(s, NULL, st->object);
-      if (e && st->nvalues) schema_enum_add_value(s, e, st->values[0]);
+      if (e && st->nvalues) schema_enum_insert_value(s, e, st->values[0], st->before, st->after);
       break;
     case FSQL_ALTER_TYPE_RENAME:
       if (st->object && st->new_name) schema_enum_rename(s, NULL, st->object, st->new_name);
@@ -937,6 +993,7 @@ void fold_op(Schema *s, const FoldOp *op) {
     if (!op->table) return;
     schema_table_drop(s, op->schema, op->table);
     t = schema_table_add(s, op->schema, op->table);
+    t->comment = schema_strdup(s, op->comment);
     fold__add_columns(s, t, op);
     return;
   case FOP_DROP_TABLE:
@@ -962,12 +1019,17 @@ void fold_op(Schema *s, const FoldOp *op) {
     if (op->nullable >= 0) c->nullable = op->nullable == 1;
     if (op->server_default_set)
       c->server_default = op->server_default ? arena_strdup(s->arena, op->server_default) : NULL;
+    if (op->comment_set) c->comment = schema_strdup(s, op->comment);
     if (op->new_name) schema_column_rename(s, t, op->name, op->new_name);
     return;
   }
   case FOP_CREATE_INDEX:
     t = fold__table_of(s, op->schema, op->table);
-    if (t) schema_index_add(s, t, op->name, op->idx_cols, op->nidx_cols, op->unique);
+    if (t) {
+      SchemaIndex *ix = schema_index_add(s, t, op->name, op->idx_cols, op->nidx_cols, op->unique);
+      ix->where = schema_strdup(s, op->where);
+      ix->method = op->using && strcmp(op->using, "btree") ? schema_strdup(s, op->using) : NULL;
+    }
     return;
   case FOP_DROP_INDEX:
     schema_index_drop(s, op->schema, op->name);
@@ -985,6 +1047,11 @@ void fold_op(Schema *s, const FoldOp *op) {
     return;
   case FOP_EXECUTE:
     fold__sql(s, op);
+    return;
+  case FOP_OTHER:
+    // create_table_comment / drop_table_comment
+    if (op->comment_set && (t = schema_table(s, op->schema, op->table)))
+      t->comment = schema_strdup(s, op->comment);
     return;
   default:
     return;

@@ -43,6 +43,7 @@ typedef struct FoldColumn {
   const char **enum_values;
   size_t nenum_values;
   bool enum_create_type;         /* the column's type creates its enum (create_type) */
+  const char *comment;           /* comment=, NULL when none */
   const PyValue *expr;           /* the sa.Column(...) call */
 } FoldColumn;
 
@@ -56,6 +57,9 @@ typedef struct FoldConstraint {
   size_t nref_cols;
   const char *expr;              /* CHECK condition text */
   bool not_valid;                /* postgresql_not_valid=True */
+  const char *ref_schema;        /* FK: "s" from "s.customers.id", referent_schema= */
+  const char *ondelete, *onupdate, *initially; /* FK options as written, NULL when absent */
+  bool deferrable;
   const PyValue *src;            /* the constraint object / ForeignKey(...) call, or the op */
 } FoldConstraint;
 
@@ -85,6 +89,7 @@ typedef struct FoldSql {
        using_index;
   const char **values;           /* CREATE TYPE ... AS ENUM (values) / ADD VALUE 'v' */
   size_t nvalues;
+  const char *before, *after;    /* ADD VALUE 'v' BEFORE 'x' / AFTER 'x', else NULL */
 } FoldSql;
 
 typedef struct FoldOp {
@@ -118,6 +123,12 @@ typedef struct FoldOp {
   const PyValue *sql_arg;
   FoldSql *stmts;
   size_t nstmts;
+  /* create_table(comment=), alter_column(comment=), create_table_comment / drop_table_comment */
+  bool comment_set;
+  const char *comment;           /* NULL with comment_set: the comment is removed */
+  /* create_index */
+  const char *where;             /* postgresql_where= (SQL text) */
+  const char *using;             /* postgresql_using= */
   /* context */
   bool in_batch;                 /* inside `with op.batch_alter_table(...)` */
   bool in_autocommit;            /* inside `with op.get_context().autocommit_block()` */

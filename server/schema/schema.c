@@ -325,6 +325,23 @@ bool schema_enum_add_value(Schema *s, SchemaEnum *e, const char *value) {
   return true;
 }
 
+bool schema_enum_insert_value(Schema *s, SchemaEnum *e, const char *value, const char *before,
+                              const char *after) {
+  if (schema__list_has(e->values, e->nvalues, value)) return false;
+  size_t at = e->nvalues;
+  for (size_t k = 0; k < e->nvalues; k++) {
+    if (before && !strcmp(e->values[k], before)) at = k;
+    if (after && !strcmp(e->values[k], after)) at = k + 1;
+  }
+  const char **v = ARENA_ARRAY(s->arena, const char *, e->nvalues + 1);
+  if (at) memcpy(v, e->values, at * sizeof *v);
+  v[at] = schema__dup(s, value);
+  if (e->nvalues > at) memcpy(v + at + 1, e->values + at, (e->nvalues - at) * sizeof *v);
+  e->values = v;
+  e->nvalues++;
+  return true;
+}
+
 bool schema_enum_drop(Schema *s, const char *schema, const char *name) {
   size_t k = schema__enum_pos(s, schema, name);
   if (k == (size_t)-1) return false;

@@ -136,6 +136,10 @@ SchemaEnum *schema_enum_add(Schema *s, const char *schema, const char *name,
                             const char *const *values, size_t nvalues);
 /** Appends a label (ALTER TYPE ... ADD VALUE). False when it is already there. */
 bool schema_enum_add_value(Schema *s, SchemaEnum *e, const char *value);
+/** Adds a label before `before` or after `after` (one may be given; an unknown neighbour or
+ * neither: at the end), as ADD VALUE ... BEFORE / AFTER. False when it is already there. */
+bool schema_enum_insert_value(Schema *s, SchemaEnum *e, const char *value, const char *before,
+                              const char *after);
 /** Drops / renames an enum type. False when it was not known. */
 bool schema_enum_drop(Schema *s, const char *schema, const char *name);
 bool schema_enum_rename(Schema *s, const char *schema, const char *name, const char *new_name);

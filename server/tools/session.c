@@ -31,6 +31,7 @@ static const ToolEntry TOOL_TABLE[] = {
     {"history", tool_history},
     {"status", tool_status},
     {"review_migration", tool_review_migration},
+    {"create_migration", tool_create_migration},
     {"upgrade", tool_upgrade},
     {"downgrade", tool_downgrade},
 };

@@ -96,5 +96,7 @@ bool tool_history(ToolSession *s, const McpToolCall *call, McpToolResult *res, R
 bool tool_status(ToolSession *s, const McpToolCall *call, McpToolResult *res, RtError *err);
 bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResult *res,
                            RtError *err);
+bool tool_create_migration(ToolSession *s, const McpToolCall *call, McpToolResult *res,
+                           RtError *err);
 
 #endif

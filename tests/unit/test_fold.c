@@ -199,7 +199,10 @@ Test(fold, type_names) {
       {"sa.JSON()", "json"},                {"postgresql.JSONB()", "jsonb"},
       {"postgresql.UUID(as_uuid=True)", "uuid"}, {"sa.Uuid()", "uuid"},
       {"postgresql.TSVECTOR()", "tsvector"}, {"sa.Boolean()", "boolean"},
-      {"sa.Numeric(10, 2)", "numeric"},     {"postgresql.ARRAY(sa.Text())", "text[]"},
+      {"sa.Numeric(10, 2)", "numeric(10,2)"}, {"sa.Numeric()", "numeric"},
+      {"sa.Float(24)", "real"},             {"sa.Float()", "double precision"},
+      {"postgresql.TIMESTAMP(timezone=True, precision=3)", "timestamptz(3)"},
+      {"postgresql.ARRAY(sa.Text())", "text[]"},
       {"sa.Enum('a', name='e')", "e"},      {"postgresql.INET()", "inet"},
   };
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
