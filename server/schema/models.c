@@ -527,11 +527,54 @@ static void mm__column_extras(X *x, MTab *t, MigColumn *c, const char *ckey, uin
   c->unique = c->index = false;
 }
 
+static size_t mm__utf8_len(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) n++;
+  return n;
+}
+
+/* Types SQLAlchemy renders differently from what ops.h reads: a non-native Enum is a
+ * VARCHAR as long as its longest label (or length=). */
+static SqlType *mm__fix_type(X *x, SqlType *t) {
+  if (!t || t->dynamic) return t;
+  if (t->kind == ST_ARRAY && t->item) {
+    SqlType *item = mm__fix_type(x, t->item);
+    if (item != t->item) {
+      SqlType *c = ARENA_NEW(x->a, SqlType);
+      *c = *t;
+      c->item = item;
+      return c;
+    }
+    return t;
+  }
+  if (t->kind != ST_ENUM || t->native_enum) return t;
+  SqlType *c = ARENA_NEW(x->a, SqlType);
+  *c = *t;
+  c->kind = ST_STRING;
+  c->name = "VARCHAR";
+  const PyValue *len = pyvalue_call_arg(t->src, (size_t)-1, "length");
+  if (len && len->kind == PV_INT) {
+    c->length = (int)len->i;
+  } else {
+    size_t m = 0;
+    for (size_t k = 0; k < t->nenum_values; k++)
+      if (mm__utf8_len(t->enum_values[k]) > m) m = mm__utf8_len(t->enum_values[k]);
+    c->length = (int)m;
+  }
+  c->enum_values = NULL;
+  c->nenum_values = 0;
+  c->enum_name = NULL;
+  return c;
+}
+
 /* Adds a read column to the table; `owner`/`attr` name it in findings. */
 static void mm__add_column(X *x, MTab *t, MigColumn *c, bool null_explicit, const char *ckey,
                            uint64_t key, const char *path, const char *owner) {
+  // the column's name, else the attribute that declares it
+  const char *label = c->name ? c->name : ckey;
   const char *who = arena_printf(x->a, "%s%s%s", owner ? owner : mm__tab_label(x, t),
-                                 c->name ? "." : "", c->name ? c->name : "");
+                                 label ? "." : "", label ? label : "");
   if (c->dynamic) {
     mm__finding(x, path, c->range,
                 "%s: %s; autogenerate leaves this column as it is in the database and drops "
@@ -546,6 +589,16 @@ static void mm__add_column(X *x, MTab *t, MigColumn *c, bool null_explicit, cons
                 who, t->name, c->name);
     t->partial = true;
     return;
+  }
+  c->type = mm__fix_type(x, c->type);
+  if (c->type && !c->dynamic && (c->type->kind == ST_BOOLEAN || c->type->kind == ST_STRING) &&
+      mm__true(pyvalue_call_arg(c->type->src, (size_t)-1, "create_constraint"))) {
+    // Boolean / non-native Enum(create_constraint=True) adds a CHECK the reader does not make
+    mm__finding(x, path, c->range,
+                "%s: create_constraint=True makes a CHECK constraint the reader does not model; "
+                "autogenerate does not drop or change checks of table %s",
+                who, t->name);
+    t->partial = true;
   }
   mm__column_extras(x, t, c, ckey ? ckey : c->name, key, path);
   vec_push(&t->cols, *c);
@@ -955,6 +1008,18 @@ static bool mm__enum_ext(const char *ext) {
          (strstr(ext, "Enum") || strstr(ext, "Flag"));
 }
 
+/* External bases that never make a class a model: the standard library, typing, pydantic,
+ * SQLAlchemy's and SQLModel's own helpers. */
+static bool mm__plain_ext(const char *ext) {
+  static const char *const PLAIN[] = {"builtins.", "typing.", "typing_extensions.", "abc.",
+                                      "collections.", "pydantic.", "dataclasses.", "enum.",
+                                      "sqlalchemy.", "sqlmodel.", "json.", "datetime.",
+                                      "decimal.", "uuid.", NULL};
+  for (size_t k = 0; PLAIN[k]; k++)
+    if (!strncmp(ext, PLAIN[k], strlen(PLAIN[k]))) return true;
+  return !strchr(ext, '.');
+}
+
 /* What a class is: mapped, a base, a mixin, an enum, a SQLModel table... (memoised). */
 static MCInfo *mm__classify(X *x, MClass *c) {
   if (c->info) return c->info;
@@ -999,6 +1064,9 @@ static MCInfo *mm__classify(X *x, MClass *c) {
         kind = MC_ENUM;
       } else if (mm__is(canon, "sa.TypeDecorator")) {
         td = true;
+      } else if (!mm__plain_ext(r.ext)) {
+        // a base from another package (a declarative base built elsewhere?)
+        unknown = true;
       }
       continue;
     }
@@ -1498,13 +1566,13 @@ static bool mm__table_kw(const PyValue *kw, const char **schema, const char **co
 
 /* Drops what mapped_column() takes that Column() does not, and spells it sa.Column. */
 static const PyValue *mm__mapped_to_column(X *x, const PyValue *v, const PyValue *annotated,
-                                           int *sort_order) {
+                                           int *sort_order, SrcRange r) {
   static const char *const DROP[] = {"init", "repr", "default_factory", "compare", "kw_only",
                                      "deferred", "deferred_group", "deferred_raiseload",
                                      "use_existing_column", "active_history", "sort_order",
                                      "hash", "dataclass_metadata", "insert_default", NULL};
   size_t cap = (v ? v->nargs : 0) + (annotated ? annotated->nargs : 0) + 2;
-  PyValue *c = mpv_call(x->a, "sa.Column", cap, v ? v->range : annotated->range);
+  PyValue *c = mpv_call(x->a, "sa.Column", cap, v ? v->range : r);
   bool explicit_pos = false;
   for (size_t k = 0; v && k < v->nargs; k++)
     if (!v->args[k].name) explicit_pos = true;
@@ -1547,7 +1615,7 @@ static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col, const
   int sort_order = 0;
   if (s->kind == MSK_MAPPED || s->kind == MSK_ANN_ONLY) {
     call = mm__mapped_to_column(x, s->kind == MSK_MAPPED ? s->value : NULL, t.annotated_col,
-                                &sort_order);
+                                &sort_order, s->at ? s->at->range : (SrcRange){0});
   }
   if (!call) call = mpv_call(x->a, "sa.Column", 0, s->at ? s->at->range : (SrcRange){0});
   if (mm__first_pos_is_expr(call)) dflt = NULL;  // Column(f"{x}_id", ...): the name is computed
@@ -1706,6 +1774,69 @@ static bool mm__mapped_elsewhere(X *x, MClass *c, MCInfo *ci, MClass *b) {
   return false;
 }
 
+/* A class body's attributes in the order SQLAlchemy 2.0 scans them:
+ * merge_lists_w_ordering(list(vars(cls)), list(cls.__annotations__)) - names bound by
+ * assignment (or def) and names annotated, each list in source order, merged so that both
+ * orders are kept where they overlap. Each name once, with its last binding. */
+static MAttr **mm__scan_order(X *x, MClass *b, size_t *n) {
+  size_t na = 0, nb = 0;
+  const char **a = ARENA_ARRAY(x->a, const char *, b->nattrs + 1);
+  const char **an = ARENA_ARRAY(x->a, const char *, b->nattrs + 1);
+  for (size_t k = 0; k < b->nattrs; k++) {
+    const MAttr *at = &b->attrs[k];
+    if ((at->value || at->fn) && !mm__seen(a, na, at->name)) a[na++] = at->name;
+    if (at->ann && !mm__seen(an, nb, at->name)) an[nb++] = at->name;
+  }
+  const char **out = ARENA_ARRAY(x->a, const char *, na + nb + 1);
+  size_t no = 0;
+  // the overlap, consumed as Python's implementation does
+  bool *overlap_a = ARENA_ARRAY(x->a, bool, na + 1);
+  for (size_t i = 0; i < na; i++) overlap_a[i] = mm__seen(an, nb, a[i]);
+  const char **cur = a, **other = an;
+  size_t ncur = na, nother = nb, icur = 0, iother = 0;
+  const char **ov = ARENA_ARRAY(x->a, const char *, na + 1);
+  size_t nov = 0;
+  for (size_t i = 0; i < na; i++)
+    if (overlap_a[i]) ov[nov++] = a[i];
+  for (;;) {
+    bool swapped = false;
+    while (icur < ncur) {
+      const char *e = cur[icur++];
+      size_t hit = nov;
+      for (size_t j = 0; j < nov; j++)
+        if (ov[j] && !strcmp(ov[j], e)) hit = j;
+      if (hit < nov) {
+        ov[hit] = NULL;  // overlap.discard(element)
+        const char **tl = cur;
+        size_t tn = ncur, ti = icur;
+        cur = other, ncur = nother, icur = iother;
+        other = tl, nother = tn, iother = ti;
+        swapped = true;
+        break;
+      }
+      out[no++] = e;
+    }
+    if (!swapped) {
+      while (iother < nother) out[no++] = other[iother++];
+      break;
+    }
+  }
+  MAttr **res = ARENA_ARRAY(x->a, MAttr *, no + 1);
+  *n = 0;
+  for (size_t k = 0; k < no; k++) {
+    MAttr *last = NULL;
+    for (size_t j = 0; j < b->nattrs; j++)
+      if (!strcmp(b->attrs[j].name, out[k])) {
+        // the value of the last binding, the annotation of any
+        if (!last || b->attrs[j].value || b->attrs[j].fn) last = &b->attrs[j];
+      }
+    bool dup = false;
+    for (size_t j = 0; j < *n && !dup; j++) dup = !strcmp(res[j]->name, out[k]);
+    if (last && !dup) res[(*n)++] = last;
+  }
+  return res;
+}
+
 /* The column sources of a declarative class, in SQLAlchemy's order. */
 static void mm__collect(X *x, MClass *c, MCInfo *ci, MSrcVec *out) {
   const char **seen = ARENA_ARRAY(x->a, const char *, 1);
@@ -1724,9 +1855,25 @@ static void mm__collect(X *x, MClass *c, MCInfo *ci, MSrcVec *out) {
       tab->partial = true;
     }
     // SQLAlchemy 2.0 collects a mixin's plain columns before its declared_attr ones.
-    for (int pass = 0; pass < 2; pass++) {
+    size_t norder = b->nattrs;
+    MAttr **order = NULL;
+    if (x->L->sa2) {
+      order = mm__scan_order(x, b, &norder);
+    } else {
+      // each name once: its last binding (a later `x = ...` replaces an earlier one)
+      order = ARENA_ARRAY(x->a, MAttr *, b->nattrs + 1);
+      norder = 0;
       for (size_t j = 0; j < b->nattrs; j++) {
-        MAttr *at = &b->attrs[j];
+        bool later = false;
+        for (size_t i = j + 1; i < b->nattrs && !later; i++)
+          later = !strcmp(b->attrs[i].name, b->attrs[j].name) &&
+                  (b->attrs[i].value || b->attrs[i].fn);
+        if (!later) order[norder++] = &b->attrs[j];
+      }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      for (size_t j = 0; j < norder; j++) {
+        MAttr *at = order[j];
         bool declared = at->fn && at->declared_attr;
         if (pass == 0 && declared && b != c && x->L->sa2) continue;
         if (pass == 1 && !(declared && b != c && x->L->sa2)) continue;

@@ -17,35 +17,54 @@
  * vocabulary of ops.h (so that autogenerate renders it with the same code that renders
  * migrations):
  *
- *   columns      in Table.columns order: inherited columns (abstract bases, mixins, in
- *                MRO order from the most basic) before the class's own, each class's in
- *                declaration order. `nullable` is always resolved (TRI_TRUE / TRI_FALSE):
+ *   columns      in Table.columns order, which depends on the SQLAlchemy version:
+ *                - 1.4 (Column style): the creation order of the Column objects, so the
+ *                  columns of mixins and abstract bases (in the order those classes are
+ *                  defined) come before the class's own, and declared_attr columns last;
+ *                - 2.0 (the project uses Mapped, mapped_column, DeclarativeBase or SQLModel):
+ *                  mapped_column(sort_order=) first, then the class's own attributes (its
+ *                  assignments merged with its annotations, as merge_lists_w_ordering does),
+ *                  then each base's in MRO order;
+ *                - SQLModel: pydantic's field order, the most basic model's fields first.
+ *                A single-table-inheritance subclass appends its columns to its parent's
+ *                table. `nullable` is always resolved (TRI_TRUE / TRI_FALSE):
  *                SQLAlchemy's rule (primary key → NOT NULL, else nullable unless
  *                nullable=False; Mapped[X] → NOT NULL, Mapped[Optional[X]] / X | None →
  *                NULL; SQLModel: Optional[X] → NULL, else NOT NULL, primary key NOT NULL).
  *                `type` is never NULL for a readable column (from the argument, else from
  *                the annotation: int → Integer, str → String / SQLModel AutoString, ...).
  *                Column-level ForeignKey / CheckConstraint / unique / index are moved to
- *                `constraints` / `indexes` (so `fks` and `checks` are empty here);
- *                `primary_key` stays set on primary key columns.
+ *                `constraints` / `indexes` (so `fks` and `checks` are empty and `unique` /
+ *                `index` false here); `primary_key` stays set on primary key columns (those
+ *                of a PrimaryKeyConstraint too). A column declared with only a ForeignKey
+ *                takes the type of the column it references, as SQLAlchemy does.
  *                A column that cannot be read is kept with dynamic = true and its reason
  *                (and a finding): its name, when known, still says the column exists.
- *   constraints  the primary key first (CON_PRIMARY_KEY, columns in table order), then
+ *   constraints  the primary key first (CON_PRIMARY_KEY, columns in table order, or in
+ *                the order of its PrimaryKeyConstraint), then
  *                foreign keys, unique constraints and checks in declaration order
  *                (column-level ones where the column is declared, table-level ones from
  *                __table_args__ / Table(...) after the columns). Names: as written, else
- *                from the MetaData naming_convention (name_conv = true), else NULL (the
- *                database picks one).
- *   indexes      Index(...) of __table_args__ / Table(...), and index=True columns
- *                (named by the "ix" convention, default "ix_%(column_0_label)s", with
- *                name_conv = true; unique=True together with index=True makes a unique
- *                index, not a constraint, as SQLAlchemy does).
+ *                from the MetaData naming_convention (name_conv = true; conv("x") also sets
+ *                it), else NULL (the database picks one). A convention applies from the
+ *                point of execution where it is set (`Base.metadata.naming_convention = ...`
+ *                after some classes does not rename their constraints).
+ *   indexes      index=True columns in column order, then Index(...) of __table_args__ /
+ *                Table(...), then module-level Index(Model.col, ...) statements; index=True
+ *                ones are named by the "ix" convention (SQLAlchemy's default
+ *                "ix_%(column_0_label)s" unless the MetaData has a naming_convention of its
+ *                own; without an "ix" entry the name is NULL and a finding says SQLAlchemy
+ *                cannot create it), with name_conv = true; unique=True together with
+ *                index=True makes a unique index, not a constraint, as SQLAlchemy does.
  *
  * Enum types: a column whose type is an Enum has type->kind ST_ENUM with enum_name (the
  * name= argument, or the lower-cased Python enum class name as SQLAlchemy derives it) and
  * enum_values resolved: literal strings, a module-level tuple/list of strings (`*STATUSES`),
  * or a Python enum class of the project (its member NAMES, as SQLAlchemy stores them,
- * unless values_callable is `lambda x: [e.value for e in x]`, which gives the values).
+ * unless values_callable is `lambda x: [e.value for e in x]` or a function returning that,
+ * which gives the values; aliases are member names with SQLAlchemy 1.4 and dropped with
+ * 2.0, as omit_aliases= says when given). A non-native Enum (native_enum=False) is the
+ * VARCHAR SQLAlchemy makes of it: ST_STRING, its length= or its longest label's.
  */
 typedef struct ModelTable {
   const char *schema;          /* NULL: the default schema */
@@ -83,7 +102,8 @@ typedef struct ModelSet {
 /**
  * The model files of a project: the `models` key of its [retort] section (file paths or
  * glob patterns, `**` for any depth, relative to alembic.ini's directory, separated by
- * commas, spaces or newlines), else discovered: the modules env.py imports its
+ * commas, spaces or newlines; a directory stands for the .py files below it), else
+ * discovered: the modules env.py imports its
  * target_metadata from (resolved against the project root and its src/), else the .py files
  * under the project root that declare models (`__tablename__`, `Table(`, `table=True`),
  * skipping the versions directories, virtualenvs, hidden and __pycache__ directories.

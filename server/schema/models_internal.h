@@ -251,7 +251,7 @@ bool mres_enum_members(MLoader *L, MClass *cls, bool values, bool aliases, const
 bool mres_is_enum(MLoader *L, MClass *cls);
 /** The class a base expression of `cls` names, or its external name in *ext. */
 MRef mres_base(MLoader *L, MClass *cls, const PyValue *base);
-/** The first attribute named `name` of `cls`'s own body, or NULL. */
+/** The binding of `name` in `cls`'s own body (its last assignment or def), or NULL. */
 MAttr *mres_attr(const MClass *cls, const char *name);
 
 /* PyValue construction (everything in arena `a`). */

@@ -276,6 +276,9 @@ const char *mres_canon(MLoader *L, const MRef *r) {
                                       : arena_printf(L->a, "sa.%s", r->rest);
   if (r->kind != MR_EXTERNAL || !r->ext) return NULL;
   const char *e = r->ext;
+  // sqlalchemy.func.now / sqlalchemy.sql.functions.func.now: SQL functions keep `func.`
+  const char *fn = strstr(e, ".func.");
+  if (fn && !strncmp(e, "sqlalchemy", 10)) return arena_printf(L->a, "sa.func.%s", fn + 6);
   if (!strncmp(e, "sqlalchemy.dialects.postgresql", 30))
     return arena_printf(L->a, "postgresql.%s", mpv_last(e));
   if (!strcmp(e, "sqlalchemy") || !strncmp(e, "sqlalchemy.", 11))
@@ -291,8 +294,10 @@ const char *mres_canon_name(MLoader *L, const MScope *sc, const char *dotted) {
 }
 
 MAttr *mres_attr(const MClass *cls, const char *name) {
-  for (size_t k = 0; cls && k < cls->nattrs; k++)
-    if (!strcmp(cls->attrs[k].name, name)) return &cls->attrs[k];
+  // the last binding wins, as in the class's namespace
+  for (size_t k = cls ? cls->nattrs : 0; k-- > 0;)
+    if (!strcmp(cls->attrs[k].name, name) && (cls->attrs[k].value || cls->attrs[k].fn))
+      return &cls->attrs[k];
   return NULL;
 }
 
@@ -599,6 +604,8 @@ static const PyValue *mres__value(MLoader *L, const MScope *sc, const PyValue *v
     }
     const char *canon = mres_canon(L, &r);
     if (canon) callee = canon;
+    // sqlalchemy conv("name") is a final name, which ops.h reads in its op.f("name") form
+    if (canon && !strcmp(canon, "sa.conv")) callee = "op.f";
     size_t cap = v->nargs + 1;
     // Splats of literal sequences and dicts are expanded in place.
     const PyValue **resolved = ARENA_ARRAY(a, const PyValue *, v->nargs + 1);

@@ -44,6 +44,9 @@ static void models_dump__table(Arena *a, Buf *out, const ModelTable *t, const Sc
     models_dump__default(a, out, &c->server_default);
     if (c->primary_key) buf_puts(out, " pk");
     if (st && j < st->ncols && st->cols[j]->identity && !c->identity.present) buf_puts(out, " serial");
+    if (c->identity.present)
+      buf_printf(out, " identity(%s)", c->identity.always ? "always" : "by default");
+    if (c->computed.present) buf_printf(out, " computed(%s)", c->computed.sqltext);
     if (c->comment) buf_printf(out, " comment='%s'", c->comment);
     buf_putc(out, '\n');
   }
