@@ -51,6 +51,18 @@ pass=0
 fail=0
 skip=0
 
+# sanitizer_check NAME FILE: a sanitizer report in retort's stderr (FILE) fails the
+# comparison whatever its output was, and is printed on stderr, where ctest's
+# FAIL_REGULAR_EXPRESSION sees it. Returns 1 then.
+sanitizer_check() {
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$2"; then
+    echo "FAIL $1: retort reported a sanitizer error" >&2
+    cat "$2" >&2
+    return 1
+  fi
+  return 0
+}
+
 # alembic_may_print DIR TEXT ARGS...: true if some PYTHONHASHSEED makes alembic print TEXT.
 alembic_may_print() {
   local dir=$1 want=$2 seed out
@@ -82,6 +94,10 @@ check() {
   r_out=$("$RETORT_BIN" --project "$dir" history "${r_args[@]}" 2>"$WORK/r_err")
   r_rc=$?
   r_err=$(cat "$WORK/r_err")
+  if ! sanitizer_check "$name" "$WORK/r_err"; then
+    fail=$((fail + 1))
+    return
+  fi
   if grep -q "^Traceback" <<<"$a_err"; then
     skip=$((skip + 1))
     echo "SKIP $name (alembic crashed: $(tail -1 <<<"$a_err"))"
@@ -116,21 +132,29 @@ check() {
   fi
 }
 
+# check_heads NAME DIR: `alembic heads` against `retort call status` (offline: the heads
+# need no database). retort's exit status and stderr are checked, not thrown away.
 check_heads() {
-  local name=$1 dir=$2 a r
+  local name=$1 dir=$2 a r r_rc
   a=$(cd "$dir" && "${ALEMBIC[@]}" heads 2>&1 | awk '{print $1}' | sort)
-  r=$("$RETORT_BIN" --project "$dir" call status '{}' 2>/dev/null |
-      "$PY" -c '
+  "$RETORT_BIN" --project "$dir" call status '{"offline": true}' >"$WORK/h_out" 2>"$WORK/h_err"
+  r_rc=$?
+  if ! sanitizer_check "$name heads" "$WORK/h_err"; then
+    fail=$((fail + 1))
+    return
+  fi
+  r=$("$PY" -c '
 import json, sys
 heads = json.load(sys.stdin).get("heads") or []
 for h in heads:
     print(h if isinstance(h, str) else h.get("revision", h))
-' | sort)
-  if [ -n "$a" ] && [ "$a" == "$r" ]; then
+' <"$WORK/h_out" | sort)
+  if [ $r_rc -eq 0 ] && [ -n "$a" ] && [ "$a" == "$r" ]; then
     pass=$((pass + 1))
   else
     fail=$((fail + 1))
-    echo "FAIL $name heads"
+    echo "FAIL $name heads (retort exit $r_rc)"
+    sed 's/^/  stderr: /' "$WORK/h_err" | head -20
     diff -u --label "alembic heads" --label "retort status .heads" \
       <(printf '%s\n' "$a") <(printf '%s\n' "$r")
   fi

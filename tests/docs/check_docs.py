@@ -146,6 +146,15 @@ class Server:
         return code
 
 
+def no_sanitizer_report(proc):
+    """`proc` (a finished subprocess.run of retort, or of a script that runs it, with
+    captured text output) printed no sanitizer report: a status the check accepts (1 for
+    a review with errors) must not hide one. Returns `proc`."""
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        assert marker not in (proc.stderr or ""), proc.stderr
+    return proc
+
+
 # ---- installing, as the README says -----------------------------------------------------
 
 prefix = work / "prefix"
@@ -169,7 +178,8 @@ def cmake_install_puts_retort_on_the_path():
     installed = prefix / "bin" / "retort"
     assert installed.is_file(), f"no {installed}"
     env["PATH"] = f"{prefix / 'bin'}:{os.environ.get('PATH', '')}"
-    out = subprocess.run(["retort", "--version"], env=env, capture_output=True, text=True, timeout=30)
+    out = no_sanitizer_report(subprocess.run(["retort", "--version"], env=env, capture_output=True,
+                                             text=True, timeout=30))
     assert out.returncode == 0 and out.stdout.startswith("retort "), out
 
 
@@ -402,8 +412,9 @@ def ci_job_parses_and_its_review_step_fails_on_errors():
         step_env = dict(genv, GITHUB_WORKSPACE=str(ws), GITHUB_BASE_REF="main")
         script = work / "step.sh"
         script.write_text(review["run"])
-        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=ws,
-                              env=step_env, capture_output=True, text=True, timeout=120)
+        return no_sanitizer_report(subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=ws,
+            env=step_env, capture_output=True, text=True, timeout=120))
 
     # A pull request that adds the index without CONCURRENTLY (and two clean revisions).
     bad = ["migrations/versions/2024_03_25_a6e1f5b9c372_add_refunded_order_status.py",
@@ -478,14 +489,15 @@ def retort_ini_snippet_is_accepted():
     ini = (project / "alembic.ini").read_text()
     ini = re.sub(r"\[retort\]\n(?:[^\[\n].*\n|\n)*", SNIP["retort-ini"][1] + "\n\n", ini, count=1)
     (project / "alembic.ini").write_text(ini)
-    review = subprocess.run(["retort", "--project", str(project), "--format", "json", "review", "base:head"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    review = no_sanitizer_report(subprocess.run(
+        ["retort", "--project", str(project), "--format", "json", "review", "base:head"],
+        env=env, capture_output=True, text=True, timeout=120))
     assert review.returncode in (0, 1) and "[retort]" not in review.stderr, review.stderr
     summary = json.loads(review.stdout)["summary"]
     assert summary["errors"] >= 1, summary
-    upgrade = subprocess.run(["retort", "--project", str(project), "call", "upgrade",
-                              '{"target": "base:head", "sql_only": true}'],
-                             env=env, capture_output=True, text=True, timeout=120)
+    upgrade = no_sanitizer_report(subprocess.run(
+        ["retort", "--project", str(project), "call", "upgrade", '{"target": "base:head", "sql_only": true}'],
+        env=env, capture_output=True, text=True, timeout=120))
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
 
 

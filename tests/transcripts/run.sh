@@ -115,6 +115,12 @@ for in in "$here"/*.in; do
   if [[ $rc != "$want_rc" ]]; then
     problems+=("exit code $rc, expected $want_rc")
   fi
+  # A sanitizer report fails the transcript whatever the output was; it is shown on
+  # stderr, where ctest's FAIL_REGULAR_EXPRESSION sees it.
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$dir/stderr"; then
+    problems+=("a sanitizer report on stderr (below)")
+    cat "$dir/stderr" >&2
+  fi
   if (( ${#problems[@]} == 0 )); then
     echo "PASS $name"
     passed=$((passed + 1))
