@@ -4,9 +4,13 @@
 # conformance, e2e, lsp, docs, sqlconf, db and hardening suites; the fuzz corpora replayed),
 # then the checks outside ctest (examples/shop under the real alembic on a real
 # PostgreSQL; the README's quick start; the history, review and upgrade benches in smoke
-# mode, which fail only when retort's output differs from the reference's), and end with
-# one summary line "N passed, N failed": ctest tests of both builds plus those checks;
-# a build that fails counts as one failure. Exits non-zero on any failure.
+# mode, which fail only when retort's output differs from the reference's), then scan
+# the whole run's output for the suites' passwords (tests/hardening/passwords.txt:
+# ctest's LastTest.log of both builds, the logs the suites keep in RETORT_TEST_LOG_DIR,
+# the output of the checks above; tests/hardening/scan_passwords.py), and end with one
+# summary line "N passed, N failed": ctest tests of both builds plus those checks plus
+# the scan; a build that fails counts as one failure. Exits non-zero on any failure.
+# The kept output is removed after a clean run, else its directory is named.
 # Used by .ci/run.
 #   RETORT_BUILD_DIR / RETORT_ASAN_BUILD_DIR override build/ and build-asan/.
 set -uo pipefail
@@ -25,6 +29,10 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 passed=0
 failed=0
 status=0
+
+# The suites' own logs (secrets.sh, db/run.sh) and the checks' output, for the scan.
+logs=$(mktemp -d /tmp/retort-run-logs.XXXXXX)
+export RETORT_TEST_LOG_DIR=$logs
 
 # suite NAME DIR [CMAKE-ARGS...] - configure, build, ctest; add to the counters.
 suite() {
@@ -72,12 +80,16 @@ suite() {
 suite build "$build_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=OFF
 suite asan "$asan_dir" -DRETORT_TESTS=ON -DRETORT_SANITIZE=ON
 
-# check NAME COMMAND... - one more pass or fail for the summary.
+# check NAME COMMAND... - one more pass or fail for the summary; the output is kept.
+nchecks=0
 check() {
   local name=$1
   shift
   echo "=== $name"
-  if "$@"; then
+  nchecks=$((nchecks + 1))
+  mkdir -p "$logs/checks"
+  "$@" 2>&1 | tee "$logs/checks/$nchecks.log"
+  if ((PIPESTATUS[0] == 0)); then
     passed=$((passed + 1))
   else
     echo "run.sh: $name: FAILED"
@@ -92,5 +104,24 @@ check "history bench (smoke)" bash tests/bench/history.sh --smoke "$build_dir/re
 check "review bench (smoke)" bash tests/bench/review.sh --smoke "$build_dir/retort"
 check "upgrade bench (smoke)" bash tests/bench/upgrade.sh --smoke "$build_dir/retort"
 
+# No password of the suites in anything they printed or kept.
+echo "=== no password in the whole suite's output"
+scan=("$logs")
+for d in "$build_dir" "$asan_dir"; do
+  [[ -f $d/Testing/Temporary/LastTest.log ]] && scan+=("$d/Testing/Temporary/LastTest.log")
+done
+if /usr/bin/python3 tests/hardening/scan_passwords.py "${scan[@]}"; then
+  passed=$((passed + 1))
+else
+  echo "run.sh: the password scan: FAILED"
+  failed=$((failed + 1))
+  status=1
+fi
+
+if ((status == 0 && failed == 0)); then
+  rm -rf "$logs"
+else
+  echo "run.sh: the suites' kept output is in $logs"
+fi
 echo "$passed passed, $failed failed"
 ((status == 0 && failed == 0))

@@ -15,6 +15,8 @@
 #
 #   RETORT_DB_CASES='conf_ops fault_lock_timeout'  runs only those cases;
 #   RETORT_DB_VERBOSE=1  prints the log of passing cases too.
+#   RETORT_TEST_LOG_DIR  (set by tests/run.sh) keeps every case's log and retort's output
+#   of the password case there, for the password scan over the whole suite's output.
 set -uo pipefail
 
 RETORT=${1:?usage: run.sh RETORT_BIN BUILD_DIR}
@@ -30,12 +32,18 @@ export PYTHONDONTWRITEBYTECODE=1
 
 # shellcheck source=../e2e/pg.sh
 source "$HERE/../e2e/pg.sh"
+# shellcheck source=../hardening/password.sh
+source "$HERE/../hardening/password.sh"
 mkdir -p "$BUILD_DIR" && BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 WORK=$(mktemp -d "$BUILD_DIR/db.XXXXXX")
 cleanup() {
   local pid
   for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
   pg_stop
+  if [[ -n ${RETORT_TEST_LOG_DIR:-} && -d ${RETORT_TEST_LOG_DIR:-} ]]; then
+    mkdir -p "$RETORT_TEST_LOG_DIR/db.$$"
+    cp "$WORK"/case_*.log "$WORK"/pw.all "$RETORT_TEST_LOG_DIR/db.$$/" 2>/dev/null
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -335,7 +343,8 @@ case_fault_downgrade_fails() {
 # A URL with a password (the cluster trusts local connections, so it is accepted and
 # ignored): the plan, a failing run, a stale confirm and the CLI's text never show it.
 case_fault_password_hidden() {
-  local dir b pw=Pw-7f3kQ9-secret id all=$WORK/pw.all cout
+  local dir b pw id all=$WORK/pw.all cout
+  pw=$(password_of db.password) || fail "no db.password in tests/hardening/passwords.txt"
   dir=$(project fail5 password) || exit 1
   newdb password >/dev/null || exit 1
   b="postgresql://$PGUSER:$pw@/password?host=$PG_DIR"

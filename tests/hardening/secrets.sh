@@ -6,25 +6,37 @@
 # libpq forms, percent-encoded passwords) is used with the right password, a wrong one,
 # a missing database, an unreachable socket and a malformed URL, through status,
 # history, upgrade (plan, --sql, execution) and downgrade. All stdout and stderr is
-# collected; no form of either password may appear in it. The good URL must really
-# connect (status says so), so the check cannot pass by never connecting.
+# collected; no form of either password may appear in it, and no sanitizer report. The
+# good URL must really connect (status says so), so the check cannot pass by never
+# connecting. The passwords come from passwords.txt; with RETORT_TEST_LOG_DIR set
+# (tests/run.sh) the log is kept there, for the scan over the whole suite's output.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 retort=$(realpath "$1")
 # shellcheck source=../e2e/pg.sh
 source "$root/tests/e2e/pg.sh"
+# shellcheck source=password.sh
+source "$here/password.sh"
 work=$(mktemp -d /tmp/retort-secrets.XXXXXX)
 chmod 755 "$work"
-cleanup() { pg_stop; [[ -n ${KEEP_LOG:-} ]] && cp "$work/all.log" "$KEEP_LOG"; rm -rf "$work"; }
+cleanup() {
+  pg_stop
+  [[ -n ${KEEP_LOG:-} ]] && cp "$work/all.log" "$KEEP_LOG"
+  [[ -n ${RETORT_TEST_LOG_DIR:-} && -d ${RETORT_TEST_LOG_DIR:-} && -f $work/all.log ]] &&
+    cp "$work/all.log" "$RETORT_TEST_LOG_DIR/secrets.$$.log"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 pg_start
 
 # The passwords: distinctive, with characters that need percent-encoding in a URL.
-pw='Canary7f3a@pw/x?y'
-pw_enc='Canary7f3a%40pw%2Fx%3Fy'
-bad='Canary9wrong#z'
-bad_enc='Canary9wrong%23z'
+pw=$(password_of secrets.good)     # Canary7f3a@pw/x?y
+bad=$(password_of secrets.wrong)   # Canary9wrong#z
+enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+pw_enc=$(enc "$pw")
+bad_enc=$(enc "$bad")
+[[ $pw_enc == *%40* && $bad_enc == *%23* ]] || { echo "FAIL the passwords must need percent-encoding"; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE canary LOGIN SUPERUSER PASSWORD '$pw'"
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE canarydb OWNER canary"
 hba=$(psql -X -qAt -d postgres -c "SHOW hba_file")
@@ -100,12 +112,19 @@ run "mcp session" "$retort" --project "$proj" mcp <"$work/mcp.in"
 
 # The check must be able to fail: the good URL connected.
 grep -q "canarydb" "$log" || { echo "FAIL the log never names the database: nothing connected?"; exit 1; }
-reachable=$("$retort" --project "$proj" --database-url "$good" --format json status 2>/dev/null |
+reachable=$("$retort" --project "$proj" --database-url "$good" --format json status 2>>"$log" |
   /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["database"].get("reachable"))' || true)
 [[ $reachable == True ]] || { echo "FAIL status with the right password is not reachable ($reachable)"; exit 1; }
 
+# retort's stderr went to the log: a sanitizer report there fails this check too.
+if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
+  echo "FAIL a sanitizer report in retort's output:" >&2
+  grep -E -B2 -A30 'AddressSanitizer|LeakSanitizer|runtime error:' "$log" | head -n 80 >&2
+  exit 1
+fi
+
 leaks=0
-for secret in "$pw" "$pw_enc" "$bad" "$bad_enc" "Canary7f3a" "Canary9wrong"; do
+for secret in "$pw" "$pw_enc" "$bad" "$bad_enc" "${pw%%@*}" "${bad%%#*}"; do
   if grep -F -n -- "$secret" "$log" | head -n 3 | grep -q .; then
     echo "FAIL the password form '$secret' appears in retort's output:"
     grep -F -n -- "$secret" "$log" | head -n 5
