@@ -539,7 +539,7 @@ static int project__cmp_str(const void *a, const void *b) {
  * that walk subdirectories, sort each directory. So: readdir order unless recursive.
  * `*linked` is set when an entry is a symlink (only then can two paths reach one file). */
 static bool project__walk(const char *dir, bool recursive, int depth, PathVec *out,
-                          bool *linked, RtError *err) {
+                          bool *linked, bool *statted, RtError *err) {
   DIR *d = opendir(dir);
   // os.walk ignores directories below the top that it cannot list.
   if (!d) return depth > 0 ? true : project__os_error(err, errno, dir);
@@ -569,6 +569,7 @@ static bool project__walk(const char *dir, bool recursive, int depth, PathVec *o
     bool is_link = types.items[i] == DT_LNK;
     if (!is_reg && !is_dir) {
       // A symlink or a file system without d_type: ask stat, as os.path.isfile does.
+      *statted = true;
       char *path = project__join(dir, names.items[i]);
       struct stat st, lst;
       if (stat(path, &st) == 0) {
@@ -590,7 +591,7 @@ static bool project__walk(const char *dir, bool recursive, int depth, PathVec *o
         ok = error_set(err, ERR_IO, "version location nested deeper than %d directories: %s",
                        PROJECT_MAX_WALK_DEPTH, path);
       else
-        ok = project__walk(path, recursive, depth + 1, out, linked, err);
+        ok = project__walk(path, recursive, depth + 1, out, linked, statted, err);
       free(path);
     }
   }
@@ -613,16 +614,24 @@ static int project__cmp_real(const void *a, const void *b) {
 }
 
 bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtError *err) {
+  return project_list_revision_files_ex(p, paths, n, NULL, err);
+}
+
+bool project_list_revision_files_ex(const Project *p, char ***paths, size_t *n,
+                                    bool *only_entries, RtError *err) {
   *paths = NULL;
   *n = 0;
   PathVec all = {0};
-  bool ok = true, linked = false;
+  bool ok = true, linked = false, statted = false, skipped = false;
   for (size_t i = 0; ok && i < p->nversion_locations; i++) {
     const char *loc = p->version_locations[i];
     // Alembic filters configured locations with os.path.exists; the default one is
     // listed unconditionally (and os.listdir fails when it is missing).
-    if (p->version_locations_configured && access(loc, F_OK) != 0) continue;
-    ok = project__walk(loc, p->recursive_version_locations, 0, &all, &linked, err);
+    if (p->version_locations_configured && access(loc, F_OK) != 0) {
+      skipped = true;
+      continue;
+    }
+    ok = project__walk(loc, p->recursive_version_locations, 0, &all, &linked, &statted, err);
     if (!ok && !p->version_locations_configured && err && err->kind == ERR_NOT_FOUND)
       error_prefix(err, "no versions directory in script_location %s (%s sets no "
                    "version_locations)", p->script_location,
@@ -656,6 +665,7 @@ bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtE
   }
   *paths = all.items;
   *n = all.len;
+  if (only_entries) *only_entries = !skipped && !statted && !p->recursive_version_locations;
   return true;
 fail:
   project_free_paths(all.items, all.len);

@@ -147,6 +147,18 @@ bool project_url_is_postgres(const char *url);
 bool project_list_revision_files(const Project *p, char ***paths, size_t *n, RtError *err);
 
 /**
+ * project_list_revision_files, saying also whether the listing depends on nothing but
+ * the entries of the version locations themselves (names and d_type), so that it stays
+ * right until an entry of one of those directories is created, deleted or renamed
+ * (scripts_list keeps it on that condition). *only_entries (may be NULL) is false when
+ * recursive_version_locations is on (subdirectories count), a configured location is
+ * missing (it may appear), or an entry's type had to come from stat (a symlink, whose
+ * target can change with no entry changing, or a file system without d_type).
+ */
+bool project_list_revision_files_ex(const Project *p, char ***paths, size_t *n,
+                                    bool *only_entries, RtError *err);
+
+/**
  * The directory a new revision file goes to, chosen as Alembic 1.8.1's
  * ScriptDirectory.generate_revision chooses it. `version_path` is the caller's explicit
  * choice (absolute, or relative to root; NULL for none). Without one: the only version

@@ -1,5 +1,6 @@
 /* scripts.c - every revision file of a project, parsed by 2 threads, cached per file by
- * (path, mtime ns, size, inode, mode) so a warm load only re-stats. */
+ * (path, mtime ns, size, inode, mode); from the second load on, a change journal on the
+ * directories (watch.h) says which files to re-check, so a warm load stats none. */
 #include "server/alembic/scripts.h"
 
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/alembic/watch.h"
+#include "server/base/buf.h"
 #include "server/base/mem.h"
 
 // Worker threads for a cold load (the machine budget is 2 cores), and the smallest
@@ -52,13 +55,43 @@ typedef struct Entry {
   unsigned last_gen;    /* the load that last asked for this file */
   unsigned parsed_gen;  /* the load that last parsed it */
   bool queued;          /* in this load's work list */
+  /* Trust without a stat: the entry matches the file as long as its directory's journal
+   * epoch is still `trust` (the watch predates the last check of the file) and no event
+   * named the file since (scripts__untrust sets trust to 0). Never for `follow` files. */
+  WatchDir *dir;        /* the directory's journal record at the last check; NULL: none */
+  uint64_t trust;
+  bool follow;          /* a symlink (its target changes unseen) or a file with other hard
+                           links (written through them unseen): stat-checked every load */
+  bool written;         /* an event said its bytes may have changed: re-read it, whatever
+                           its mtime and size say */
 } Entry;
+
+/* The last listing of a project's revision files (scripts_list), kept while the journal
+ * says no entry of its directories was created, deleted or renamed. */
+typedef struct Listing {
+  char *key;        /* what it was made for: the version locations and flags; NULL: none */
+  char **paths;
+  size_t n;
+  WatchDir **dirs;  /* the version locations' journal records, and their counters then */
+  uint64_t *epochs, *names;
+  size_t ndirs;
+  bool keep;        /* every location watched, and the listing depended only on entries */
+} Listing;
 
 struct ScriptCache {
   Entry **buckets;
   size_t nbuckets, count;
   RevParser *parsers[2];
   unsigned gen;
+  Watch *watch;     /* the change journal; NULL before the second load or without inotify */
+  bool watch_tried;
+  Listing listing;
+  uint64_t listings;   /* bumped by each new listing */
+  /* The last load, when it was of the cache's own listing: the next load of the same
+   * listing finds its entries here instead of hashing every path. */
+  Entry **last;
+  size_t nlast;
+  uint64_t last_listing; /* `listings` then; 0: the last load was of other paths */
 };
 
 ScriptCache *scripts_cache_new(void) {
@@ -92,8 +125,20 @@ static void scripts__entry_delete(Entry *e) {
   free(e);
 }
 
+static void scripts__listing_clear(Listing *l) {
+  free(l->key);
+  project_free_paths(l->paths, l->n);
+  free(l->dirs);
+  free(l->epochs);
+  free(l->names);
+  memset(l, 0, sizeof *l);
+}
+
 void scripts_cache_delete(ScriptCache *c) {
   if (!c) return;
+  scripts__listing_clear(&c->listing);
+  free(c->last);
+  watch_delete(c->watch);
   for (size_t b = 0; b < c->nbuckets; b++) {
     Entry *e = c->buckets[b];
     while (e) {
@@ -131,10 +176,16 @@ static void scripts__grow(ScriptCache *c) {
   c->nbuckets = nb;
 }
 
-static Entry *scripts__entry_get(ScriptCache *c, const char *path) {
-  uint64_t h = scripts__hash(path);
+static Entry *scripts__entry_find(const ScriptCache *c, const char *path, uint64_t h) {
   for (Entry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->next)
     if (e->hash == h && !strcmp(e->path, path)) return e;
+  return NULL;
+}
+
+static Entry *scripts__entry_get(ScriptCache *c, const char *path) {
+  uint64_t h = scripts__hash(path);
+  Entry *found = scripts__entry_find(c, path, h);
+  if (found) return found;
   if (c->count + 1 > c->nbuckets) scripts__grow(c);
   Entry *e = xcalloc(1, sizeof *e);
   e->path = xstrdup(path);
@@ -166,7 +217,13 @@ static bool scripts__key_eq(const FileKey *a, const FileKey *b) {
  * thread: touches only `e`, the worker's parser and the worker's pool. */
 static void scripts__parse_one(RevParser *p, Pool **pool, Entry *e, RevParseMode mode) {
   char *buf = NULL;
-  int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+  // O_NOFOLLOW first: a symlink fails with ELOOP, and is then opened through.
+  bool link = false;
+  int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ELOOP) {
+    link = true;
+    fd = open(e->path, O_RDONLY | O_CLOEXEC);
+  }
   if (fd < 0) goto fail;
   struct stat st;
   if (fstat(fd, &st) != 0) goto fail;
@@ -191,6 +248,7 @@ static void scripts__parse_one(RevParser *p, Pool **pool, Entry *e, RevParseMode
   close(fd);
   fd = -1;
   e->key = scripts__key(&st);
+  e->follow = link || st.st_nlink > 1;
   if (!*pool) {
     *pool = xcalloc(1, sizeof **pool);
     (*pool)->arena = arena_new();
@@ -269,29 +327,85 @@ static void scripts__evict(ScriptCache *c) {
   }
 }
 
-/* The directory of the previous stat, held open: a warm load stats every file, and
- * fstatat() relative to the directory walks one path component instead of all of them
- * (the kernel's path walk was most of a warm 1,000-file load). */
+/* The directory of the previous stat, held open: fstatat() relative to the directory
+ * walks one path component instead of all of them (the kernel's path walk was most of a
+ * warm 1,000-file load before the journal, and still is when there is none). */
 typedef struct StatDir {
   int fd;
   const char *path; /* borrowed: the directory part of the previous path */
   size_t len;
 } StatDir;
 
-static int scripts__stat(StatDir *d, const char *path, struct stat *st) {
+/* stat() of `path`, saying whether the path itself is a symlink (lstat first: one call
+ * for a regular file, two for a link). */
+static int scripts__stat(StatDir *d, const char *path, struct stat *st, bool *link) {
+  *link = false;
   const char *slash = strrchr(path, '/');
-  if (!slash || slash == path) return stat(path, st);
-  size_t len = (size_t)(slash - path);
-  if (d->fd < 0 || len != d->len || memcmp(path, d->path, len) != 0) {
-    if (d->fd >= 0) close(d->fd);
-    char *dir = xstrndup(path, len);
-    d->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    d->path = path;
-    d->len = len;
-    if (d->fd < 0) return stat(path, st);
+  int dfd = AT_FDCWD;
+  const char *name = path;
+  if (slash && slash != path) {
+    size_t len = (size_t)(slash - path);
+    if (d->fd < 0 || len != d->len || memcmp(path, d->path, len) != 0) {
+      if (d->fd >= 0) close(d->fd);
+      char *dir = xstrndup(path, len);
+      d->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      free(dir);
+      d->path = path;
+      d->len = len;
+    }
+    if (d->fd >= 0) {
+      dfd = d->fd;
+      name = slash + 1;
+    }
   }
-  return fstatat(d->fd, slash + 1, st, 0);
+  if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return -1;
+  if (!S_ISLNK(st->st_mode)) return 0;
+  *link = true;
+  return fstatat(dfd, name, st, 0);
+}
+
+/* watch_poll's callback: an event named this file, so its entry must be checked. */
+static void scripts__untrust(void *ctx, WatchDir *d, const char *name, size_t len,
+                             bool content) {
+  ScriptCache *c = ctx;
+  // Entries are keyed by path: the directory as the journal has it (the part before the
+  // last '/' of the paths given to scripts_load, "/" for the root), '/', the name.
+  size_t dl = d->len == 1 && d->path[0] == '/' ? 0 : d->len;
+  char small[512];
+  char *path = dl + len + 2 <= sizeof small ? small : xmalloc(dl + len + 2);
+  memcpy(path, d->path, dl);
+  path[dl] = '/';
+  memcpy(path + dl + 1, name, len);
+  path[dl + 1 + len] = '\0';
+  Entry *e = scripts__entry_find(c, path, scripts__hash(path));
+  if (e) {
+    e->trust = 0;
+    e->written |= content;
+  }
+  if (path != small) free(path);
+}
+
+/* The journal, started by the second load (or the listing before it): a one-shot command
+ * loads once and never needs one. Drained here. NULL when there is none. */
+static Watch *scripts__watch(ScriptCache *c) {
+  if (!c->watch && !c->watch_tried && c->gen >= 1) {
+    c->watch_tried = true;
+    c->watch = watch_new();
+  }
+  if (c->watch) watch_poll(c->watch, scripts__untrust, c);
+  return c->watch;
+}
+
+/* The journal's record of the directory of `path` (the part before its last '/'); NULL
+ * for a relative path (its directory depends on the working directory). */
+static WatchDir *scripts__dir_of(Watch *w, const char *path, WatchDir *prev) {
+  if (path[0] != '/') return NULL;
+  const char *slash = strrchr(path, '/');
+  size_t len = (size_t)(slash - path);
+  if (prev && (prev->len == len || (len == 0 && prev->len == 1 && prev->path[0] == '/')) &&
+      memcmp(prev->path, path, len) == 0)
+    return prev;
+  return watch_dir(w, path, len);
 }
 
 bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMode mode,
@@ -301,30 +415,54 @@ bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMo
   for (size_t k = 0; k < n; k++)
     if (!paths[k] || !paths[k][0])
       return error_set(err, ERR_PARAMS, "scripts_load: path %zu is empty; nothing was loaded", k);
+  Watch *w = scripts__watch(c);
   c->gen++;
   findings_init(&out->findings);
   out->revs = xcalloc(n ? n : 1, sizeof *out->revs);
   Entry **entries = xcalloc(n ? n : 1, sizeof *entries);
   Entry **todo = xcalloc(n ? n : 1, sizeof *todo);
   char **stat_errors = xcalloc(n ? n : 1, sizeof *stat_errors);
-  StatDir dir = {-1, NULL, 0};
+  StatDir sd = {-1, NULL, 0};
+  WatchDir *dir = NULL;
   size_t ntodo = 0;
+  // The same listing as last time: the same entries, in the same order (the last load
+  // asked for all of them, so none was evicted since).
+  bool same = c->last_listing && c->last_listing == c->listings && paths == (const char *const *)
+              c->listing.paths && n == c->nlast;
   for (size_t k = 0; k < n; k++) {
-    Entry *e = scripts__entry_get(c, paths[k]);
+    Entry *e = same ? c->last[k] : scripts__entry_get(c, paths[k]);
+    // The directory's record first: the watch must predate the check that it vouches for.
+    if (w && same && e->dir) {
+      if (e->dir != dir) dir = watch_dir(w, e->dir->path, e->dir->len);
+    } else if (w) {
+      dir = scripts__dir_of(w, paths[k], dir);
+    }
     bool fresh = false;
     // A file never read needs no stat here: the worker's fstat gives its key.
     if (e->valid) {
-      struct stat st;
-      if (scripts__stat(&dir, paths[k], &st) != 0) {
-        stat_errors[k] = xstrdup(strerror(errno));
-        scripts__entry_clear(e);
-        continue;
+      bool full = e->parsed == REV_PARSE_FULL || mode == REV_PARSE_HEADER;
+      if (dir && dir->epoch && e->dir == dir && e->trust == dir->epoch && !e->follow) {
+        fresh = full; // nothing happened to the file since it was last checked
+      } else if (e->written) {
+        fresh = false; // written since it was read: same mtime and size prove nothing
+      } else {
+        struct stat st;
+        bool link;
+        out->statted++;
+        if (scripts__stat(&sd, paths[k], &st, &link) != 0) {
+          stat_errors[k] = xstrdup(strerror(errno));
+          scripts__entry_clear(e);
+          continue;
+        }
+        FileKey key = scripts__key(&st);
+        fresh = scripts__key_eq(&e->key, &key) && full;
+        if (fresh) e->follow = link || st.st_nlink > 1;
       }
-      FileKey key = scripts__key(&st);
-      fresh = scripts__key_eq(&e->key, &key) &&
-              (e->parsed == REV_PARSE_FULL || mode == REV_PARSE_HEADER);
     }
     e->last_gen = c->gen;
+    e->written = false;
+    e->dir = dir;
+    e->trust = dir ? dir->epoch : 0; // the file is checked now (or parsed below)
     entries[k] = e;
     if (!fresh && !e->queued) {
       scripts__entry_clear(e);
@@ -332,7 +470,7 @@ bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMo
       todo[ntodo++] = e;
     }
   }
-  if (dir.fd >= 0) close(dir.fd);
+  if (sd.fd >= 0) close(sd.fd);
   scripts__run(c, todo, ntodo, mode);
   for (size_t k = 0; k < ntodo; k++) {
     todo[k]->queued = false;
@@ -356,8 +494,73 @@ bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMo
   for (size_t k = 0; k < n; k++) free(stat_errors[k]);
   free(stat_errors);
   free(todo);
-  free(entries);
+  free(c->last);
+  c->last = entries;
+  c->nlast = n;
+  c->last_listing = paths == (const char *const *)c->listing.paths ? c->listings : 0;
+  // A stat error left a hole: find that path by hashing next time.
+  for (size_t k = 0; k < n && c->last_listing; k++)
+    if (!entries[k]) c->last_listing = 0;
   scripts__evict(c);
+  return true;
+}
+
+/* The key of a listing: what project_list_revision_files reads of the project. */
+static char *scripts__listing_key(const Project *p) {
+  Buf b = BUF_INIT;
+  buf_printf(&b, "%d%d", p->version_locations_configured, p->recursive_version_locations);
+  for (size_t i = 0; i < p->nversion_locations; i++) {
+    buf_putc(&b, '\n');
+    buf_puts(&b, p->version_locations[i]);
+  }
+  return buf_detach(&b);
+}
+
+bool scripts_list(ScriptCache *c, const Project *p, const char *const **paths, size_t *n,
+                  RtError *err) {
+  *paths = NULL;
+  *n = 0;
+  if (!c || !p) return error_set(err, ERR_PARAMS, "scripts_list: no cache or no project");
+  Watch *w = scripts__watch(c);
+  Listing *l = &c->listing;
+  char *key = scripts__listing_key(p);
+  bool hit = w && l->key && l->keep && strcmp(key, l->key) == 0;
+  for (size_t i = 0; hit && i < l->ndirs; i++) {
+    WatchDir *d = watch_dir(w, l->dirs[i]->path, l->dirs[i]->len);
+    hit = d->epoch && d->epoch == l->epochs[i] && d->names == l->names[i];
+  }
+  if (hit) {
+    free(key);
+    *paths = (const char *const *)l->paths;
+    *n = l->n;
+    return true;
+  }
+  scripts__listing_clear(l);
+  // The directories' records before the listing: what it reads is then vouched for.
+  if (w) {
+    l->ndirs = p->nversion_locations;
+    l->dirs = xcalloc(l->ndirs ? l->ndirs : 1, sizeof *l->dirs);
+    l->epochs = xcalloc(l->ndirs ? l->ndirs : 1, sizeof *l->epochs);
+    l->names = xcalloc(l->ndirs ? l->ndirs : 1, sizeof *l->names);
+    for (size_t i = 0; i < l->ndirs; i++) {
+      const char *loc = p->version_locations[i];
+      l->dirs[i] = watch_dir(w, loc, strlen(loc));
+      l->epochs[i] = l->dirs[i]->epoch;
+      l->names[i] = l->dirs[i]->names;
+    }
+  }
+  bool only_entries = false;
+  if (!project_list_revision_files_ex(p, &l->paths, &l->n, &only_entries, err)) {
+    free(key);
+    scripts__listing_clear(l);
+    return false;
+  }
+  l->key = key;
+  c->listings++;
+  l->keep = w && only_entries;
+  for (size_t i = 0; l->keep && i < l->ndirs; i++) l->keep = l->epochs[i] != 0;
+  *paths = (const char *const *)l->paths;
+  *n = l->n;
   return true;
 }
 

@@ -188,17 +188,15 @@ bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, Tool
     if (err->kind != ERR_NOT_FOUND || start == cwd ||
         !project_open_versions_dir(start, &tp->project, &e2))
       return false;
-    if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, &e2) ||
+    if (!scripts_list(s->cache, tp->project, &tp->paths, &tp->npaths, &e2) ||
         tp->npaths == 0) {
       *err = why;
       return false;
     }
-  } else if (!project_list_revision_files(tp->project, &tp->paths, &tp->npaths, err)) {
+  } else if (!scripts_list(s->cache, tp->project, &tp->paths, &tp->npaths, err)) {
     return false;
   }
-  if (!scripts_load(s->cache, (const char *const *)tp->paths, tp->npaths, mode, &tp->scripts,
-                    err))
-    return false;
+  if (!scripts_load(s->cache, tp->paths, tp->npaths, mode, &tp->scripts, err)) return false;
   // The cache hands back the same Revision for an unchanged file. Nothing re-parsed and
   // the same Revisions in the same order means the same graph (pointer equality alone
   // is not enough: a re-parsed file may land at a freed address).
@@ -227,7 +225,6 @@ bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, Tool
 
 void tool_project_free(ToolProject *tp) {
   scripts_set_free(&tp->scripts);
-  project_free_paths(tp->paths, tp->npaths);
   project_delete(tp->project);
   memset(tp, 0, sizeof *tp);
 }
