@@ -1605,6 +1605,81 @@ static bool mm__first_pos_is_expr(const PyValue *call) {
   return false;
 }
 
+/* A project TypeDecorator used as a column type: what its `impl` makes (SQLAlchemy renders
+ * the impl's DDL), when the class leaves the impl alone (no load_dialect_impl, no __init__
+ * of its own). NULL with *why otherwise; `v` itself when it is not such a class. */
+static const PyValue *mm__decorated_type(X *x, const PyValue *v, const MScope *sc,
+                                         const char **why) {
+  if (!v || (v->kind != PV_CALL && v->kind != PV_NAME) || !strncmp(v->text, "sa.", 3) ||
+      !strncmp(v->text, "postgresql.", 11))
+    return v;
+  MRef r = mres_name(x->L, sc, v->text);
+  if (r.kind != MR_CLASS || r.rest) return v;
+  MCInfo *ci = mm__classify(x, r.cls);
+  if (ci->kind != MC_TYPE_DECORATOR) return v;
+  mm__mro(x, r.cls, 0);
+  const PyValue *impl = NULL;
+  MScope isc = {0};
+  for (size_t k = 0; k < ci->nmro; k++) {
+    MClass *b = ci->mro[k];
+    if (mres_attr(b, "load_dialect_impl") || mres_attr(b, "__init__")) {
+      *why = arena_printf(x->a, "type %s chooses its implementation in Python code "
+                                "(load_dialect_impl / __init__)", r.cls->name);
+      return NULL;
+    }
+    MAttr *at = mres_attr(b, "impl");
+    if (at && at->value && !impl) {
+      isc = (MScope){b->mod, at->at, b};
+      impl = mres_value(x->L, &isc, at->value);
+    }
+  }
+  if (!impl) {
+    *why = arena_printf(x->a, "type %s has no impl the reader can see", r.cls->name);
+    return NULL;
+  }
+  if (impl->kind == PV_NAME && v->kind == PV_CALL) {
+    // TypeDecorator(*args, **kw) builds impl(*args, **kw)
+    PyValue *c = mpv_call(x->a, impl->text, v->nargs, v->range);
+    for (size_t k = 0; k < v->nargs; k++) mpv_arg(c, v->args[k].name, v->args[k].value);
+    return c;
+  }
+  return impl;
+}
+
+/* The Column-like call with its type argument read through project TypeDecorators. When a
+ * decorator cannot be read, the call is returned as is and *why says why. */
+static const PyValue *mm__retype(X *x, const PyValue *call, const MScope *sc, const char **why_out) {
+  *why_out = NULL;
+  if (!call || call->kind != PV_CALL) return call;
+  for (size_t k = 0; k < call->nargs; k++) {
+    const PyArg *a = &call->args[k];
+    if (a->name && strcmp(a->name, "type_")) continue;
+    const PyValue *v = a->value;
+    if (v->kind != PV_CALL && v->kind != PV_NAME) continue;
+    const char *why = NULL;
+    const PyValue *t = mm__decorated_type(x, v, sc, &why);
+    if (t == v) continue;
+    if (!t) {
+      *why_out = why;
+      return call;
+    }
+    PyValue *c = mpv_call(x->a, call->text, call->nargs, call->range);
+    for (size_t j = 0; j < call->nargs; j++) mpv_arg(c, call->args[j].name, call->args[j].value);
+    c->args[k].value = (PyValue *)t;
+    c->dynamic = false;
+    for (size_t j = 0; j < c->nargs; j++) c->dynamic |= c->args[j].value->dynamic;
+    return c;
+  }
+  return call;
+}
+
+/* A TypeDecorator the reader could not follow is the reason the column is dynamic. */
+static void mm__type_why(MigColumn *col, const char *why) {
+  if (!why || !col->type || !col->type->dynamic) return;
+  if (col->dynamic_reason == col->type->dynamic_reason) col->dynamic_reason = why;
+  col->type->dynamic_reason = why;
+}
+
 /* Reads one column source into *col. Returns whether nullable was given explicitly. */
 static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col, const char *who) {
   const char *dflt = s->attr;
@@ -1618,8 +1693,11 @@ static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col, const
                                 &sort_order, s->at ? s->at->range : (SrcRange){0});
   }
   if (!call) call = mpv_call(x->a, "sa.Column", 0, s->at ? s->at->range : (SrcRange){0});
+  const char *type_why = NULL;
+  call = mm__retype(x, call, &s->sc, &type_why);
   if (mm__first_pos_is_expr(call)) dflt = NULL;  // Column(f"{x}_id", ...): the name is computed
   ops_read_column_named(x->a, call, dflt, col);
+  mm__type_why(col, type_why);
   if (!col->range.line && s->at) col->range = s->at->range;
   bool explicit_null = col->nullable != TRI_UNSET;
   bool from_ann = s->kind == MSK_MAPPED || s->kind == MSK_ANN_ONLY;
@@ -2029,7 +2107,10 @@ static void mm__read_columns(X *x, MClass *c, MCInfo *ci, MTab *t, MSrcVec *srcs
         col.nullable = TRI_TRUE;
         explicit_null = false;
       } else {
+        const char *type_why = NULL;
+        call = mm__retype(x, call, &s->sc, &type_why);
         ops_read_column_named(x->a, call, mm__first_pos_is_expr(call) ? NULL : s->attr, &col);
+        mm__type_why(&col, type_why);
         if (!col.range.line) col.range = s->at->range;
         explicit_null = col.nullable != TRI_UNSET;
         if (!explicit_null) col.nullable = col.primary_key ? TRI_FALSE : TRI_TRUE;
@@ -2037,10 +2118,7 @@ static void mm__read_columns(X *x, MClass *c, MCInfo *ci, MTab *t, MSrcVec *srcs
     } else {
       explicit_null = mm__read_src(x, s, ci->base, &col, c->name);
     }
-    if (!col.type && !col.dynamic && !col.nfks) {
-      col.dynamic = true;
-      col.dynamic_reason = "the column has no type (SQLAlchemy's NullType)";
-    }
+    // no type: a foreign key (column- or table-level) may give one (mm__fk_types)
     mm__add_column(x, t, &col, explicit_null, s->attr, key, c->mod->path, c->name);
     mm__map_attr(x, ci, s->attr, col.name);
   }
@@ -2314,13 +2392,11 @@ static MTab *mm__table_call(X *x, const PyValue *raw, const MScope *sc, MModule 
     if (npos++ < 2) continue;
     if (a->kind == PV_CALL && mm__is(a->text, "sa.Column")) {
       MigColumn col;
-      ops_read_column(x->a, a, &col);
+      const char *type_why = NULL;
+      ops_read_column(x->a, mm__retype(x, a, sc, &type_why), &col);
+      mm__type_why(&col, type_why);
       bool explicit_null = col.nullable != TRI_UNSET;
       if (!explicit_null) col.nullable = col.primary_key ? TRI_FALSE : TRI_TRUE;
-      if (!col.type && !col.dynamic && !col.nfks) {
-        col.dynamic = true;
-        col.dynamic_reason = "the column has no type (SQLAlchemy's NullType)";
-      }
       mm__add_column(x, t, &col, explicit_null, NULL, key, path, NULL);
       continue;
     }
@@ -2494,21 +2570,41 @@ static MTab *mm__find_table(X *x, const char *schema, const char *name) {
   return NULL;
 }
 
-/* Columns declared with only a ForeignKey take the type of the column they reference. */
+/* The FK constraint of `t` (column- or table-level) that covers column `name`, and the
+ * position of the column in it, or NULL. */
+static const MigConstraint *mm__fk_of(const MTab *t, const char *name, size_t *pos) {
+  for (int list = 0; list < 2; list++) {
+    const MigConstraint *v = list ? t->tab_cons.items : t->col_cons.items;
+    size_t n = list ? t->tab_cons.len : t->col_cons.len;
+    for (size_t i = 0; i < n; i++) {
+      if (v[i].kind != CON_FOREIGN_KEY || v[i].fk.nref_columns != v[i].ncolumns) continue;
+      for (size_t j = 0; j < v[i].ncolumns; j++)
+        if (v[i].columns[j] && !strcmp(v[i].columns[j], name)) {
+          *pos = j;
+          return &v[i];
+        }
+    }
+  }
+  return NULL;
+}
+
+/* Columns declared without a type take the type of the column their foreign key
+ * references (as SQLAlchemy does); without one they are SQLAlchemy's NullType. */
 static void mm__fk_types(X *x) {
   for (int pass = 0; pass < 8; pass++) {
     bool changed = false;
     for (size_t k = 0; k < x->tabs.len; k++) {
       MTab *t = x->tabs.items[k];
-      for (size_t i = 0; i < t->col_cons.len; i++) {
-        MigConstraint *fk = &t->col_cons.items[i];
-        if (fk->kind != CON_FOREIGN_KEY || fk->ncolumns != 1 || fk->fk.nref_columns != 1) continue;
-        int ci = mm__col_index(t, fk->columns[0]);
-        if (ci < 0 || t->cols.items[ci].type || t->cols.items[ci].dynamic) continue;
+      for (size_t i = 0; i < t->cols.len; i++) {
+        MigColumn *c = &t->cols.items[i];
+        if (c->type || c->dynamic || !c->name) continue;
+        size_t pos = 0;
+        const MigConstraint *fk = mm__fk_of(t, c->name, &pos);
+        if (!fk) continue;
         MTab *rt = mm__find_table(x, fk->fk.ref_schema, fk->fk.ref_table);
-        int ri = rt ? mm__col_index(rt, fk->fk.ref_columns[0]) : -1;
+        int ri = rt ? mm__col_index(rt, fk->fk.ref_columns[pos]) : -1;
         if (ri < 0 || !rt->cols.items[ri].type) continue;
-        t->cols.items[ci].type = rt->cols.items[ri].type;
+        c->type = rt->cols.items[ri].type;
         changed = true;
       }
     }
@@ -2519,13 +2615,17 @@ static void mm__fk_types(X *x) {
     for (size_t i = 0; i < t->cols.len; i++) {
       MigColumn *c = &t->cols.items[i];
       if (c->type || c->dynamic) continue;
+      size_t pos;
       c->dynamic = true;
-      c->dynamic_reason = "its type comes from the column its foreign key references, which the "
-                          "models do not declare";
+      c->dynamic_reason = c->name && mm__fk_of(t, c->name, &pos)
+                              ? "its type comes from the column its foreign key references, "
+                                "which the models do not declare"
+                              : "the column has no type (SQLAlchemy's NullType)";
       mm__finding(x, t->mod->path, c->range,
                   "%s.%s: %s; autogenerate leaves this column as it is and drops nothing of table "
                   "%s",
-                  mm__tab_label(x, t), c->name ? c->name : "?", c->dynamic_reason, t->name);
+                  t->class_name ? t->class_name : mm__tab_label(x, t), c->name ? c->name : "?",
+                  c->dynamic_reason, t->name);
       t->partial = true;
     }
   }
@@ -2560,6 +2660,25 @@ static void mm__output(X *x) {
   out->tables = ARENA_ARRAY(x->a, ModelTable, n + 1);
   for (size_t k = 0; k < n; k++) {
     MTab *t = ord[k].t;
+    // A second declaration of a table of one MetaData: SQLAlchemy refuses it (or, with
+    // extend_existing, merges it); the first is kept and said to be partial.
+    MTab *first = NULL;
+    for (size_t j = 0; j < k && !first; j++) {
+      MTab *o = ord[j].t;
+      const char *a = o->schema ? o->schema : "public", *b = t->schema ? t->schema : "public";
+      if (o->meta == t->meta && !strcmp(o->name, t->name) && !strcmp(a, b)) first = o;
+    }
+    if (first) {
+      mm__finding(x, t->mod->path, t->range,
+                  "table %s is declared twice in one MetaData (first at %s:%u); the first "
+                  "declaration is kept, and autogenerate drops nothing of it",
+                  mm__tab_label(x, t), first->mod->path, first->range.line);
+      for (size_t j = 0; j < out->ntables; j++)
+        if (!strcmp(out->tables[j].name, first->name) && out->tables[j].path == first->mod->path &&
+            out->tables[j].range.start_byte == first->range.start_byte)
+          out->tables[j].partial = true;
+      continue;
+    }
     ModelTable *mt = &out->tables[out->ntables++];
     mt->schema = t->schema;
     mt->name = t->name;

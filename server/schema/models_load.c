@@ -783,17 +783,32 @@ static void mload__statement(MRead *r, TSNode st, MCtx ctx) {
     inner.depth++;
     size_t nc;
     TSNode *kids = pysrc_children(&r->s, st, &nc);
+    size_t try_from = r->binds.len, try_to = r->binds.len;
     for (size_t k = 0; k < nc; k++) {
       TSNode c = kids[k];
       if (pysrc_is(c, "block")) {
+        try_from = r->binds.len;
         mload__block(r, c, inner);
+        try_to = r->binds.len;
       } else if (pysrc_is(c, "except_clause") || pysrc_is(c, "except_group_clause")) {
         MCtx cc = inner;
         cc.conditional = true;
+        size_t from = r->binds.len;
         size_t ne;
         TSNode *es = pysrc_children(&r->s, c, &ne);
         for (size_t j = 0; j < ne; j++)
           if (pysrc_is(es[j], "block")) mload__block(r, es[j], cc);
+        // `try: from enum import StrEnum / except ImportError: StrEnum = ...`: the handler
+        // is the fallback of an environment that is not the project's; a name the try
+        // body bound keeps that binding.
+        size_t w = from;
+        for (size_t i = from; i < r->binds.len; i++) {
+          bool shadow = false;
+          for (size_t b = try_from; b < try_to && !shadow; b++)
+            shadow = !strcmp(r->binds.items[b].name, r->binds.items[i].name);
+          if (!shadow) r->binds.items[w++] = r->binds.items[i];
+        }
+        r->binds.len = w;
       } else if (pysrc_is(c, "else_clause") || pysrc_is(c, "finally_clause")) {
         TSNode body = ts_node_child_by_field_name(c, "body", 4);
         if (ts_node_is_null(body)) body = ts_node_named_child(c, 0);

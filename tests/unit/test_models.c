@@ -134,21 +134,23 @@ static const char *all_findings(const ModelSet *m) {
 /* ---- SQLAlchemy 1.4, compared with SQLAlchemy itself --------------------------------------- */
 
 typedef struct Case {
-  const char *dir;     /* under tests/fixtures/models */
-  const char *file;    /* the model file given to the reader */
-  const char *module;  /* what dump_metadata.py imports */
+  const char *dir;        /* under tests/fixtures/models */
+  const char *files[2];   /* the model files given to the reader */
+  const char *modules;    /* what dump_metadata.py imports */
 } Case;
 
 static const Case CASES[] = {
-    {"shop", "app/models/__init__.py", "app.models"},
-    {"legacy", "hr/people.py", "hr.people"},
-    {"misc", "registry_models.py", "registry_models"},
+    {"shop", {"app/models/__init__.py"}, "app.models"},
+    {"legacy", {"hr/people.py"}, "hr.people"},
+    {"misc", {"registry_models.py", "composite.py"}, "registry_models composite"},
 };
 
 static void check_case(const Case *c) {
   const char *root = arena_printf(arena, "%s/tests/fixtures/models/%s", RETORT_SOURCE_DIR, c->dir);
-  const char *file = arena_printf(arena, "%s/%s", root, c->file);
-  ModelSet m = read_paths(root, &file, 1);
+  const char *files[2];
+  size_t n = 0;
+  for (; n < 2 && c->files[n]; n++) files[n] = arena_printf(arena, "%s/%s", root, c->files[n]);
+  ModelSet m = read_paths(root, files, n);
   char *got = models_dump(&m);
   char *want = slurp(arena_printf(arena, "%s/expected.txt", root));
   cr_assert_not_null(want);
@@ -175,7 +177,7 @@ Test(models, expected_files_are_sqlalchemys, .timeout = 60) {
     const char *out = arena_printf(arena, "%s/%s.txt", tmp, CASES[k].dir);
     const char *cmd = arena_printf(
         arena, "/usr/bin/python3 %s/tests/fixtures/models/dump_metadata.py %s %s >%s 2>/dev/null",
-        RETORT_SOURCE_DIR, root, CASES[k].module, out);
+        RETORT_SOURCE_DIR, root, CASES[k].modules, out);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     char *got = slurp(out);
     char *want = slurp(arena_printf(arena, "%s/expected.txt", root));
@@ -529,6 +531,52 @@ Test(models, aliases_constants_and_imports) {
   cr_expect_not_null(finding(&m, "T.odd"), "%s", all_findings(&m));
   // models, then what its imports run: pkg/__init__.py (`from . import`), consts, base
   cr_expect_eq(m.nfiles, 4);
+  models_free(&m);
+}
+
+Test(models, type_decorators_import_fallbacks_and_twice_declared_tables) {
+  ModelSet m = read_src("import sqlalchemy as sa\n"
+                        "from sqlalchemy.orm import declarative_base\n"
+                        "from sqlalchemy.types import TypeDecorator\n"
+                        "try:\n"
+                        "    from enum import StrEnum\n"
+                        "except ImportError:\n"
+                        "    from backports.strenum import StrEnum\n"
+                        "Base = declarative_base()\n"
+                        "class TZDateTime(TypeDecorator):\n"
+                        "    impl = sa.DateTime(timezone=True)\n"
+                        "    cache_ok = True\n"
+                        "class Code(TypeDecorator):\n"
+                        "    impl = sa.String\n"
+                        "class GUID(TypeDecorator):\n"
+                        "    impl = sa.CHAR\n"
+                        "    def load_dialect_impl(self, dialect):\n"
+                        "        return dialect.type_descriptor(sa.CHAR(32))\n"
+                        "class Color(StrEnum):\n"
+                        "    RED = 'red'\n"
+                        "    BLUE = 'blue'\n"
+                        "class T(Base):\n"
+                        "    __tablename__ = 't'\n"
+                        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+                        "    at = sa.Column(TZDateTime())\n"
+                        "    code = sa.Column(Code(8))\n"
+                        "    guid = sa.Column(GUID())\n"
+                        "    color = sa.Column(sa.Enum(Color))\n"
+                        "class T2(Base):\n"
+                        "    __tablename__ = 't'\n"
+                        "    id = sa.Column(sa.Integer, primary_key=True)\n");
+  cr_assert_eq(m.ntables, 1);
+  const ModelTable *t = table(&m, "t");
+  cr_expect_str_eq(t->class_name, "T");
+  cr_expect_str_eq(type_of(column(t, "at")), "TIMESTAMP WITH TIME ZONE");  // the impl instance
+  cr_expect_str_eq(type_of(column(t, "code")), "VARCHAR(8)");  // impl class, built with the args
+  cr_expect(column(t, "guid")->dynamic);
+  cr_expect_not_null(finding(&m, "T.guid: type GUID chooses its implementation"),
+                     "%s", all_findings(&m));
+  // the try body's import holds: Color is an enum
+  cr_expect_eq(column(t, "color")->type->nenum_values, 2);
+  cr_expect_not_null(finding(&m, "table t is declared twice"));
+  cr_expect(t->partial);
   models_free(&m);
 }
 
