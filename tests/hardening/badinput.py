@@ -7,10 +7,19 @@ JSON-RPC error with a given code (and id), an isError tool result, a normal resu
 nothing at all. After every case the SAME process must still answer a normal request
 correctly (a ping for MCP, a hover for LSP), so a case that wedges, kills or desyncs
 the server fails right there. The server's stderr must not show a sanitizer report.
+
+The parameters of the tools that write (upgrade, downgrade, create_migration) are tried
+on throwaway copies of the example project: each bad value gets the isError result that
+names what is wrong (and never echoes a password given in a database URL), and at the
+end both copies are byte for byte what they were (no file written, changed or removed,
+in the versions directory or anywhere in the project) and the scratch cluster holds no
+version table (nothing was applied).
 """
+import hashlib
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +30,17 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SHOP = os.path.join(ROOT, "examples", "shop")
 
 PARSE, INVALID, NO_METHOD, BAD_PARAMS, NOT_INIT = -32700, -32600, -32601, -32602, -32002
+
+
+def password_of(key):
+    """A password of passwords.txt: the suites' passwords are listed there, and
+    tests/run.sh scans the whole suite's output for each."""
+    with open(os.path.join(HERE, "passwords.txt"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split(None, 1)
+            if len(parts) == 2 and parts[0] == key:
+                return parts[1].strip()
+    raise KeyError("no %s in passwords.txt" % key)
 
 
 class Server:
@@ -176,6 +196,114 @@ MCP_CASES = [
 ]
 
 
+def project_cases(proj, nomodels):
+    """upgrade, downgrade and create_migration with bad parameters, on `proj` (a copy of
+    the shop; `nomodels` a copy without model files). Expectations carry the text the
+    error must contain and, for URLs with a password, the forms it must not."""
+    pw = password_of("badinput.url")
+    pw_enc = pw.replace("!", "%21")
+    hidden = (pw, pw_enc)
+    P = {"project": proj}
+
+    def up(args, must, tool="upgrade", not_=None):
+        return call(1, tool, dict(P, **args)), ("tool_error", 1, must, not_)
+
+    def cm(args, must, project=proj):
+        return call(1, "create_migration", dict({"project": project}, **args)), ("tool_error", 1, must, None)
+
+    cases = [
+        ("upgrade: confirm is a number", *up({"confirm": 5}, "'confirm' must be a string")),
+        ("upgrade: confirm that is no plan's id", *up({"confirm": "0123456789abcdef"}, "REFUSED (stale plan)")),
+        ("upgrade: unknown engine", *up({"engine": "turbo"}, "'engine' must be one of 'auto', 'native', 'alembic'")),
+        ("downgrade: engine is a number", *up({"engine": 7}, "'engine' must be a string", "downgrade")),
+        ("upgrade: a FROM:TO range without sql_only", *up({"target": "base:head"}, "a range FROM:TO is for sql_only")),
+        ("upgrade: malformed target '@@'", *up({"target": "@@"}, "Can't locate revision")),
+        ("upgrade: target head:::", *up({"target": "head:::"}, "upgrade head:::")),
+        ("downgrade: malformed target '-x'", *up({"target": "-x"}, "Can't locate revision identified by '-x'", "downgrade")),
+        ("downgrade: relative target past the base", *up({"target": "+2"}, "didn't produce 2 migrations", "downgrade")),
+        ("upgrade: target with a NUL", *up({"target": "head\u0000x"}, "NUL character")),
+        ("upgrade: negative lock_timeout_ms", *up({"lock_timeout_ms": -1}, "'lock_timeout_ms' must be at least 0")),
+        ("upgrade: lock_timeout_ms 1e30", *up({"lock_timeout_ms": 1e30}, "'lock_timeout_ms' must be an integer")),
+        ("downgrade: lock_timeout_ms over a day", *up({"lock_timeout_ms": 99999999999}, "between 0 and 86400000", "downgrade")),
+        ("upgrade: statement_timeout_ms 1.5", *up({"statement_timeout_ms": 1.5}, "'statement_timeout_ms' must be an integer")),
+        ("upgrade: statement_timeout_ms as a string", *up({"statement_timeout_ms": "10"}, "'statement_timeout_ms' must be an integer")),
+        ("downgrade: negative statement_timeout_ms", *up({"statement_timeout_ms": -5}, "'statement_timeout_ms' must be at least 0", "downgrade")),
+        ("upgrade: sql_only as a string", *up({"sql_only": "yes"}, "'sql_only' must be a boolean")),
+        ("upgrade: database_url that is not a URL", *up({"database_url": "not a url " + pw}, "is not a database URL", not_=hidden)),
+        ("upgrade: database_url of another scheme, with a password", *up({"database_url": "https://u:%s@example.com/db" % pw}, "is not a PostgreSQL URL", not_=hidden)),
+        ("downgrade: SQLAlchemy URL of MySQL, with a password", *up({"database_url": "mysql+pymysql://u:%s@h/db" % pw}, "scheme 'mysql+pymysql'", "downgrade", hidden)),
+        ("upgrade: URL with a password and a bad sslmode", *up({"database_url": "postgresql://u:%s@/db?host=/nonexistent&sslmode=bogus" % pw_enc}, "invalid sslmode", not_=hidden)),
+        ("downgrade: URL with a password, nothing listening", *up({"database_url": "postgresql://u:%s@/db?host=/nonexistent-retort-badinput" % pw}, "cannot connect to postgresql://u:***@", "downgrade", hidden)),
+        ("upgrade: libpq string with an unterminated password", *up({"database_url": "host=/nonexistent password='%s" % pw}, "cannot read the database URL", not_=hidden)),
+        ("create_migration: no message", *cm({}, "missing required argument 'message'")),
+        ("create_migration: message is a number", *cm({"message": 5}, "'message' must be a string")),
+        ("create_migration: message with a NUL", *cm({"message": "add\u0000table"}, "NUL character")),
+        ("create_migration: rev_id with ../", *cm({"message": "x", "rev_id": "../../evil"}, "rev_id ../../evil: only letters, digits and '_'")),
+        ("create_migration: rev_id that is an absolute path", *cm({"message": "x", "rev_id": "/tmp/evil"}, "only letters, digits and '_'")),
+        ("create_migration: rev_id with a slash", *cm({"message": "x", "rev_id": "a/b"}, "only letters, digits and '_'")),
+        ("create_migration: empty rev_id", *cm({"message": "x", "rev_id": ""}, "rev_id must be 1 to 64 characters")),
+        ("create_migration: rev_id already in the project", *cm({"message": "x", "rev_id": "a6e1f5b9c372"}, "already present")),
+        ("create_migration: branch_label with '@'", *cm({"message": "x", "branch_label": "a@b"}, "branch_label a@b")),
+        ("create_migration: merge with one id", *cm({"message": "x", "merge": ["a6e1f5b9c372"]}, "two or more parents")),
+        ("create_migration: merge that is neither heads nor a list", *cm({"message": "x", "merge": "nope"}, "an array of revision ids is expected")),
+        ("create_migration: unknown head", *cm({"message": "x", "head": "ffffffffffff"}, "No such revision or branch 'ffffffffffff'")),
+        ("create_migration: unknown depends_on", *cm({"message": "x", "depends_on": ["zzzz"]}, "No such revision or branch 'zzzz'")),
+        ("create_migration: version_path outside the project", *cm({"message": "x", "version_path": "/tmp"}, "not represented in current version locations")),
+        ("create_migration: autogenerate without model files", *cm({"message": "x", "autogenerate": True}, "autogenerate needs the project's model files", nomodels)),
+        ("create_migration: write is not a boolean", *cm({"message": "x", "write": "yes"}, "'write' must be a boolean")),
+        ("create_migration: unknown against", *cm({"message": "x", "against": "moon"}, "'against' must be one of")),
+    ]
+    return cases
+
+
+def tree(root):
+    """{relative path: sha256 or link target} of every file, link and directory."""
+    out = {}
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            rel = os.path.relpath(p, root)
+            if os.path.islink(p):
+                out[rel] = "-> " + os.readlink(p)
+            elif os.path.isdir(p):
+                out[rel] = "dir"
+            else:
+                with open(p, "rb") as f:
+                    out[rel] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def tree_diff(before, after):
+    added = sorted(set(after) - set(before))
+    gone = sorted(set(before) - set(after))
+    changed = sorted(k for k in set(before) & set(after) if before[k] != after[k])
+    parts = []
+    for what, names in (("new", added), ("removed", gone), ("changed", changed)):
+        if names:
+            parts.append("%s: %s" % (what, ", ".join(names[:10])))
+    return "; ".join(parts)
+
+
+def make_copies(tmp):
+    """A copy of the shop, and one without model files ([retort] models, app/, env.py's
+    import of them), both in `tmp`."""
+    proj = os.path.join(tmp, "shop")
+    shutil.copytree(SHOP, proj, ignore=shutil.ignore_patterns("__pycache__"))
+    nomodels = os.path.join(tmp, "nomodels")
+    shutil.copytree(SHOP, nomodels, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(os.path.join(nomodels, "app"))
+    ini = os.path.join(nomodels, "alembic.ini")
+    with open(ini) as f:
+        text = "".join(l for l in f if not l.startswith("models ="))
+    with open(ini, "w") as f:
+        f.write(text)
+    env_py = os.path.join(nomodels, "migrations", "env.py")
+    with open(env_py) as f:
+        text = f.read().replace("from app.models import Base\n", "").replace("Base.metadata", "None")
+    with open(env_py, "w") as f:
+        f.write(text)
+    return proj, nomodels
+
 def check_reply(kind, msgs, exp):
     """None when `msgs` (everything before the probe's reply) meet the expectation."""
     if exp[0] == "none":
@@ -205,14 +333,22 @@ def check_reply(kind, msgs, exp):
         text = m["result"]["content"][0]["text"]
         if not text.strip():
             return "isError result with no text"
+        must = exp[2] if len(exp) > 2 else None
+        if must and must not in text:
+            return "the error does not say %r: %s" % (must, text[:400])
+        for secret in (exp[3] if len(exp) > 3 and exp[3] else ()):
+            if secret in json.dumps(m, ensure_ascii=False) or secret in text:
+                return "the reply shows the password of the database URL"
         return None
     if is_err:
         return "expected a normal result, got isError: %s" % str(m)[:300]
     return None
 
 
-def run_mcp(binary, env):
+def run_mcp(binary, env, tmp):
     failures = []
+    proj, nomodels = make_copies(tmp)
+    before = {p: tree(p) for p in (proj, nomodels)}
     s = Server(binary, "mcp", env)
     s.send(s.frame(req(0, "tools/call", {"name": "history", "arguments": {}})))
     first = s.read()
@@ -223,7 +359,7 @@ def run_mcp(binary, env):
     init = s.read()
     assert init.get("result", {}).get("protocolVersion") == "2025-06-18", init
     s.send(s.frame(b'{"jsonrpc":"2.0","method":"notifications/initialized"}'))
-    cases = list(MCP_CASES)
+    cases = list(MCP_CASES) + project_cases(proj, nomodels)
     # A 100 MB line: answered with -32600 and skipped without being buffered.
     cases.append(("a 100 MB line", b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"s":"' + b"a" * (100 << 20) + b'"}}', ("error", INVALID, None)))
     passed = 0
@@ -249,9 +385,27 @@ def run_mcp(binary, env):
             failures.append("mcp %d %s: %s" % (i, name, why))
         else:
             passed += 1
+    # Nothing of the bad upgrades was applied: the copy's scratch database has no
+    # version table (the bad confirm was the one call that got as far as the database).
+    if not failures or "stopped answering" not in failures[-1]:
+        s.send(s.frame(call("st", "status", {"project": proj})))
+        st = s.read(timeout=120)
+        sc = st.get("result", {}).get("structuredContent") or {}
+        if (sc.get("database") or {}).get("reachable") is not True or sc.get("current"):
+            failures.append("mcp: after the bad upgrades the scratch database is unreachable or "
+                            "not empty: %s" % str(st)[:500])
     code = s.close()
     if code != 0:
         failures.append("mcp: exit code %s after EOF (want 0)" % code)
+    # Nothing written: every file of both copies as it was, nothing new beside them
+    # (but the scratch cluster's directory).
+    for p in (proj, nomodels):
+        why = tree_diff(before[p], tree(p))
+        if why:
+            failures.append("mcp: the bad calls changed %s: %s" % (p, why))
+    extra = set(os.listdir(tmp)) - {"shop", "nomodels", "scratch"}
+    if extra:
+        failures.append("mcp: the bad calls wrote %s beside the project" % sorted(extra))
     return passed, len(cases), failures, s.err
 
 
@@ -360,7 +514,7 @@ def main():
         total_pass = total = 0
         failures = []
         stderr = b""
-        for run in (run_mcp, run_lsp):
+        for run in (lambda b, e: run_mcp(b, e, tmp), run_lsp):
             p, n, f, err = run(binary, env)
             total_pass += p
             total += n

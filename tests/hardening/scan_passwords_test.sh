@@ -48,7 +48,7 @@ rc=0
 # Every key is used: read by a suite, or a literal of the unit tests.
 while read -r key value; do
   [[ -z $key || $key == \#* ]] && continue
-  if grep -rqF --include='*.sh' --include='*.py' --include='*.mjs' "password_of $key" "$root/tests"; then
+  if grep -rqE --include='*.sh' --include='*.py' --include='*.mjs' "password_of[ (\"']+${key//./\\.}" "$root/tests"; then
     continue
   fi
   grep -rqF -- "$value" "$root/tests/unit" || no "passwords.txt: $key is used by no suite (stale?)"
