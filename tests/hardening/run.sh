@@ -2,6 +2,8 @@
 # run.sh RETORT_BIN BUILD_DIR - hardening checks on the real binary:
 #  - the bad-input catalogue: every malformed message answered correctly, the same
 #    process alive after each one;
+#  - create_migration end to end: nothing written outside the versions directory
+#    whatever the message, rev_id or file_template say, symlinked versions directories;
 #  - an MCP and an LSP session under valgrind memcheck (skipped for a sanitizer build);
 #  - secrets: no password in any output, log or error (a real cluster, every way a URL
 #    reaches retort, right and wrong passwords); the scan tests/run.sh runs over the
@@ -15,6 +17,7 @@ requests=100000
 grep -q __asan_init "$retort" && requests=10000
 status=0
 /usr/bin/python3 -u "$here/badinput.py" "$retort" || status=1
+/usr/bin/python3 -u "$here/newrev_paths.py" "$retort" || status=1
 /usr/bin/python3 -u "$here/valgrind.py" "$retort" || status=1
 bash "$here/secrets.sh" "$retort" || status=1
 bash "$here/scan_passwords_test.sh" || status=1
