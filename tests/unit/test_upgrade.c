@@ -2,7 +2,8 @@
  * cluster per test, tests/e2e/pg.sh) and against Debian's alembic: every target form on
  * a tree with branches and merges (version rows compared with what alembic leaves in a
  * second database), sql_only scripts byte for byte, autocommit_block outside the
- * transaction, a failure in the 3rd of 5 revisions, a stale confirm, lock_timeout, two
+ * transaction, a failure in the 3rd of 5 revisions, a stale confirm, lock_timeout,
+ * statement_timeout (argument, [retort] setting, the alembic engine), two
  * concurrent upgrades. Fixtures: tests/fixtures/steps/tree, tests/fixtures/migrate/.
  * No per-test .timeout: with --jobs 2, criterion's timeout bookkeeping leaks 48 bytes in
  * its runner on this suite (LeakSanitizer fails the sanitizer build); ctest's timeout
@@ -390,6 +391,76 @@ Test(upgrade, lock_timeout_names_the_table) {
   free(r);
   free(q("b", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
               "'%pg_sleep(60)%' AND pid <> pg_backend_pid()"));
+  arena_delete(c.arena);
+  tool_session_delete(s);
+  pg_down();
+}
+
+/* s2's SELECT pg_sleep(1) outlives statement_timeout (given as an argument, then from
+ * [retort] statement_timeout_ms, then through the alembic engine's PGOPTIONS): the
+ * statement is cancelled with SQLSTATE 57014, the result names s2 and the statement,
+ * s2 is rolled back (its INSERT into applied_log too), s1 stays applied. Without the
+ * timeout the same plan then applies. */
+static void expect_s2_timed_out(const Call *c, const char *how, bool native) {
+  cr_assert(c->ok && c->is_error, "%s: not a failed run: %s %s", how, c->err.msg, c->text);
+  cr_assert_str_eq(jstr(c->out, "failed.revision"), "s2", "%s: %s", how, c->text);
+  const char *e = jstr(c->out, "failed.error");
+  cr_assert(e && strstr(e, "statement timeout"), "%s: error %s", how, e);
+  cr_assert(strstr(c->text, "s2") && strstr(c->text, "statement timeout"), "%s: %s", how, c->text);
+  if (native) {
+    // alembic's output carries no SQLSTATE; the native engine's result does.
+    cr_assert_str_eq(jstr(c->out, "failed.sqlstate"), "57014", "%s", how);
+    cr_assert(strstr(jstr(c->out, "failed.sql"), "pg_sleep(1)"), "%s: sql %s", how,
+              jstr(c->out, "failed.sql"));
+    int64_t idx = 0;
+    cr_assert(json_is_integer(json_get(json_get(c->out, "failed"), "statement_index"), &idx));
+    cr_assert_eq(idx, 2, "%s: statement %lld", how, (long long)idx);
+    cr_assert(strstr(c->text, "SQLSTATE 57014") && strstr(c->text, "pg_sleep(1)"), "%s: %s", how,
+              c->text);
+  }
+  char *cur = jlist(json_get(c->out, "current"));
+  cr_assert_str_eq(cur, "s1", "%s: current %s", how, cur);
+  free(cur);
+  char *r = rows("b");
+  cr_assert_str_eq(r, "s1", "%s: the version table holds %s", how, r);
+  free(r);
+  r = q("b", "SELECT string_agg(rev, ',' ORDER BY rev) || ',' || (to_regclass('ledger') IS NULL)::text "
+             "FROM applied_log");
+  cr_assert_str_eq(r, "s1,true", "%s: s2 was not rolled back: %s", how, r);
+  free(r);
+}
+
+Test(upgrade, statement_timeout_rolls_back_the_revision) {
+  pg_up();
+  createdb("b");
+  char *dir = copy_project(MIGRATE "/slow");
+  ToolSession *s = tool_session_new(dir);
+  Call c = {0};
+  apply(s, &c, "upgrade", "b", "s1", NULL);
+  cr_assert(c.ok && !c.is_error, "%s %s", c.err.msg, c.text);
+
+  apply(s, &c, "upgrade", "b", "head", "\"engine\": \"native\", \"statement_timeout_ms\": 200");
+  expect_s2_timed_out(&c, "statement_timeout_ms 200", true);
+
+  // The same from the project's configuration.
+  free(sh("printf '\\n[retort]\\nstatement_timeout_ms = 200\\n' >> %s/alembic.ini", dir));
+  tool_session_delete(s);
+  s = tool_session_new(dir);
+  apply(s, &c, "upgrade", "b", "head", "\"engine\": \"native\"");
+  expect_s2_timed_out(&c, "[retort] statement_timeout_ms = 200", true);
+
+  // The alembic engine gets it through PGOPTIONS.
+  apply(s, &c, "upgrade", "b", "head", "\"engine\": \"alembic\"");
+  expect_s2_timed_out(&c, "engine alembic", false);
+
+  // The argument wins over the configuration: 0 is no timeout, and the plan applies.
+  apply(s, &c, "upgrade", "b", "head", "\"engine\": \"native\", \"statement_timeout_ms\": 0");
+  cr_assert(c.ok && !c.is_error, "without the timeout: %s %s", c.err.msg, c.text);
+  char *r = rows("b");
+  cr_assert_str_eq(r, "s3");
+  free(r);
+  free(sh("rm -rf %s", dir));
+  free(dir);
   arena_delete(c.arena);
   tool_session_delete(s);
   pg_down();
