@@ -626,7 +626,7 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
   ix.elems = ARENA_ARRAY(x->a, MigIndexElem, v->nargs + 1);
   const char **cols = ARENA_ARRAY(x->a, const char *, v->nargs + 1);
   const char *explicit_name = NULL;
-  bool explicit_conv = false, named = false, bad = false, expr = false;
+  bool explicit_conv = false, bad = false;
   const char *why = NULL;
   size_t npos = 0;
   for (size_t k = 0; k < v->nargs; k++) {
@@ -634,7 +634,6 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
     const PyValue *e = arg->value;
     if (!arg->name) {
       if (npos++ == 0) {
-        named = true;
         if (e->kind == PV_NONE) continue;
         if ((explicit_name = pyvalue_str(e))) continue;
         if (e->kind == PV_CALL && (!strcmp(mpv_last(e->text), "conv") || !strcmp(mpv_last(e->text), "f")) &&
@@ -659,7 +658,6 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
         el->text = s;
         el->is_expr = true;
         cols[ix.nelems++] = NULL;
-        expr = true;
         continue;
       }
       if (colref && e->kind == PV_NAME) {
@@ -681,7 +679,6 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
       if (e->kind != PV_BOOL) bad = true, why = "unique= is not a literal";
       ix.unique = mm__true(e);
     } else if (!strcmp(kw, "name")) {
-      named = true;
       if (!(explicit_name = pyvalue_str(e)) && e->kind != PV_NONE) bad = true;
     } else if (!strcmp(kw, "postgresql_where")) {
       if (e->kind != PV_NONE && !mm__sql_text(e, &ix.where))
@@ -697,18 +694,20 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
       why = arena_printf(x->a, "Index keyword %s= is not modelled", kw);
     }
   }
-  (void)named;
   if (v->dynamic && !why) bad = true, why = "computed Index arguments";
+  // Index.columns: the elements that are columns (expressions have no name to give)
+  size_t ncols = 0;
   const char **keys = ARENA_ARRAY(x->a, const char *, ix.nelems + 1);
   for (size_t i = 0; i < ix.nelems; i++) {
-    keys[i] = cols[i];
+    if (!cols[i]) continue;
+    cols[ncols] = cols[i];
     int ci = mm__col_index(t, cols[i]);
-    if (ci >= 0) keys[i] = t->keys.items[ci];
+    keys[ncols++] = ci >= 0 ? t->keys.items[ci] : cols[i];
   }
   const char *nwhy = NULL;
   bool conv = false;
-  ix.name = mm__name(x, t, key, "ix", explicit_name, explicit_conv, cols, keys,
-                     expr ? 0 : ix.nelems, NULL, &conv, &nwhy);
+  ix.name = mm__name(x, t, key, "ix", explicit_name, explicit_conv, cols, keys, ncols, NULL,
+                     &conv, &nwhy);
   ix.name_conv = conv;
   if (bad || nwhy) {
     mm__finding(x, path, v->range,
@@ -963,7 +962,6 @@ static const PyValue *mm__attr_value(X *x, MClass *c, const char *name) {
 /* A class-style declarative base (class Base(DeclarativeBase), @as_declarative): its
  * metadata / registry / type_annotation_map attributes. */
 static MBase *mm__class_base(X *x, MClass *c, const PyValue *decorator) {
-  MScope sc = {c->mod, c->end, NULL};
   MBase *b = NULL;
   if (decorator && decorator->kind == PV_CALL) {
     MScope dsc = {c->mod, c->at, NULL};
@@ -999,7 +997,6 @@ static MBase *mm__class_base(X *x, MClass *c, const PyValue *decorator) {
     b->type_map = mres_value(x->L, &asc, tm->value);
     b->type_map_scope = asc;
   }
-  (void)sc;
   return b;
 }
 
@@ -1327,10 +1324,9 @@ static const PyValue *mm__type_map(X *x, const MBase *b, const char *key) {
   return NULL;
 }
 
-static const PyValue *mm__num_arg(X *x, const PyValue *field, const char *kw) {
+static const PyValue *mm__num_arg(const PyValue *field, const char *kw) {
   const PyValue *v = field ? pyvalue_call_arg(field, (size_t)-1, kw) : NULL;
   return v && v->kind == PV_INT ? v : NULL;
-  (void)x;
 }
 
 /* The SQLAlchemy type of a Python type: SQLAlchemy 2.0's default type map, or SQLModel's
@@ -1377,15 +1373,15 @@ static const PyValue *mm__python_type(X *x, const MType *t, bool sqlmodel, const
                    !strcmp(mpv_last(e), "EmailStr")))
     strlike = true;
   if (strlike) {
-    const PyValue *ml = sqlmodel ? mm__num_arg(x, field, "max_length") : NULL;
+    const PyValue *ml = sqlmodel ? mm__num_arg(field, "max_length") : NULL;
     if (!ml) return mpv_name(a, "sa.String", r);
     PyValue *c = mpv_call(a, "sa.String", 1, r);
     mpv_arg(c, NULL, ml);
     return c;
   }
   if (!strcmp(e, "decimal.Decimal")) {
-    const PyValue *p = sqlmodel ? mm__num_arg(x, field, "max_digits") : NULL;
-    const PyValue *s = sqlmodel ? mm__num_arg(x, field, "decimal_places") : NULL;
+    const PyValue *p = sqlmodel ? mm__num_arg(field, "max_digits") : NULL;
+    const PyValue *s = sqlmodel ? mm__num_arg(field, "decimal_places") : NULL;
     if (!p && !s) return mpv_name(a, "sa.Numeric", r);
     PyValue *c = mpv_call(a, "sa.Numeric", 2, r);
     if (p) mpv_arg(c, "precision", p);
@@ -1511,7 +1507,7 @@ typedef struct MArgs {
   SrcRange range;
 } MArgs;
 
-static MArgs mm__table_args(X *x, MClass *c, MAttr *at, MClass *owner) {
+static MArgs mm__table_args(X *x, MAttr *at, MClass *owner) {
   MArgs r = {0};
   if (!at) return r;
   r.range = at->range;
@@ -1525,7 +1521,6 @@ static MArgs mm__table_args(X *x, MClass *c, MAttr *at, MClass *owner) {
     MScope sc = {owner->mod, at->at, owner};
     v = mres_value(x->L, &sc, at->value);
   }
-  (void)c;
   if (!v) {
     r.bad = true;
     return r;
@@ -1681,9 +1676,8 @@ static void mm__type_why(MigColumn *col, const char *why) {
 }
 
 /* Reads one column source into *col. Returns whether nullable was given explicitly. */
-static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col, const char *who) {
+static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col) {
   const char *dflt = s->attr;
-  bool sqlmodel = base && base->sqlmodel;
   MType t = {0};
   if (s->at && s->at->ann) mm__unwrap(x, s->at->ann, (MScope){s->owner->mod, s->at->at, NULL}, &t, 0);
   const PyValue *call = s->value;
@@ -1736,15 +1730,12 @@ static bool mm__read_src(X *x, const MSrc *s, MBase *base, MigColumn *col, const
     else if (from_ann && t.mapped) col->nullable = t.optional ? TRI_TRUE : TRI_FALSE;
     else col->nullable = TRI_TRUE;
   }
-  (void)who;
-  (void)sqlmodel;
   return explicit_null;
 }
 
 /* SQLModel: the Column SQLModel builds for a field (get_column_from_field). */
 static const PyValue *mm__field_column(X *x, const MSrc *s, const char **why) {
   MAttr *at = s->at;
-  MScope sc = {s->owner->mod, at->at, s->owner};
   const PyValue *field = s->value;  // Field(...) call, a default value, or NULL
   bool is_field = field && field->kind == PV_CALL && mm__is(field->text, "sqlmodel.Field");
   if (is_field) {
@@ -1820,7 +1811,6 @@ static const PyValue *mm__field_column(X *x, const MSrc *s, const char **why) {
       mpv_arg(c, kn, kwargs->items[k + 1]);
     }
   }
-  (void)sc;
   return c;
 }
 
@@ -2116,7 +2106,7 @@ static void mm__read_columns(X *x, MClass *c, MCInfo *ci, MTab *t, MSrcVec *srcs
         if (!explicit_null) col.nullable = col.primary_key ? TRI_FALSE : TRI_TRUE;
       }
     } else {
-      explicit_null = mm__read_src(x, s, ci->base, &col, c->name);
+      explicit_null = mm__read_src(x, s, ci->base, &col);
     }
     // no type: a foreign key (column- or table-level) may give one (mm__fk_types)
     mm__add_column(x, t, &col, explicit_null, s->attr, key, c->mod->path, c->name);
@@ -2227,7 +2217,7 @@ static void mm__map_class(X *x, MClass *c) {
     return;
   }
   if (ns == MN_KNOWN) {
-    MArgs args = mm__table_args(x, c, ta, ta_owner);
+    MArgs args = mm__table_args(x, ta, ta_owner);
     const char *schema = NULL, *comment = NULL;
     bool has_schema = false;
     bool kw_ok = mm__table_kw(args.kw, &schema, &comment, &has_schema);

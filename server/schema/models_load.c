@@ -932,6 +932,9 @@ static MModule *mload__load(MLoader *L, const char *path, bool given, RtError *e
   free(rp);
   MModule *m = mload__find_loaded(L, real);
   if (m) return m;
+  // Imports are followed inside the project only (never through `from .... import` or a
+  // symlink out of it); the files the caller gives are read wherever they are.
+  if (!given && L->root && !mload__under(real, L->root)) return NULL;
   bool is_dir = mload__is_dir(path);
   if (!given && L->nmods >= (size_t)MODELS_MAX_FILES) {
     if (!L->limit_reported) {
