@@ -6,6 +6,7 @@
 #include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/base/mem.h"
 
@@ -270,6 +271,8 @@ typedef struct Acc {
   SqlStmtInfo *si;
   VEC(SqlLock) locks;
   VEC(SqlAlterCmd) cmds;
+  const char *sql; /* the whole analysed input (locations are offsets into it) */
+  size_t n;        /* its length */
 } Acc;
 
 static bool analyze__same(const char *x, const char *y) {
@@ -391,6 +394,530 @@ static const char *analyze__typename(const J *tn) {
   return n;
 }
 
+/* ---- definitions: columns, constraints, index elements -------------------------------- */
+
+/* The parse tree gives where a node starts ("location"); where it ends, and the text of
+ * names, types and expressions, come from a small lexer over the input that knows
+ * PostgreSQL's quoting (strings, E'' strings, quoted identifiers, dollar quotes, comments). */
+typedef enum TokKind { TK_END, TK_IDENT, TK_QIDENT, TK_STRING, TK_OPEN, TK_CLOSE, TK_OTHER } TokKind;
+
+typedef struct Tok {
+  TokKind kind;
+  size_t start, end;
+} Tok;
+
+static bool analyze__ident_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$' || c >= 0x80;
+}
+
+/* The next token at or after *i (whitespace and comments skipped); *i moves past it. */
+static Tok analyze__tok(const char *s, size_t n, size_t *i) {
+  size_t p = *i;
+  for (;;) {
+    while (p < n && strchr(" \t\r\n\f\v", s[p]) && s[p]) p++;
+    if (p + 1 < n && s[p] == '-' && s[p + 1] == '-') {
+      while (p < n && s[p] != '\n') p++;
+    } else if (p + 1 < n && s[p] == '/' && s[p + 1] == '*') {
+      int depth = 1; // PostgreSQL's block comments nest
+      p += 2;
+      while (p < n && depth) {
+        if (p + 1 < n && s[p] == '/' && s[p + 1] == '*') depth++, p += 2;
+        else if (p + 1 < n && s[p] == '*' && s[p + 1] == '/') depth--, p += 2;
+        else p++;
+      }
+    } else {
+      break;
+    }
+  }
+  Tok t = {TK_END, p, p};
+  if (p >= n) {
+    *i = p;
+    return t;
+  }
+  unsigned char c = (unsigned char)s[p];
+  bool escapes = false;
+  if ((c == 'e' || c == 'E') && p + 1 < n && s[p + 1] == '\'') {
+    escapes = true;
+    c = '\'';
+    p++;
+  }
+  if (c == '\'' || c == '"') {
+    t.kind = c == '"' ? TK_QIDENT : TK_STRING;
+    p++;
+    while (p < n) {
+      if (escapes && s[p] == '\\' && p + 1 < n) {
+        p += 2;
+      } else if (s[p] == (char)c) {
+        p++;
+        if (p < n && s[p] == (char)c) p++; // doubled: part of the text
+        else break;
+      } else {
+        p++;
+      }
+    }
+  } else if (c == '$' && p + 1 < n && !(s[p + 1] >= '0' && s[p + 1] <= '9')) {
+    // $tag$ ... $tag$ (or a lone `$`)
+    size_t q = p + 1;
+    while (q < n && analyze__ident_char((unsigned char)s[q]) && s[q] != '$') q++;
+    if (q < n && s[q] == '$') {
+      size_t tag = q + 1 - p;
+      size_t e = q + 1;
+      while (e + tag <= n && memcmp(s + e, s + p, tag) != 0) e++;
+      t.kind = TK_STRING;
+      p = e + tag <= n ? e + tag : n;
+    } else {
+      t.kind = TK_OTHER;
+      p++;
+    }
+  } else if (analyze__ident_char(c)) {
+    t.kind = TK_IDENT;
+    while (p < n && analyze__ident_char((unsigned char)s[p])) p++;
+  } else {
+    t.kind = c == '(' ? TK_OPEN : c == ')' ? TK_CLOSE : TK_OTHER;
+    p++;
+  }
+  t.end = p;
+  *i = p;
+  return t;
+}
+
+static bool analyze__tok_is(const char *s, Tok t, const char *word) {
+  size_t len = strlen(word);
+  return t.kind == TK_IDENT && t.end - t.start == len && !strncasecmp(s + t.start, word, len);
+}
+
+/* An identifier token's value: quotes removed ("" is "), or folded to lower case (ASCII,
+ * as PostgreSQL's scanner does). NULL for another token. */
+static char *analyze__ident(Arena *a, const char *s, Tok t) {
+  if (t.kind == TK_IDENT) {
+    char *v = arena_strndup(a, s + t.start, t.end - t.start);
+    for (char *p = v; *p; p++)
+      if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return v;
+  }
+  if (t.kind != TK_QIDENT || t.end - t.start < 2) return NULL;
+  char *v = arena_alloc(a, t.end - t.start), *w = v;
+  for (size_t k = t.start + 1; k + 1 < t.end; k++) {
+    if (s[k] == '"') k++; // "" stands for "
+    *w++ = s[k];
+  }
+  *w = '\0';
+  return v;
+}
+
+/* Whether an identifier `written` is `name` as the parser gives it: PostgreSQL truncates
+ * identifiers past 63 bytes (NAMEDATALEN - 1, at a character boundary). */
+static bool analyze__same_ident(const char *written, const char *name) {
+  if (!written || !name) return false;
+  size_t n = strlen(name);
+  return !strcmp(written, name) || (n >= 60 && n <= 63 && strlen(written) > 63 &&
+                                    !strncmp(written, name, n));
+}
+
+/* Whether an identifier token names `name` (the parser folded unquoted names to lower case). */
+static bool analyze__tok_names(Arena *a, const char *s, Tok t, const char *name) {
+  return name && analyze__same_ident(analyze__ident(a, s, t), name);
+}
+
+/* The end of an element that starts at `from`: before a `,` or `)` or `;` at its own
+ * depth, or `limit`; trailing whitespace and comments excluded. */
+static size_t analyze__elem_end(const Acc *acc, size_t from, size_t limit) {
+  if (limit > acc->n) limit = acc->n;
+  size_t i = from, last = from;
+  int depth = 0;
+  for (;;) {
+    Tok t = analyze__tok(acc->sql, limit, &i);
+    if (t.kind == TK_END) break;
+    if (depth == 0 && (t.kind == TK_CLOSE || (t.kind == TK_OTHER && strchr(",;", acc->sql[t.start]))))
+      break;
+    if (t.kind == TK_OPEN) depth++;
+    if (t.kind == TK_CLOSE) depth--;
+    last = t.end;
+  }
+  return last;
+}
+
+static SqlSpan analyze__span(size_t from, size_t to) {
+  return to > from ? (SqlSpan){from, to - from} : (SqlSpan){0, 0};
+}
+
+static char *analyze__text(const Acc *acc, SqlSpan sp) {
+  return sp.len ? arena_strndup(acc->a, acc->sql + sp.offset, sp.len) : NULL;
+}
+
+/* A node's "location", or -1 when it has none. */
+static long long analyze__loc(const J *o) {
+  const J *v = analyze__jget(o, "location");
+  return v && v->t == J_NUM && v->n >= 0 ? v->n : -1;
+}
+
+/* The span of one name (a plain or quoted identifier) written at `at`. */
+static SqlSpan analyze__name_at(const Acc *acc, long long at) {
+  if (at < 0 || (size_t)at >= acc->n) return (SqlSpan){0, 0};
+  size_t i = (size_t)at;
+  Tok t = analyze__tok(acc->sql, acc->n, &i);
+  if (t.start != (size_t)at || (t.kind != TK_IDENT && t.kind != TK_QIDENT)) return (SqlSpan){0, 0};
+  return analyze__span(t.start, t.end);
+}
+
+/* A possibly qualified name written at `at`: `s.t`, `"S"."t"`. */
+static SqlSpan analyze__qualified_at(const Acc *acc, long long at) {
+  SqlSpan sp = analyze__name_at(acc, at);
+  while (sp.len) {
+    size_t i = sp.offset + sp.len;
+    Tok dot = analyze__tok(acc->sql, acc->n, &i);
+    if (dot.kind != TK_OTHER || acc->sql[dot.start] != '.') break;
+    Tok next = analyze__tok(acc->sql, acc->n, &i);
+    if (next.kind != TK_IDENT && next.kind != TK_QIDENT) break;
+    sp.len = next.end - sp.offset;
+  }
+  return sp;
+}
+
+/* The first identifier token naming `name` in [from, to). */
+static SqlSpan analyze__find_name(const Acc *acc, size_t from, size_t to, const char *name) {
+  size_t i = from;
+  if (to > acc->n) to = acc->n;
+  for (;;) {
+    Tok t = analyze__tok(acc->sql, to, &i);
+    if (t.kind == TK_END) return (SqlSpan){0, 0};
+    if (analyze__tok_names(acc->a, acc->sql, t, name)) return analyze__span(t.start, t.end);
+  }
+}
+
+/* The last part of a qualified name at `sp` as written, when it is `name` (possibly
+ * truncated by the parser); else `name`. */
+static const char *analyze__last_name(const Acc *acc, SqlSpan sp, const char *name) {
+  size_t i = sp.offset, end = sp.offset + sp.len;
+  const char *last = NULL;
+  for (;;) {
+    Tok t = analyze__tok(acc->sql, end, &i);
+    if (t.kind == TK_END) break;
+    if (t.kind == TK_IDENT || t.kind == TK_QIDENT) last = analyze__ident(acc->a, acc->sql, t);
+  }
+  return analyze__same_ident(last, name) ? last : name;
+}
+
+static const char *const SQL_TYPE_STOP[] = {
+    "constraint", "not", "null", "default", "primary", "unique", "references", "check",
+    "generated", "collate", "using", "deferrable", "initially", "compression", "storage",
+};
+
+/* A type written at `at`: up to the first keyword that starts a constraint or clause. */
+static SqlSpan analyze__type_at(const Acc *acc, long long at, size_t limit) {
+  if (at < 0 || (size_t)at >= acc->n) return (SqlSpan){0, 0};
+  if (limit > acc->n) limit = acc->n;
+  size_t i = (size_t)at, last = (size_t)at;
+  int depth = 0;
+  for (;;) {
+    Tok t = analyze__tok(acc->sql, limit, &i);
+    if (t.kind == TK_END) break;
+    if (depth == 0) {
+      if (t.kind == TK_CLOSE || (t.kind == TK_OTHER && strchr(",;", acc->sql[t.start]))) break;
+      bool stop = false;
+      for (size_t k = 0; k < sizeof SQL_TYPE_STOP / sizeof *SQL_TYPE_STOP && !stop; k++)
+        stop = analyze__tok_is(acc->sql, t, SQL_TYPE_STOP[k]);
+      if (stop) break;
+    }
+    if (t.kind == TK_OPEN) depth++;
+    if (t.kind == TK_CLOSE) depth--;
+    last = t.end;
+  }
+  return analyze__span((size_t)at, last);
+}
+
+/* The text inside the first parenthesis pair at or after `from` (before `to`), trimmed. */
+static const char *analyze__paren_text(const Acc *acc, size_t from, size_t to) {
+  size_t i = from;
+  Tok t;
+  do t = analyze__tok(acc->sql, to, &i);
+  while (t.kind != TK_END && t.kind != TK_OPEN);
+  if (t.kind != TK_OPEN) return NULL;
+  size_t open = t.end, last = open, first = 0;
+  int depth = 1;
+  for (;;) {
+    t = analyze__tok(acc->sql, to, &i);
+    if (t.kind == TK_END) return NULL;
+    if (t.kind == TK_OPEN) depth++;
+    if (t.kind == TK_CLOSE && --depth == 0) break;
+    if (!first) first = t.start;
+    last = t.end;
+  }
+  return first ? arena_strndup(acc->a, acc->sql + first, last - first) : NULL;
+}
+
+static const char **analyze__string_list(Acc *acc, const J *items, size_t *n) {
+  *n = 0;
+  if (!items || items->t != J_ARR) return NULL;
+  const char **out = ARENA_ARRAY(acc->a, const char *, items->nkids + 1);
+  for (size_t k = 0; k < items->nkids; k++) {
+    const char *s = analyze__jstr(analyze__jget(&items->kids[k], "String"), "sval");
+    if (s) out[(*n)++] = s;
+  }
+  return out;
+}
+
+static const char *analyze__fk_action(const char *a) {
+  if (!a || !*a) return NULL;
+  switch (a[0]) {
+  case 'r': return "RESTRICT";
+  case 'c': return "CASCADE";
+  case 'n': return "SET NULL";
+  case 'd': return "SET DEFAULT";
+  default: return NULL; // 'a': NO ACTION, the default
+  }
+}
+
+const char *sql_type_canonical(Arena *a, const char *name, const long long *mods, size_t n,
+                               bool array) {
+  if (!name) return NULL;
+  static const char *const SAME[][2] = {
+      {"int4", "integer"}, {"int", "integer"}, {"integer", "integer"}, {"serial", "integer"},
+      {"serial4", "integer"}, {"int8", "bigint"}, {"bigint", "bigint"}, {"bigserial", "bigint"},
+      {"serial8", "bigint"}, {"int2", "smallint"}, {"smallint", "smallint"},
+      {"smallserial", "smallint"}, {"serial2", "smallint"}, {"bool", "boolean"},
+      {"boolean", "boolean"}, {"float4", "real"}, {"real", "real"},
+      {"float8", "double precision"}, {"text", "text"}, {"date", "date"}, {"bytea", "bytea"},
+      {"json", "json"}, {"jsonb", "jsonb"}, {"uuid", "uuid"}, {"tsvector", "tsvector"},
+      {"inet", "inet"}, {"cidr", "cidr"}, {"macaddr", "macaddr"}, {"money", "money"},
+      {"oid", "oid"}, {"bit", "bit"},
+  };
+  const char *out = NULL;
+  for (size_t k = 0; k < sizeof SAME / sizeof *SAME && !out; k++)
+    if (!strcmp(name, SAME[k][0])) out = SAME[k][1];
+  if (out) {
+  } else if (!strcmp(name, "bpchar") || !strcmp(name, "char") || !strcmp(name, "character")) {
+    out = arena_printf(a, "char(%lld)", n ? mods[0] : 1);
+  } else if (!strcmp(name, "varchar")) {
+    out = n ? arena_printf(a, "varchar(%lld)", mods[0]) : "varchar";
+  } else if (!strcmp(name, "timestamp") || !strcmp(name, "timestamptz") || !strcmp(name, "time") ||
+             !strcmp(name, "timetz")) {
+    out = n ? arena_printf(a, "%s(%lld)", name, mods[0]) : name;
+  } else if (!strcmp(name, "interval")) {
+    // interval's typmods are (fields, precision); INTERVAL_FULL_RANGE is 0x7FFF.
+    out = n == 2 && mods[0] == 0x7FFF ? arena_printf(a, "interval(%lld)", mods[1]) : "interval";
+  } else if (!strcmp(name, "numeric") || !strcmp(name, "decimal")) {
+    out = n >= 2 ? arena_printf(a, "numeric(%lld,%lld)", mods[0], mods[1])
+          : n    ? arena_printf(a, "numeric(%lld,0)", mods[0])
+                 : "numeric";
+  } else {
+    out = name; // a user type (an enum), or one the fold spells as PostgreSQL does
+  }
+  return array ? arena_printf(a, "%s[]", out) : arena_strdup(a, out);
+}
+
+/* TypeName → canonical name (and the span where it is written). */
+static const char *analyze__type(Acc *acc, const J *tn, size_t limit, SqlSpan *span) {
+  const J *t = analyze__jget(tn, "TypeName");
+  if (t) tn = t;
+  *span = (SqlSpan){0, 0};
+  if (!tn) return NULL;
+  const char *schema, *name;
+  analyze__names(analyze__jget(tn, "names"), &schema, &name);
+  const J *mods = analyze__jget(tn, "typmods");
+  long long m[4] = {0};
+  size_t nm = 0;
+  for (size_t k = 0; mods && mods->t == J_ARR && k < mods->nkids && nm < 4; k++) {
+    const J *c = analyze__jget(&mods->kids[k], "A_Const");
+    if (!c) continue;
+    m[nm++] = analyze__jnum(analyze__jget(c, "ival"), "ival");
+  }
+  bool array = analyze__jget(tn, "arrayBounds") != NULL;
+  *span = analyze__type_at(acc, analyze__loc(tn), limit);
+  return sql_type_canonical(acc->a, name, m, nm, array);
+}
+
+/* One Constraint node. `col`: the column it is written on (NULL at table level); its text
+ * ends before `limit`. */
+static void analyze__constraint(Acc *acc, const J *c, const char *col, size_t limit,
+                                SqlConstraintDef *out) {
+  memset(out, 0, sizeof *out);
+  out->type = analyze__contype(analyze__jstr(c, "contype"));
+  out->name = analyze__jstr(c, "conname");
+  long long at = analyze__loc(c);
+  if (at >= 0) {
+    size_t from = (size_t)at;
+    out->span = analyze__span(from, analyze__elem_end(acc, from, limit));
+    size_t i = from;
+    Tok kw = analyze__tok(acc->sql, acc->n, &i);
+    if (out->name && analyze__tok_is(acc->sql, kw, "constraint")) {
+      Tok nm = analyze__tok(acc->sql, acc->n, &i);
+      if (analyze__tok_names(acc->a, acc->sql, nm, out->name)) {
+        out->name_span = analyze__span(nm.start, nm.end);
+        out->name = analyze__ident(acc->a, acc->sql, nm); // as written, not truncated
+      }
+    }
+    if (out->type == SC_CHECK) {
+      size_t end = out->span.offset + out->span.len;
+      // after the CHECK keyword: `CHECK (cond)`
+      size_t j = from;
+      Tok t;
+      do t = analyze__tok(acc->sql, end, &j);
+      while (t.kind != TK_END && !analyze__tok_is(acc->sql, t, "check"));
+      if (t.kind != TK_END) out->expr = analyze__paren_text(acc, j, end);
+    }
+  }
+  const J *keys = analyze__jget(c, out->type == SC_FOREIGN_KEY ? "fk_attrs" : "keys");
+  out->cols = analyze__string_list(acc, keys, &out->ncols);
+  if (!out->ncols && col) {
+    out->cols = ARENA_ARRAY(acc->a, const char *, 1);
+    out->cols[0] = col;
+    out->ncols = 1;
+  }
+  if (out->type == SC_FOREIGN_KEY) {
+    analyze__rangevar(analyze__jget(c, "pktable"), &out->ref_schema, &out->ref_table);
+    out->ref_cols = analyze__string_list(acc, analyze__jget(c, "pk_attrs"), &out->nref_cols);
+    out->ondelete = analyze__fk_action(analyze__jstr(c, "fk_del_action"));
+    out->onupdate = analyze__fk_action(analyze__jstr(c, "fk_upd_action"));
+  }
+  out->deferrable = analyze__jbool(c, "deferrable");
+  if (analyze__jbool(c, "initdeferred")) out->initially = "DEFERRED";
+  out->not_valid = analyze__jbool(c, "skip_validation");
+  out->using_index = analyze__jstr(c, "indexname") != NULL;
+}
+
+/* One ColumnDef, whose text ends before `limit`. */
+static SqlColumnDef *analyze__column(Acc *acc, const J *cd, size_t limit) {
+  SqlColumnDef *col = ARENA_NEW(acc->a, SqlColumnDef);
+  const J *d = analyze__jget(cd, "ColumnDef");
+  if (d) cd = d;
+  col->name = analyze__jstr(cd, "colname");
+  long long at = analyze__loc(cd);
+  if (at >= 0) {
+    col->span = analyze__span((size_t)at, analyze__elem_end(acc, (size_t)at, limit));
+    col->name_span = analyze__name_at(acc, at);
+    Tok nm = {acc->sql[at] == '"' ? TK_QIDENT : TK_IDENT, (size_t)at, (size_t)at + col->name_span.len};
+    const char *written = col->name_span.len ? analyze__ident(acc->a, acc->sql, nm) : NULL;
+    if (analyze__same_ident(written, col->name))
+      col->name = written; // as written, not truncated
+    else
+      col->name_span = (SqlSpan){0, 0};
+  }
+  size_t end = col->span.len ? col->span.offset + col->span.len : limit;
+  col->type = analyze__type(acc, analyze__jget(cd, "typeName"), end, &col->type_span);
+  col->type_written = analyze__text(acc, col->type_span);
+  const J *cons = analyze__jget(cd, "constraints");
+  size_t n = cons && cons->t == J_ARR ? cons->nkids : 0;
+  col->cons = ARENA_ARRAY(acc->a, SqlConstraintDef, n + 1);
+  for (size_t k = 0; k < n; k++) {
+    const J *c = analyze__jget(&cons->kids[k], "Constraint");
+    if (!c) continue;
+    // A column constraint's text runs to the next one's start.
+    size_t next = end;
+    for (size_t j = k + 1; j < n; j++) {
+      long long l = analyze__loc(analyze__jget(&cons->kids[j], "Constraint"));
+      if (l >= 0) {
+        next = (size_t)l;
+        break;
+      }
+    }
+    const char *ct = analyze__jstr(c, "contype");
+    if (!ct) continue;
+    if (!strcmp(ct, "CONSTR_NOTNULL")) {
+      col->not_null = true;
+    } else if (!strcmp(ct, "CONSTR_DEFAULT")) {
+      long long l = analyze__loc(c);
+      if (l >= 0) {
+        size_t i = (size_t)l;
+        Tok kw = analyze__tok(acc->sql, next, &i);
+        if (analyze__tok_is(acc->sql, kw, "default")) {
+          Tok first = analyze__tok(acc->sql, next, &i);
+          size_t e = analyze__elem_end(acc, first.start, next);
+          col->default_sql = analyze__text(acc, analyze__span(first.start, e));
+        }
+      }
+    } else if (!strcmp(ct, "CONSTR_IDENTITY")) {
+      col->identity = col->not_null = true;
+    } else if (!strncmp(ct, "CONSTR_ATTR_", 12)) {
+      // DEFERRABLE / INITIALLY ... after a column constraint: separate nodes in the raw
+      // tree, which apply to the constraint before them.
+      if (col->ncons && !strcmp(ct, "CONSTR_ATTR_DEFERRABLE")) col->cons[col->ncons - 1].deferrable = true;
+      if (col->ncons && !strcmp(ct, "CONSTR_ATTR_DEFERRED")) col->cons[col->ncons - 1].initially = "DEFERRED";
+    } else {
+      SqlConstraintDef def;
+      analyze__constraint(acc, c, col->name, next, &def);
+      if (def.type == SC_PRIMARY_KEY) col->primary_key = col->not_null = true;
+      if (def.type == SC_UNIQUE) col->unique = true;
+      if (def.type == SC_PRIMARY_KEY || def.type == SC_UNIQUE || def.type == SC_FOREIGN_KEY ||
+          def.type == SC_CHECK)
+        col->cons[col->ncons++] = def;
+    }
+  }
+  return col;
+}
+
+/* CREATE TABLE's elements. */
+static void analyze__table_elts(Acc *acc, const J *elts, size_t limit) {
+  SqlStmtInfo *si = acc->si;
+  size_t n = elts && elts->t == J_ARR ? elts->nkids : 0;
+  si->columns = ARENA_ARRAY(acc->a, SqlColumnDef, n + 1);
+  si->constraints = ARENA_ARRAY(acc->a, SqlConstraintDef, n + 1);
+  for (size_t k = 0; k < n; k++) {
+    const J *e = &elts->kids[k];
+    const J *cd = analyze__jget(e, "ColumnDef");
+    const J *c = analyze__jget(e, "Constraint");
+    if (cd)
+      si->columns[si->ncolumns++] = *analyze__column(acc, cd, limit);
+    else if (c)
+      analyze__constraint(acc, c, NULL, limit, &si->constraints[si->nconstraints++]);
+  }
+}
+
+/* CREATE INDEX's elements and predicate, read from the text after the table's name. */
+static void analyze__index(Acc *acc, const J *n, size_t from, size_t limit) {
+  SqlStmtInfo *si = acc->si;
+  const J *params = analyze__jget(n, "indexParams");
+  size_t np = params && params->t == J_ARR ? params->nkids : 0;
+  si->index_cols = ARENA_ARRAY(acc->a, const char *, np + 1);
+  si->index_exprs = ARENA_ARRAY(acc->a, bool, np + 1);
+  si->index_using = analyze__jstr(n, "accessMethod");
+  // The element list: the first parenthesis after the table name.
+  size_t i = from;
+  Tok t;
+  do t = analyze__tok(acc->sql, limit, &i);
+  while (t.kind != TK_END && t.kind != TK_OPEN);
+  bool found = t.kind == TK_OPEN;
+  size_t elem = i;
+  for (size_t k = 0; k < np; k++) {
+    const J *ie = analyze__jget(&params->kids[k], "IndexElem");
+    const char *name = analyze__jstr(ie, "name");
+    size_t peek = elem;
+    Tok first = analyze__tok(acc->sql, limit, &peek);
+    if (first.kind != TK_END) elem = first.start;
+    size_t e = found ? analyze__elem_end(acc, elem, limit) : elem;
+    if (name) {
+      si->index_cols[si->nindex_cols] = name;
+    } else {
+      si->index_exprs[si->nindex_cols] = true;
+      const char *text = analyze__text(acc, analyze__span(elem, e));
+      si->index_cols[si->nindex_cols] = text ? text : "?";
+    }
+    si->nindex_cols++;
+    size_t j = e; // past the comma, to the next element
+    Tok sep = analyze__tok(acc->sql, limit, &j);
+    elem = sep.kind == TK_OTHER && acc->sql[sep.start] == ',' ? j : e;
+  }
+  if (analyze__jget(n, "whereClause")) {
+    // WHERE at depth 0 after the element list
+    size_t j = from;
+    int depth = 0;
+    for (;;) {
+      Tok w = analyze__tok(acc->sql, limit, &j);
+      if (w.kind == TK_END) break;
+      if (w.kind == TK_OPEN) depth++;
+      if (w.kind == TK_CLOSE) depth--;
+      if (depth == 0 && analyze__tok_is(acc->sql, w, "where")) {
+        size_t k = j;
+        Tok first = analyze__tok(acc->sql, limit, &k);
+        if (first.kind != TK_END)
+          si->index_where = analyze__text(acc, analyze__span(first.start, analyze__elem_end(acc, first.start, limit)));
+        break;
+      }
+    }
+  }
+}
+
 /* One ALTER TABLE subcommand: its kind and the lock mode on the altered table. */
 static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
   const char *st = analyze__jstr(cmd, "subtype");
@@ -399,8 +926,10 @@ static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
   out->name = analyze__jstr(cmd, "name");
   if (!st) return PGLOCK_ACCESS_EXCLUSIVE;
   // ALTER TABLE "Notes": ACCESS EXCLUSIVE unless a form says otherwise.
+  size_t stmt_end = acc->si->offset + acc->si->len;
   if (!strcmp(st, "AT_AddColumn")) {
     out->kind = SA_ADD_COLUMN;
+    out->column = analyze__column(acc, def, stmt_end);
     const J *cd = analyze__jget(def, "ColumnDef");
     out->name = analyze__jstr(cd, "colname");
     out->column_type = analyze__typename(analyze__jget(cd, "typeName"));
@@ -419,8 +948,15 @@ static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
     out->kind = SA_DROP_COLUMN;
   else if (!strcmp(st, "AT_AlterColumnType")) {
     out->kind = SA_ALTER_TYPE;
-    out->column_type =
-        analyze__typename(analyze__jget(analyze__jget(def, "ColumnDef"), "typeName"));
+    const J *cd = analyze__jget(def, "ColumnDef");
+    out->column_type = analyze__typename(analyze__jget(cd, "typeName"));
+    SqlColumnDef *col = ARENA_NEW(acc->a, SqlColumnDef);
+    col->name = out->name;
+    col->type = analyze__type(acc, analyze__jget(cd, "typeName"), stmt_end, &col->type_span);
+    col->type_written = analyze__text(acc, col->type_span);
+    col->span = col->type_span;
+    col->cons = ARENA_ARRAY(acc->a, SqlConstraintDef, 1);
+    out->column = col;
   } else if (!strcmp(st, "AT_SetNotNull"))
     out->kind = SA_SET_NOT_NULL;
   else if (!strcmp(st, "AT_DropNotNull"))
@@ -430,6 +966,8 @@ static PgLockMode analyze__alter_cmd(Acc *acc, const J *cmd, SqlAlterCmd *out) {
   else if (!strcmp(st, "AT_AddConstraint")) {
     out->kind = SA_ADD_CONSTRAINT;
     const J *c = analyze__jget(def, "Constraint");
+    out->constraint = ARENA_NEW(acc->a, SqlConstraintDef);
+    analyze__constraint(acc, c, NULL, stmt_end, out->constraint);
     out->contype = analyze__contype(analyze__jstr(c, "contype"));
     out->name = analyze__jstr(c, "conname");
     out->not_valid = analyze__jbool(c, "skip_validation");
@@ -485,6 +1023,9 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
     si->if_not_exists = analyze__jbool(n, "if_not_exists");
     analyze__fk_targets(acc, analyze__jget(n, "tableElts"), NULL);
+    si->table_span = analyze__qualified_at(acc, analyze__loc(analyze__jget(n, "relation")));
+    si->table_written = analyze__last_name(acc, si->table_span, si->table);
+    analyze__table_elts(acc, analyze__jget(n, "tableElts"), si->offset + si->len);
   } else if (!strcmp(node, "IndexStmt")) {
     si->kind = SK_CREATE_INDEX;
     analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
@@ -498,10 +1039,25 @@ static void analyze__stmt(Acc *acc, const char *node, const J *n) {
     analyze__lock(acc, si->concurrently ? PGLOCK_SHARE_UPDATE_EXCLUSIVE : PGLOCK_SHARE, si->schema,
                   si->table);
     si->transactional = !si->concurrently;
+    long long rel = analyze__loc(analyze__jget(n, "relation"));
+    if (rel >= 0) {
+      si->table_span = analyze__qualified_at(acc, rel);
+      si->name_span = analyze__find_name(acc, si->offset, (size_t)rel, si->name);
+      if (si->name_span.len) {
+        size_t j = si->name_span.offset;
+        si->name = analyze__ident(acc->a, acc->sql, analyze__tok(acc->sql, acc->n, &j));
+      }
+      si->table_written = analyze__last_name(acc, si->table_span, si->table);
+      analyze__index(acc, n, si->table_span.len ? si->table_span.offset + si->table_span.len
+                                                 : (size_t)rel,
+                     si->offset + si->len);
+    }
   } else if (!strcmp(node, "AlterTableStmt")) {
     si->kind = SK_ALTER_TABLE;
     si->object_type = analyze__jstr(n, "objtype");
     analyze__rangevar(analyze__jget(n, "relation"), &si->schema, &si->table);
+    si->table_span = analyze__qualified_at(acc, analyze__loc(analyze__jget(n, "relation")));
+    si->table_written = analyze__last_name(acc, si->table_span, si->table);
     si->if_exists = analyze__jbool(n, "missing_ok");
     const J *cmds = analyze__jget(n, "cmds");
     PgLockMode mode = PGLOCK_NONE;
@@ -756,7 +1312,7 @@ bool sql_analyze(Arena *a, const char *sql, SqlStmtInfo **out, size_t *n) {
     si->text = arena_strndup(a, sql + loc, len);
     const char *node = NULL;
     const J *body = analyze__jnode(analyze__jget(raw, "stmt"), &node);
-    Acc acc = {a, si, {0}, {0}};
+    Acc acc = {a, si, {0}, {0}, sql, total};
     if (body && node)
       analyze__stmt(&acc, node, body);
     else
@@ -789,7 +1345,7 @@ bool sql_lock_for(Arena *a, const SqlStmt *stmt, SqlStmtInfo *out) {
   *out = infos[0];
   if (n > 1) {
     // op.execute with several statements: one entry holding every lock, strongest per table.
-    Acc acc = {a, out, {0}, {0}};
+    Acc acc = {a, out, {0}, {0}, stmt->sql, strlen(stmt->sql)};
     for (size_t k = 0; k < n; k++) {
       for (size_t j = 0; j < infos[k].nlocks; j++)
         analyze__lock(&acc, infos[k].locks[j].mode, infos[k].locks[j].schema,

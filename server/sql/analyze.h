@@ -63,6 +63,49 @@ typedef enum SqlConstraintType {
   SC_OTHER,
 } SqlConstraintType;
 
+/* Where a piece of the analysed input is: byte offset and length (len 0: not known). */
+typedef struct SqlSpan {
+  size_t offset, len;
+} SqlSpan;
+
+/* A constraint as written: in CREATE TABLE (table or column level), ADD COLUMN's column,
+ * or ALTER TABLE ... ADD CONSTRAINT. */
+typedef struct SqlConstraintDef {
+  SqlConstraintType type;
+  const char *name;           /* CONSTRAINT name as written (not truncated at 63 bytes as
+                                 PostgreSQL does), or NULL */
+  const char **cols;          /* PRIMARY KEY / UNIQUE keys, FOREIGN KEY local columns; a column
+                                 constraint: that column */
+  size_t ncols;
+  const char *ref_schema, *ref_table; /* FOREIGN KEY: the referenced table */
+  const char **ref_cols;
+  size_t nref_cols;
+  const char *ondelete, *onupdate;    /* "CASCADE", "SET NULL", ...; NULL: NO ACTION */
+  bool deferrable;
+  const char *initially;      /* "DEFERRED" / "IMMEDIATE" when written */
+  const char *expr;           /* CHECK: the condition's text, without its parentheses */
+  bool not_valid;             /* NOT VALID */
+  bool using_index;           /* ADD ... USING INDEX */
+  SqlSpan span;               /* the constraint's text (from CONSTRAINT/the keyword) */
+  SqlSpan name_span;          /* where its name is written */
+} SqlConstraintDef;
+
+/* A column definition: CREATE TABLE's, ADD COLUMN's; for ALTER COLUMN ... TYPE, the column
+ * and its new type. */
+typedef struct SqlColumnDef {
+  const char *name;           /* as written (not truncated at 63 bytes) when its span is known */
+  const char *type;           /* canonical, in the fold's spelling (sql_type_canonical) */
+  const char *type_written;   /* the type's text as written ("serial", "int4[]"), or NULL */
+  bool not_null;              /* NOT NULL, PRIMARY KEY or an identity */
+  bool primary_key, unique, identity;
+  const char *default_sql;    /* DEFAULT's expression text, or NULL */
+  SqlConstraintDef *cons;     /* its constraints that are objects: PRIMARY KEY, UNIQUE,
+                                 REFERENCES, CHECK */
+  size_t ncons;
+  SqlSpan span;               /* the whole definition */
+  SqlSpan name_span, type_span;
+} SqlColumnDef;
+
 /* One ALTER TABLE subcommand. */
 typedef struct SqlAlterCmd {
   SqlAlterKind kind;
@@ -76,6 +119,9 @@ typedef struct SqlAlterCmd {
   const char *column_type;    /* SA_ADD_COLUMN / SA_ALTER_TYPE: type name as parsed ("int4") */
   const char *ref_schema;     /* a FOREIGN KEY's referenced table, or NULL */
   const char *ref_table;
+  SqlColumnDef *column;       /* SA_ADD_COLUMN, SA_ALTER_TYPE: the column (NULL otherwise) */
+  SqlConstraintDef *constraint; /* SA_ADD_CONSTRAINT: the constraint (NULL otherwise) */
+  const char *default_sql;    /* SA_SET_DEFAULT: the expression's text */
 } SqlAlterCmd;
 
 typedef struct SqlLock {
@@ -92,7 +138,8 @@ typedef struct SqlStmtInfo {
   size_t offset, len;         /* its bytes in the analysed input */
   const char *schema, *table; /* the target relation, or NULL */
   const char *name;           /* index / type / constraint name where there is one; for a
-                                 rename the object renamed (column, index, type) */
+                                 rename the object renamed (column, index, type); a CREATE
+                                 INDEX's name as written (not truncated) */
   const char *new_name;       /* RENAME ... TO x; ALTER TYPE ... RENAME VALUE 'a' TO 'x' */
   const char **values;        /* CREATE TYPE ... AS ENUM labels; ALTER TYPE ... ADD VALUE's */
   size_t nvalues;
@@ -104,6 +151,21 @@ typedef struct SqlStmtInfo {
   const char *object_type;    /* DropStmt/RenameStmt/CommentStmt object ("OBJECT_TABLE") */
   SqlAlterCmd *cmds;          /* SK_ALTER_TABLE subcommands */
   size_t ncmds;
+  SqlColumnDef *columns;      /* SK_CREATE_TABLE: the columns, in order */
+  size_t ncolumns;
+  SqlConstraintDef *constraints; /* SK_CREATE_TABLE: the table-level constraints */
+  size_t nconstraints;
+  const char **index_cols;    /* SK_CREATE_INDEX: each element's column name, or its
+                                 expression's text */
+  bool *index_exprs;          /* which of index_cols are expressions */
+  size_t nindex_cols;
+  const char *index_where;    /* SK_CREATE_INDEX: the WHERE predicate's text, or NULL */
+  const char *index_using;    /* SK_CREATE_INDEX: the access method ("btree") */
+  SqlSpan table_span;         /* where the target table's name is written */
+  const char *table_written;  /* CREATE TABLE, ALTER TABLE, CREATE INDEX: the table's name as
+                                 written, untruncated (`table` is PostgreSQL's, cut at 63
+                                 bytes), when that span is known; else `table` */
+  SqlSpan name_span;          /* SK_CREATE_INDEX: where the index name is written */
   SqlLock *locks;             /* the table locks taken (strongest per table) */
   size_t nlocks;
   bool transactional;         /* false: PostgreSQL refuses to run it inside a transaction
@@ -120,6 +182,13 @@ typedef struct SqlStmtInfo {
  * finding for callers, not a failure. Everything is owned by `arena`.
  */
 bool sql_analyze(Arena *arena, const char *sql, SqlStmtInfo **out, size_t *n);
+
+/** A type name as PostgreSQL's parser read it (its last name part, "int4", "bpchar",
+ * "serial"; with typmods and array bounds) in the fold's canonical spelling: "integer",
+ * "char(3)", "varchar(32)", "timestamp(3)", "double precision", "text[]". serial kinds are
+ * their integer type. `mods` may be NULL when n is 0. Owned by `arena`. */
+const char *sql_type_canonical(Arena *arena, const char *name, const long long *mods, size_t n,
+                               bool array);
 
 /**
  * The locks of one rendered statement (sql_render_*). A dynamic placeholder gives false

@@ -509,6 +509,106 @@ Test(analyze, parse_error_location) {
   cr_assert_eq(n, 0);
 }
 
+static const char *span_text(const char *sql, SqlSpan sp) {
+  return sp.len ? arena_strndup(arena, sql + sp.offset, sp.len) : "";
+}
+
+/* Definitions read from the parse tree: columns (canonical types, constraints, defaults),
+ * table constraints, and where each is written, past comments and every kind of quoting. */
+Test(analyze, column_and_constraint_definitions) {
+  const char *sql =
+      "CREATE TABLE s.\"Acc\" (\n"
+      "  id serial PRIMARY KEY, -- a comment, with ( and ,\n"
+      "  code character(3) NOT NULL DEFAULT E'a\\'b' /* x, ) */,\n"
+      "  v character varying(9)[] CONSTRAINT ck_v CHECK (v <> $$,)$$),\n"
+      "  at timestamp(2) without time zone COLLATE \"C\",\n"
+      "  n numeric(12, 2), d double precision, i interval(3), b bool,\n"
+      "  owner int REFERENCES u (id) ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED,\n"
+      "  CONSTRAINT fk2 FOREIGN KEY (a, b) REFERENCES o (x, y) NOT VALID\n"
+      ")";
+  SqlStmtInfo *si = one(sql);
+  cr_assert_str_eq(span_text(sql, si->table_span), "s.\"Acc\"");
+  cr_assert_str_eq(si->table_written, "Acc");
+  cr_assert_eq(si->ncolumns, 9);
+  static const char *const want[][3] = {
+      {"id", "integer", "serial"},
+      {"code", "char(3)", "character(3)"},
+      {"v", "varchar(9)[]", "character varying(9)[]"},
+      {"at", "timestamp(2)", "timestamp(2) without time zone"},
+      {"n", "numeric(12,2)", "numeric(12, 2)"},
+      {"d", "double precision", "double precision"},
+      {"i", "interval(3)", "interval(3)"},
+      {"b", "boolean", "bool"},
+      {"owner", "integer", "int"},
+  };
+  for (size_t k = 0; k < 9; k++) {
+    cr_assert_str_eq(si->columns[k].name, want[k][0]);
+    cr_assert_str_eq(si->columns[k].type, want[k][1], "%s", want[k][0]);
+    cr_assert_str_eq(si->columns[k].type_written, want[k][2]);
+    cr_assert_str_eq(span_text(sql, si->columns[k].name_span), want[k][0]);
+  }
+  const SqlColumnDef *id = &si->columns[0], *code = &si->columns[1], *v = &si->columns[2];
+  cr_assert(id->primary_key && id->not_null);
+  cr_assert_eq(id->ncons, 1);
+  cr_assert_str_eq(span_text(sql, id->span), "id serial PRIMARY KEY");
+  cr_assert(code->not_null);
+  cr_assert_str_eq(code->default_sql, "E'a\\'b'");
+  cr_assert_str_eq(span_text(sql, code->span), "code character(3) NOT NULL DEFAULT E'a\\'b'");
+  cr_assert_eq(v->ncons, 1);
+  cr_assert_str_eq(v->cons[0].name, "ck_v");
+  cr_assert_str_eq(v->cons[0].expr, "v <> $$,)$$");
+  cr_assert_str_eq(span_text(sql, v->cons[0].name_span), "ck_v");
+  const SqlConstraintDef *fk = &si->columns[8].cons[0];
+  cr_assert_eq(fk->type, SC_FOREIGN_KEY);
+  cr_assert_str_eq(fk->cols[0], "owner");
+  cr_assert_str_eq(fk->ref_table, "u");
+  cr_assert_str_eq(fk->onupdate, "SET NULL");
+  cr_assert_null(fk->ondelete);
+  cr_assert(fk->deferrable);
+  cr_assert_str_eq(fk->initially, "DEFERRED");
+  cr_assert_eq(si->nconstraints, 1);
+  cr_assert_str_eq(si->constraints[0].name, "fk2");
+  cr_assert_eq(si->constraints[0].ncols, 2);
+  cr_assert(si->constraints[0].not_valid);
+  cr_assert_str_eq(span_text(sql, si->constraints[0].span),
+                   "CONSTRAINT fk2 FOREIGN KEY (a, b) REFERENCES o (x, y) NOT VALID");
+}
+
+/* ALTER TABLE's subcommands carry their column or constraint; CREATE INDEX its elements;
+ * PostgreSQL truncates names past 63 bytes, the definitions keep them as written. */
+Test(analyze, alter_and_index_definitions_and_long_names) {
+  char *col = arena_printf(arena, "%070d", 7);
+  col[0] = 'c';
+  char *sql = arena_printf(arena,
+                           "ALTER TABLE t ADD COLUMN %s json, ALTER COLUMN y TYPE text USING y::text, "
+                           "ADD CONSTRAINT ck CHECK ((a > 0)), ADD UNIQUE USING INDEX ix; "
+                           "CREATE INDEX \"IX_%s\" ON ONLY t USING gist (a, (b + 1), lower(c) DESC) "
+                           "WHERE a > 1",
+                           col, col);
+  SqlStmtInfo *si;
+  size_t n;
+  cr_assert(sql_analyze(arena, sql, &si, &n));
+  cr_assert_eq(n, 2);
+  cr_assert_eq(si[0].ncmds, 4);
+  cr_assert_str_eq(si[0].cmds[0].column->name, col, "not truncated");
+  cr_assert_str_eq(si[0].cmds[0].column->type, "json");
+  cr_assert_str_eq(si[0].cmds[1].column->name, "y");
+  cr_assert_str_eq(si[0].cmds[1].column->type, "text");
+  cr_assert_str_eq(span_text(sql, si[0].cmds[1].column->type_span), "text");
+  cr_assert_str_eq(si[0].cmds[2].constraint->expr, "(a > 0)");
+  cr_assert(si[0].cmds[3].constraint->using_index);
+  cr_assert_eq(si[1].kind, SK_CREATE_INDEX);
+  cr_assert_str_eq(si[1].name, arena_printf(arena, "IX_%s", col));
+  cr_assert_eq(si[1].nindex_cols, 3);
+  cr_assert_str_eq(si[1].index_cols[0], "a");
+  cr_assert_not(si[1].index_exprs[0]);
+  cr_assert_str_eq(si[1].index_cols[1], "(b + 1)");
+  cr_assert_str_eq(si[1].index_cols[2], "lower(c) DESC");
+  cr_assert(si[1].index_exprs[2]);
+  cr_assert_str_eq(si[1].index_where, "a > 1");
+  cr_assert_str_eq(si[1].index_using, "gist");
+}
+
 /* Locks of the fixture's rendered statements: each statement analysed, DROP INDEX placed
  * on the op's table, autocommit statements outside the transaction. */
 Test(analyze, locks_of_rendered_fixture_revisions) {
