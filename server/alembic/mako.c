@@ -175,21 +175,35 @@ static const MakoValue *mako__lookup(const MakoEnv *env, const char *name, size_
   return NULL;
 }
 
-/* Call arguments after '(' up to ')': at most `max` expressions into args. */
+static void mako__args_free(Val *args, size_t n) {
+  for (size_t k = 0; k < n; k++) mako__val_free(&args[k]);
+}
+
+/* Call arguments after '(' up to ')': at most `max` expressions into args. On failure the
+ * arguments read so far are freed (*n is 0). */
 static bool mako__args(Expr *x, Val *args, size_t max, size_t *n) {
   *n = 0;
   if (mako__eat(x, ")")) return true;
+  bool ok;
   for (;;) {
-    if (*n == max) return mako__fail(x, "too many arguments in a call");
-    if (!mako__expr(x, &args[*n])) return false;
+    if (*n == max) {
+      ok = mako__fail(x, "too many arguments in a call");
+      break;
+    }
+    if (!mako__expr(x, &args[*n])) {
+      ok = false;
+      break;
+    }
     (*n)++;
     if (mako__eat(x, ")")) return true;
-    if (!mako__eat(x, ",")) return mako__fail(x, "expected ',' or ')' in a call");
+    if (!mako__eat(x, ",")) {
+      ok = mako__fail(x, "expected ',' or ')' in a call");
+      break;
+    }
   }
-}
-
-static void mako__args_free(Val *args, size_t n) {
-  for (size_t k = 0; k < n; k++) mako__val_free(&args[k]);
+  mako__args_free(args, *n);
+  *n = 0;
+  return ok;
 }
 
 static bool mako__primary(Expr *x, Val *out) {

@@ -1,0 +1,2 @@
+% if message:
+${repr(up_revision)
