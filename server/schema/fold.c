@@ -346,6 +346,7 @@ static void fold__sql_op(Arena *a, FoldOp *f, const Op *op) {
   f->sql_arg = op_arg(op, 0, "sqltext");
   f->sql = fold__str_or_text(f->sql_arg);
   if (f->sql) f->stmts = fold_sql_read(a, f->sql, &f->nstmts);
+  if (f->sql) fold_sql_ops(a, f);
 }
 
 static void fold__one(Arena *a, const Op *op, bool batch, const char *bt, const char *bs,
@@ -891,6 +892,7 @@ FoldSql *fold_sql_read(Arena *a, const char *sql, size_t *n) {
   for (size_t k = 0; k < ni; k++) {
     out[k].text = info[k].text;
     out[k].parse_ok = true;
+    out[k].info = &info[k];
     fold__stmt(a, &out[k]);
     fold__from_info(&out[k], &info[k]);
   }
@@ -939,11 +941,29 @@ static void fold__add_columns(Schema *s, SchemaTable *t, const FoldOp *op) {
   for (size_t k = 0; k < op->ncons; k++) fold__add_constraint(s, t, &op->cons[k]);
 }
 
+/* A statement PostgreSQL's parser read, as the op calls that do the same (fold_sql_ops). */
+static void fold__sql_ops(Schema *s, const FoldSql *st) {
+  for (size_t k = 0; k < st->nops; k++) {
+    const FoldOp *d = &st->ops[k];
+    // IF NOT EXISTS on what exists does nothing; so does a plain CREATE INDEX of a name
+    // known already (as before: its history may be one retort could not read).
+    if (d->kind == FOP_CREATE_TABLE && d->if_not_exists && schema_table(s, d->schema, d->table))
+      continue;
+    if (d->kind == FOP_CREATE_INDEX && d->name && schema_index(s, d->schema, d->name, NULL))
+      continue;
+    fold_op(s, d);
+  }
+}
+
 static void fold__sql(Schema *s, const FoldOp *op) {
   for (size_t k = 0; k < op->nstmts; k++) {
     const FoldSql *st = &op->stmts[k];
     SchemaEnum *e;
     SchemaTable *t;
+    if (st->nops) {
+      fold__sql_ops(s, st);
+      continue;
+    }
     switch (st->kind) {
     case FSQL_CREATE_ENUM:
       if (st->object) schema_enum_add(s, NULL, st->object, st->values, st->nvalues);

@@ -45,6 +45,10 @@ typedef struct FoldColumn {
   bool enum_create_type;         /* the column's type creates its enum (create_type) */
   const char *comment;           /* comment=, NULL when none */
   const PyValue *expr;           /* the sa.Column(...) call */
+  /* A column read from SQL (FoldSql.ops) has no PyValues; where its parts are written in the
+   * revision file instead (line 0 when not known exactly: the SQL is not a plain literal). */
+  SrcRange range, name_range, type_range;
+  const char *type_sql;          /* from SQL: the type as written ("serial", "int4[]") */
 } FoldColumn;
 
 typedef struct FoldConstraint {
@@ -61,6 +65,8 @@ typedef struct FoldConstraint {
   const char *ondelete, *onupdate, *initially; /* FK options as written, NULL when absent */
   bool deferrable;
   const PyValue *src;            /* the constraint object / ForeignKey(...) call, or the op */
+  SrcRange range, name_range;    /* from SQL: the constraint's text and its name (line 0:
+                                    not known exactly) */
 } FoldConstraint;
 
 /* What the rules need from one SQL statement of op.execute: server/sql's sql_analyze
@@ -90,6 +96,17 @@ typedef struct FoldSql {
   const char **values;           /* CREATE TYPE ... AS ENUM (values) / ADD VALUE 'v' */
   size_t nvalues;
   const char *before, *after;    /* ADD VALUE 'v' BEFORE 'x' / AFTER 'x', else NULL */
+  const struct SqlStmtInfo *info; /* PostgreSQL's parse of it (server/sql/analyze.h), NULL
+                                    when the SQL did not parse */
+  /* The statement read as the op calls that do the same (fold_sql_ops): CREATE TABLE as
+   * create_table, ALTER TABLE ... ADD COLUMN as add_column, ADD CONSTRAINT as
+   * create_*_constraint / create_foreign_key / create_primary_key, ALTER COLUMN ... TYPE /
+   * SET|DROP NOT NULL / DROP DEFAULT and RENAME COLUMN as alter_column, DROP COLUMN,
+   * DROP CONSTRAINT, RENAME TO, CREATE / DROP INDEX, DROP TABLE. Each has from_sql set. */
+  struct FoldOp *ops;
+  size_t nops;
+  SrcRange range;                /* where the statement is written: inside the string when
+                                    it is a plain literal, else the string, else line 0 */
 } FoldSql;
 
 typedef struct FoldOp {
@@ -100,7 +117,8 @@ typedef struct FoldOp {
   const char *name;              /* index / constraint name; column name (drop/alter) */
   const PyValue *name_arg;       /* where that name is written (or NULL) */
   const char *new_name;          /* rename_table, alter_column(new_column_name=) */
-  FoldColumn *cols;              /* create_table / add_column (1) */
+  FoldColumn *cols;              /* create_table / add_column (1); an alter_column read from
+                                    SQL (ALTER COLUMN ... TYPE): the column, new type (1) */
   size_t ncols;
   FoldConstraint *cons;          /* create_table's constraints; the one of create_*_constraint */
   size_t ncons;
@@ -134,6 +152,13 @@ typedef struct FoldOp {
   bool in_autocommit;            /* inside `with op.get_context().autocommit_block()` */
   bool dynamic;                  /* computed arguments or not an op call at all */
   const char *dynamic_reason;
+  /* An op read from a statement of op.execute (FoldSql.ops): `op`, `sql_arg` and the
+   * context are the execute call's, `method` the equivalent op method, `sql` the statement;
+   * PyValues are NULL and the ranges below say where things are written. */
+  const FoldSql *from_sql;       /* the statement, NULL for an op call */
+  SrcRange sql_range;            /* from_sql: the statement's range (FoldSql.range) */
+  SrcRange name_range;           /* from_sql: where the table / index / constraint name is
+                                    (line 0: not known exactly) */
 } FoldOp;
 
 typedef struct FoldOpList {
@@ -161,6 +186,12 @@ const char *fold_default_sql(Arena *arena, const PyValue *v);
 
 /** Splits and reads a SQL string (see FoldSql). Owned by `arena`. */
 FoldSql *fold_sql_read(Arena *arena, const char *sql, size_t *n);
+
+/** For an op.execute FoldOp `f` whose statements were read (f->stmts): fills each
+ * statement's `ops` (the op calls that do the same) and the ranges of the statements and
+ * of their parts, mapped into the revision file when the SQL is a plain string literal
+ * (no escapes, no implicit concatenation). fold_ops_read calls it. Owned by `arena`. */
+void fold_sql_ops(Arena *arena, FoldOp *f);
 
 /** Applies one op to `s`. Unknown tables referenced by an op are created on the fly
  * (their earlier history was dynamic or raw SQL), so later ops still fold. */

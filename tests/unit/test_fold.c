@@ -266,3 +266,102 @@ Test(fold, sql_reading) {
   cr_assert_not(bad[0].parse_ok);
   cr_assert_eq(bad[0].kind, FSQL_DELETE, "text that does not parse is still read lexically");
 }
+
+/* op.execute's SQL, read by PostgreSQL's parser as the op calls that do the same: the fold
+ * learns tables, columns (types, nullability, defaults), constraints and indexes. */
+Test(fold, sql_statements_fold_like_op_calls) {
+  Schema *s = folded(
+      "    op.execute('''\n"
+      "        CREATE TABLE accounts (\n"
+      "            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+      "            code char(3) NOT NULL DEFAULT 'abc',\n"
+      "            owner_id integer CONSTRAINT fk_acc_owner REFERENCES users (id) ON DELETE CASCADE,\n"
+      "            at timestamp(3) with time zone,\n"
+      "            tags text[],\n"
+      "            CONSTRAINT ck_acc_code CHECK (code <> '')\n"
+      "        );\n"
+      "        CREATE INDEX ix_acc_owner ON accounts (owner_id, lower(code));\n"
+      "    ''')\n"
+      "    op.execute(sa.text('ALTER TABLE accounts ADD COLUMN note varchar(20), "
+      "ALTER COLUMN code TYPE text, ALTER COLUMN at SET NOT NULL, "
+      "ADD CONSTRAINT uq_acc_note UNIQUE (note)'))\n"
+      "    op.execute('ALTER TABLE accounts RENAME COLUMN note TO remark')\n"
+      "    op.execute('CREATE TABLE IF NOT EXISTS accounts (other int)')\n"
+      "    op.execute('ALTER TABLE legacy DROP COLUMN gone')\n"
+      "    op.execute('ALTER TABLE accounts RENAME TO ledgers')");
+  cr_assert_null(schema_table(s, NULL, "accounts"), "renamed");
+  SchemaTable *t = schema_table(s, NULL, "ledgers");
+  cr_assert_not_null(t);
+  cr_assert_eq(t->ncols, 6, "IF NOT EXISTS on an existing table changes nothing");
+  SchemaColumn *id = schema_column(t, "id");
+  cr_assert_str_eq(id->type, "bigint");
+  cr_assert(id->identity);
+  cr_assert_not(id->nullable);
+  SchemaColumn *code = schema_column(t, "code");
+  cr_assert_str_eq(code->type, "text", "ALTER COLUMN ... TYPE");
+  cr_assert_not(code->nullable);
+  cr_assert_str_eq(code->server_default, "'abc'");
+  cr_assert_str_eq(schema_column(t, "owner_id")->type, "integer");
+  cr_assert_str_eq(schema_column(t, "at")->type, "timestamptz(3)");
+  cr_assert_not(schema_column(t, "at")->nullable, "SET NOT NULL");
+  cr_assert_str_eq(schema_column(t, "tags")->type, "text[]");
+  cr_assert_null(schema_column(t, "note"));
+  cr_assert_str_eq(schema_column(t, "remark")->type, "varchar(20)");
+  SchemaConstraint *fk = schema_constraint(t, "fk_acc_owner");
+  cr_assert_not_null(fk);
+  cr_assert_eq(fk->kind, CON_FOREIGN_KEY);
+  cr_assert_str_eq(fk->ref_table, "users");
+  cr_assert_str_eq(fk->ref_cols[0], "id");
+  cr_assert_str_eq(fk->ondelete, "CASCADE");
+  cr_assert_str_eq(schema_constraint(t, "ck_acc_code")->expr, "code <> ''");
+  cr_assert_eq(schema_constraint(t, "uq_acc_note")->kind, CON_UNIQUE);
+  bool pk = false;
+  for (size_t k = 0; k < t->ncons; k++)
+    pk |= t->cons[k]->kind == CON_PRIMARY_KEY && t->cons[k]->ncols == 1 &&
+          !strcmp(t->cons[k]->cols[0], "id");
+  cr_assert(pk, "a column's PRIMARY KEY");
+  const char *owner = "owner_id";
+  cr_assert(schema_table_has_index_on(t, &owner, 1), "the index's columns are known");
+  SchemaTable *legacy = schema_table(s, NULL, "legacy");
+  cr_assert_not_null(legacy, "a table retort never saw appears, as with op calls");
+  cr_assert_not(legacy->is_new);
+  schema_delete(s);
+}
+
+/* Where the parts of the SQL are in the file: exact inside a plain literal, the string's
+ * range otherwise; names are the ones written, even past PostgreSQL's 63 bytes. */
+Test(fold, sql_ops_carry_ranges_inside_plain_literals) {
+  char *long_col = arena_printf(arena, "%070d", 0);
+  long_col[0] = 'c';
+  Revision *r = rev(arena_printf(arena,
+                                 "    op.execute(\"ALTER TABLE t ADD COLUMN %s char(2)\")\n"
+                                 "    op.execute(\"ALTER TABLE t ADD COLUMN \\x62 char(2)\")\n"
+                                 "    op.execute(r'''CREATE TABLE \"Ü\" (\n"
+                                 "        x json CHECK (x IS NOT NULL))''')",
+                                 long_col));
+  FoldOpList ops = fold_ops_read(arena, &r->upgrade);
+  cr_assert_eq(ops.len, 3);
+  const FoldOp *add = &ops.items[0].stmts[0].ops[0];
+  cr_assert_eq(add->kind, FOP_ADD_COLUMN);
+  cr_assert_eq(add->from_sql, &ops.items[0].stmts[0]);
+  cr_assert_str_eq(add->cols[0].name, long_col, "not truncated at 63 bytes");
+  cr_assert_str_eq(add->cols[0].type, "char(2)");
+  SrcRange tr = add->cols[0].type_range;
+  cr_assert_eq(tr.line, 8);
+  cr_assert_eq(tr.col, (uint32_t)(5 + 12 + strlen("ALTER TABLE t ADD COLUMN ") + 70 + 1));
+  cr_assert_eq(tr.end_col - tr.col, 7);
+  cr_assert_eq(ops.items[0].stmts[0].range.col, 17, "the statement, inside the quotes");
+  const FoldOp *esc = &ops.items[1].stmts[0].ops[0];
+  cr_assert_eq(esc->cols[0].type_range.line, 0, "an escape: no exact range");
+  cr_assert_eq(ops.items[1].stmts[0].range.col, 16, "the string's range");
+  const FoldOp *ct = &ops.items[2].stmts[0].ops[0];
+  cr_assert_eq(ct->kind, FOP_CREATE_TABLE);
+  cr_assert_str_eq(ct->table, "Ü");
+  cr_assert_eq(ct->name_range.line, 10);
+  cr_assert_eq(ct->name_range.col, 33, "columns count characters");
+  cr_assert_eq(ct->cols[0].type_range.line, 11);
+  cr_assert_eq(ct->cols[0].type_range.col, 11);
+  cr_assert_eq(ct->ncons, 1);
+  cr_assert_str_eq(ct->cons[0].expr, "x IS NOT NULL");
+  cr_assert_eq(ct->cons[0].range.col, 16);
+}
