@@ -84,6 +84,29 @@ bool lint_name_matches(const char *const *patterns, size_t n, const char *name);
  * alter_column(type_=...) as a column with that name and new type (expr NULL). */
 typedef void (*LintColumnFn)(LintCtx *ctx, const FoldOp *op, const FoldColumn *c);
 void lint_each_column(LintCtx *ctx, const FoldOp *op, LintColumnFn fn);
+/* SQL as op calls (walk.c). op.execute("CREATE TABLE ...") / sa.text(...) statements are
+ * read as the op calls that do the same (FoldSql.ops, each with from_sql set); rules that
+ * judge op calls visit those too through these helpers. */
+typedef void (*LintOpFn)(LintCtx *ctx, const FoldOp *op);
+/** Calls fn for `op` and, when it is an op.execute, for each op its SQL reads as. */
+void lint_each_op(LintCtx *ctx, const FoldOp *op, LintOpFn fn);
+/** lint_each_op over every op of the revision's upgrade(), in order (revision rules). */
+void lint_each_upgrade_op(LintCtx *ctx, LintOpFn fn);
+/** lint_each_column, where an ALTER COLUMN ... TYPE read from SQL gives its column with the
+ * ranges of the SQL text. */
+void lint_each_column_of(LintCtx *ctx, const FoldOp *op, LintColumnFn fn);
+/** The range of `v` when known, else `sql` (a part of SQL text, line 0 when not known
+ * exactly), else the SQL statement of an op read from SQL, else the op's. */
+SrcRange lint_at(const FoldOp *op, const PyValue *v, SrcRange sql);
+/** Where a column is defined (sa.Column(...) or its SQL definition). */
+SrcRange lint_column_range(const FoldOp *op, const FoldColumn *c);
+/** Where a column's type is written, else lint_column_range. */
+SrcRange lint_column_type_range(const FoldOp *op, const FoldColumn *c);
+/** Where a constraint is written. */
+SrcRange lint_constraint_range(const FoldOp *op, const FoldConstraint *c);
+/** Whether a range from SQL is exact (inside a plain literal): a fix may replace it. */
+bool lint_exact(SrcRange r);
+
 /** True when column `name` is among a foreign key's local columns of the op. */
 bool lint_column_in_fk(const FoldOp *op, const char *name);
 /** True when the statement is DDL (changes the schema) / DML (changes rows). */

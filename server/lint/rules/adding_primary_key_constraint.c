@@ -16,7 +16,7 @@ static void adding_primary_key_constraint__check(LintCtx *ctx, const FoldOp *op)
     const FoldSql *st = &op->stmts[k];
     if (st->kind == FSQL_ALTER_TABLE && st->add_pk && !st->using_index &&
         lint_sql_table_existing(ctx, st->table))
-      lint_report(ctx, lint_range(op, op->sql_arg), NULL,
+      lint_report(ctx, st->range.line ? st->range : lint_range(op, op->sql_arg), NULL,
                   "ADD PRIMARY KEY on existing table '%s' builds its index under an ACCESS "
                   "EXCLUSIVE lock: build a unique index CONCURRENTLY and use USING INDEX",
                   st->table);

@@ -4,18 +4,29 @@
 
 #include "server/lint/rule.h"
 
-/* The first op+column of this revision that adds `name` to `table`, or NULL. */
+/* The first op (an op call, or one read from op.execute's SQL) and column of this revision
+ * that adds `name` to `table`, or NULL. */
+static const FoldColumn *column_group__in(const FoldOp *op, const char *table, const char *name,
+                                          const FoldOp **op_out) {
+  if (op->kind != FOP_CREATE_TABLE && op->kind != FOP_ADD_COLUMN) return NULL;
+  if (!op->table || strcmp(op->table, table) != 0) return NULL;
+  for (size_t k = 0; k < op->ncols; k++)
+    if (op->cols[k].name && !strcmp(op->cols[k].name, name)) {
+      *op_out = op;
+      return &op->cols[k];
+    }
+  return NULL;
+}
+
 static const FoldColumn *column_group__added(const LintCtx *ctx, const char *table, const char *name,
                                              const FoldOp **op_out) {
   for (size_t i = 0; i < ctx->up->len; i++) {
     const FoldOp *op = &ctx->up->items[i];
-    if (op->kind != FOP_CREATE_TABLE && op->kind != FOP_ADD_COLUMN) continue;
-    if (!op->table || strcmp(op->table, table) != 0) continue;
-    for (size_t k = 0; k < op->ncols; k++)
-      if (op->cols[k].name && !strcmp(op->cols[k].name, name)) {
-        *op_out = op;
-        return &op->cols[k];
-      }
+    const FoldColumn *c = column_group__in(op, table, name, op_out);
+    for (size_t k = 0; !c && op->kind == FOP_EXECUTE && k < op->nstmts; k++)
+      for (size_t j = 0; !c && j < op->stmts[k].nops; j++)
+        c = column_group__in(&op->stmts[k].ops[j], table, name, op_out);
+    if (c) return c;
   }
   return NULL;
 }
@@ -32,7 +43,7 @@ static void column_group__check(LintCtx *ctx) {
       if (!first) continue;
       for (size_t k = 0; k < grp->ncols; k++) {
         if (schema_column(tab, grp->cols[k])) continue;
-        lint_report(ctx, lint_range(op, first->expr), NULL,
+        lint_report(ctx, lint_column_range(op, first), NULL,
                     "column '%s' of table '%s' belongs to a group: '%s' must be added with it",
                     first->name, tab->name, grp->cols[k]);
       }

@@ -18,15 +18,19 @@ static void column_type_pattern__column(LintCtx *ctx, const FoldOp *op, const Fo
     const TypePattern *p = &ctx->cfg->types[k];
     if (fnmatch(p->pattern, c->name, 0) != 0) continue;
     if (!column_type_pattern__same(p->type, c->type))
-      lint_report(ctx, lint_range(op, c->type_expr ? c->type_expr : c->expr), NULL,
+      lint_report(ctx, lint_column_type_range(op, c), NULL,
                   "column '%s' must be %s (column_types: %s=%s), not %s", c->name, p->type,
                   p->pattern, p->type, c->type ? c->type : "an unknown type");
     return; // the first matching pattern decides
   }
 }
 
+static void column_type_pattern__op(LintCtx *ctx, const FoldOp *op) {
+  lint_each_column_of(ctx, op, column_type_pattern__column);
+}
+
 static void column_type_pattern__check(LintCtx *ctx, const FoldOp *op) {
-  lint_each_column(ctx, op, column_type_pattern__column);
+  lint_each_op(ctx, op, column_type_pattern__op);
 }
 
 const LintRule rule_column_type_pattern = {"column-type-pattern", "rule_column_type_pattern",

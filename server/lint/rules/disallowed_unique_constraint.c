@@ -16,7 +16,7 @@ static void disallowed_unique_constraint__check(LintCtx *ctx, const FoldOp *op) 
     const FoldSql *st = &op->stmts[k];
     if (st->kind == FSQL_ALTER_TABLE && st->add_unique && !st->using_index &&
         lint_sql_table_existing(ctx, st->table))
-      lint_report(ctx, lint_range(op, op->sql_arg), NULL,
+      lint_report(ctx, st->range.line ? st->range : lint_range(op, op->sql_arg), NULL,
                   "ADD CONSTRAINT ... UNIQUE on existing table '%s' builds its index while "
                   "blocking writes: use CREATE UNIQUE INDEX CONCURRENTLY and USING INDEX",
                   st->table);

@@ -13,16 +13,22 @@ static void prefer_bigint_over_int__column(LintCtx *ctx, const FoldOp *op, const
         if (c->name && op->cons[k].cols[j] && !strcmp(op->cons[k].cols[j], c->name)) pk = true;
   bool fk = lint_column_in_fk(op, c->name);
   if (!pk && !fk) return;
-  lint_report(ctx, lint_range(op, c->type_expr ? c->type_expr : c->expr),
-              c->type_expr ? arena_printf(ctx->arena, "%sBigInteger()",
-                                          lint_type_prefix(ctx, c->type_expr))
-                           : NULL,
+  const char *fix = c->type_expr ? arena_printf(ctx->arena, "%sBigInteger()",
+                                                lint_type_prefix(ctx, c->type_expr))
+                                 : NULL;
+  if (op->from_sql && lint_exact(c->type_range)) // serial keeps its sequence: bigserial
+    fix = c->type_sql && strcasestr(c->type_sql, "serial") ? "bigserial" : "bigint";
+  lint_report(ctx, lint_column_type_range(op, c), fix,
               "%s column '%s' is %s: use bigint before the table grows past 2^31 rows",
               pk ? "key" : "foreign key", c->name ? c->name : "?", c->type);
 }
 
+static void prefer_bigint_over_int__op(LintCtx *ctx, const FoldOp *op) {
+  lint_each_column_of(ctx, op, prefer_bigint_over_int__column);
+}
+
 static void prefer_bigint_over_int__check(LintCtx *ctx, const FoldOp *op) {
-  lint_each_column(ctx, op, prefer_bigint_over_int__column);
+  lint_each_op(ctx, op, prefer_bigint_over_int__op);
 }
 
 const LintRule rule_prefer_bigint_over_int = {

@@ -11,14 +11,21 @@ static void prefer_timestamptz__column(LintCtx *ctx, const FoldOp *op, const Fol
   const char *fix = NULL;
   if (t && t->text && (t->kind == PV_NAME || (t->kind == PV_CALL && t->nargs == 0)))
     fix = arena_printf(ctx->arena, "%s(timezone=True)", t->text);
-  lint_report(ctx, lint_range(op, t ? t : c->expr), fix,
+  // SQL: timestamp(3) → timestamptz(3), where the type's text is known exactly
+  if (op->from_sql && lint_exact(c->type_range))
+    fix = arena_printf(ctx->arena, "timestamptz%s", c->type + strlen("timestamp"));
+  lint_report(ctx, lint_column_type_range(op, c), fix,
               "column '%s' is timestamp without time zone: use timestamptz "
               "(DateTime(timezone=True))",
               c->name ? c->name : "?");
 }
 
+static void prefer_timestamptz__op(LintCtx *ctx, const FoldOp *op) {
+  lint_each_column_of(ctx, op, prefer_timestamptz__column);
+}
+
 static void prefer_timestamptz__check(LintCtx *ctx, const FoldOp *op) {
-  lint_each_column(ctx, op, prefer_timestamptz__column);
+  lint_each_op(ctx, op, prefer_timestamptz__op);
 }
 
 const LintRule rule_prefer_timestamptz = {"prefer-timestamptz", "rule_prefer_timestamptz",

@@ -1,0 +1,16 @@
+"""prefer-timestamptz: err_batch"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "case"
+down_revision = "base"
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("seen_at", sa.DateTime()))
+
+
+def downgrade():
+    pass

@@ -1,0 +1,16 @@
+"""renaming-column: err_batch"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "case"
+down_revision = "base"
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.alter_column("nickname", new_column_name="handle")
+
+
+def downgrade():
+    pass

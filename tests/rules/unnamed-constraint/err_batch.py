@@ -1,0 +1,17 @@
+"""unnamed-constraint: err_batch"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "case"
+down_revision = "base"
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.create_unique_constraint(None, ["name"])
+        batch_op.add_column(sa.Column("manager_id", sa.BigInteger(), sa.ForeignKey("users.id")))
+
+
+def downgrade():
+    pass
