@@ -24,8 +24,10 @@ export RETORT_SCRATCH_DIR=$scratch
 unset DATABASE_URL RETORT_DATABASE_URL
 
 # The main job, one retort command per entry: read the history, review the migrations,
-# see what the (empty) database lacks, upgrade it to head, and look again.
-job=("history --verbose" "review" "status" "upgrade head" "status" "history --indicate-current")
+# see what the (empty) database lacks, upgrade it to head, look again, and check that the
+# models agree with the upgraded database (autogenerate, writing nothing).
+job=("history --verbose" "review" "status" "upgrade head" "status" "history --indicate-current"
+     "revision -m models_check --autogenerate --against database --dry-run")
 
 for cmd in "${job[@]}"; do
   echo
