@@ -3,19 +3,11 @@
  * and the two engines (native: server/db/exec.c; alembic: the project's own alembic). */
 #include "server/tools/migrate.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "server/alembic/ops.h"
 #include "server/alembic/steps.h"
@@ -25,8 +17,7 @@
 #include "server/lint/lint.h"
 #include "server/sql/analyze.h"
 #include "server/sql/sql.h"
-
-extern char **environ;
+#include "server/tools/alembic_child.h"
 
 /* Defaults when neither the call nor [retort] says: 5 s is long enough for a busy
  * table's brief locks and short enough that a blocked ALTER does not queue every
@@ -34,8 +25,6 @@ extern char **environ;
  * legitimately take minutes). */
 static const int DEFAULT_LOCK_TIMEOUT_MS = 5000;
 static const int DEFAULT_STATEMENT_TIMEOUT_MS = 0;
-/* How much of the alembic child's output a failure quotes. */
-static const size_t CHILD_OUTPUT_MAX = 64 * 1024;
 
 /* One step of the plan with its rendered SQL. */
 typedef struct PStep {
@@ -138,28 +127,12 @@ static bool mig__int_setting(Mig *m, const char *arg, const char *key, int def, 
   return true;
 }
 
-/* Alembic's executable for this project: a virtualenv next to it, else PATH. */
+/* Alembic's executable for this project (alembic_child_find), in the call's arena. */
 static const char *mig__find_alembic(Mig *m) {
-  const char *root = m->tp.project->root;
-  const char *venvs[] = {".venv/bin/alembic", "venv/bin/alembic"};
-  for (size_t i = 0; i < 2; i++) {
-    char *p = arena_printf(m->a, "%s/%s", root, venvs[i]);
-    if (access(p, X_OK) == 0) return p;
-  }
-  const char *path = getenv("PATH");
-  if (!path) return NULL;
-  const char *s = path;
-  while (*s) {
-    size_t n = strcspn(s, ":");
-    if (n) {
-      char *p = arena_printf(m->a, "%.*s/alembic", (int)n, s);
-      struct stat st;
-      if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) return p;
-    }
-    s += n;
-    if (*s == ':') s++;
-  }
-  return NULL;
+  char *found = alembic_child_find(m->tp.project->root);
+  const char *p = found ? arena_strdup(m->a, found) : NULL;
+  free(found);
+  return p;
 }
 
 /* ---- online SQL ----------------------------------------------------------------------- */
@@ -605,108 +578,27 @@ static char *mig__child_url(Mig *m) {
   return db_conninfo_to_url(t->conninfo);
 }
 
-/* Removes the password of `url` (in every form db_scrub_password knows: as written,
- * percent-decoded, in a keyword string) from `out`: the child's output is shown to the
- * caller, and alembic's errors quote the URL it was given. */
-static void mig__scrub(Buf *out, const char *url) {
-  if (!url || !out->data) return;
-  db_scrub_password(out->data, url);
-  out->len = strlen(out->data);
-}
-
-/* Runs the project's alembic (argv, no shell, stdin /dev/null, stdout and stderr to a
- * pipe, the URL in the environment only). *output gets what it printed (capped). */
+/* Runs the project's alembic (alembic_child_run: argv, no shell, stdin /dev/null, stdout
+ * and stderr to a pipe, the URL in the environment only, the call's timeouts in
+ * PGOPTIONS, cancellable by notifications/cancelled). *output gets what it printed
+ * (capped, the password scrubbed). */
 static bool mig__run_alembic(Mig *m, const char *target, bool sql, int *status, Buf *output,
                              Buf *errout, bool *cancelled, RtError *err) {
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) != 0)
-    return error_set(err, ERR_IO, "cannot create a pipe for alembic: %s; nothing was run",
-                     strerror(errno));
   char *url = m->db ? mig__child_url(m) : NULL;
-  // With --sql, stderr (alembic's INFO log and errors) goes to a memory file apart from
-  // the script on stdout.
-  int errfd = sql ? memfd_create("retort-alembic-stderr", MFD_CLOEXEC) : -1;
-  VEC(char *) env = {0};
-  for (char **e = environ; *e; e++)
-    if (strncmp(*e, "DATABASE_URL=", 13) != 0 && strncmp(*e, "RETORT_DATABASE_URL=", 20) != 0 &&
-        (sql || strncmp(*e, "PGOPTIONS=", 10) != 0))
-      vec_push(&env, *e);
-  char *e1 = NULL, *e2 = NULL;
-  // libpq reads PGOPTIONS: alembic's connection gets the same timeouts as the native run.
-  char *e3 = arena_printf(m->a, "PGOPTIONS=-c lock_timeout=%d -c statement_timeout=%d",
-                          m->lock_ms, m->stmt_ms);
-  if (!sql) vec_push(&env, e3);
-  if (url) {
-    size_t n1 = strlen(url) + 32;
-    e1 = xmalloc(n1);
-    snprintf(e1, n1, "DATABASE_URL=%s", url);
-    e2 = xmalloc(n1 + 8);
-    snprintf(e2, n1 + 8, "RETORT_DATABASE_URL=%s", url);
-    vec_push(&env, e1);
-    vec_push(&env, e2);
-  }
-  vec_push(&env, NULL);
-  const char *ini = m->tp.project->ini_path;
-  char *argv[] = {(char *)m->alembic_bin, "-c", (char *)ini, (char *)m->verb, (char *)target,
-                  sql ? "--sql" : NULL, NULL};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, errfd >= 0 ? errfd : pipefd[1], 2);
-  posix_spawn_file_actions_addchdir_np(&fa, m->tp.project->root);
-  pid_t pid;
-  int rc = posix_spawn(&pid, m->alembic_bin, &fa, NULL, argv, env.items);
-  posix_spawn_file_actions_destroy(&fa);
-  close(pipefd[1]);
+  AlembicChild c = {.bin = m->alembic_bin,
+                    .ini = m->tp.project->ini_path,
+                    .cwd = m->tp.project->root,
+                    .url = url,
+                    .sql = sql,
+                    .lock_ms = m->lock_ms,
+                    .stmt_ms = m->stmt_ms,
+                    .cancel_fd = m->call->peer ? mcp_call_cancel_fd(m->call) : -1,
+                    .cancelled = mig__cancel_check,
+                    .cancel_ctx = (void *)m->call};
+  bool ok = alembic_child_run(&c, m->verb, target, status, output, errout, cancelled, err);
   if (url) memset(url, 0, strlen(url));
   free(url);
-  if (e1) memset(e1, 0, strlen(e1));
-  if (e2) memset(e2, 0, strlen(e2));
-  free(e1);
-  free(e2);
-  vec_free(&env);
-  if (rc != 0) {
-    close(pipefd[0]);
-    if (errfd >= 0) close(errfd);
-    return error_set(err, ERR_IO, "cannot start %s: %s; nothing was run", m->alembic_bin,
-                     strerror(rc));
-  }
-  int cfd = m->call->peer ? mcp_call_cancel_fd(m->call) : -1;
-  for (;;) {
-    struct pollfd fds[2] = {{pipefd[0], POLLIN, 0}, {cfd, POLLIN, 0}};
-    int pr = poll(fds, cfd >= 0 ? 2 : 1, 200);
-    if (pr < 0 && errno != EINTR) break;
-    if (!*cancelled && mig__cancel_check((void *)m->call)) {
-      *cancelled = true;
-      kill(pid, SIGINT); // alembic rolls back the running transaction and exits
-    } else if (cfd >= 0 && fds[1].revents) {
-      cfd = -1; // readable without a cancel (other input, EOF): the timer checks remain
-    }
-    if (pr > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      char buf[4096];
-      ssize_t got = read(pipefd[0], buf, sizeof buf);
-      if (got <= 0) break;
-      if (output->len < CHILD_OUTPUT_MAX) buf_append(output, buf, (size_t)got);
-    }
-  }
-  close(pipefd[0]);
-  while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
-  }
-  if (errfd >= 0) {
-    char buf[4096];
-    ssize_t got;
-    lseek(errfd, 0, SEEK_SET);
-    while ((got = read(errfd, buf, sizeof buf)) > 0 && errout && errout->len < CHILD_OUTPUT_MAX)
-      buf_append(errout, buf, (size_t)got);
-    close(errfd);
-  }
-  char *u2 = m->db ? mig__child_url(m) : NULL;
-  mig__scrub(output, u2);
-  if (errout) mig__scrub(errout, u2);
-  if (u2) memset(u2, 0, strlen(u2));
-  free(u2);
-  return true;
+  return ok;
 }
 
 static void mig__write_failed(JsonWriter *w, const ExecResult *r, const Plan *pl) {
@@ -832,37 +724,9 @@ static void mig__exec_steps(Mig *m, const Plan *pl, ExecStep *out) {
   }
 }
 
-/* What alembic's output says went wrong: the last "FAILED: ..." line or exception line
- * ("sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) ..."), the
- * statement from SQLAlchemy's "[SQL: ...]" line, the SQLSTATE-less rest as is. */
+/* What alembic's output says went wrong (alembic_child_error), into the result. */
 static void mig__child_error(const char *o, ExecResult *r) {
-  const char *best = NULL, *last = NULL, *sql = NULL;
-  size_t best_n = 0, last_n = 0, sql_n = 0;
-  for (const char *line = o; *line;) {
-    size_t n = strcspn(line, "\n");
-    if (n) {
-      if (strncmp(line, "[SQL: ", 6) == 0) {
-        sql = line + 6;
-        sql_n = n > 7 ? n - 7 : 0;
-      } else if (line[0] != ' ' && line[0] != '(' && line[0] != '[') {
-        size_t id = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
-        if ((id && line[id] == ':' && (strstr(line, "Error") || strstr(line, "Exception") ||
-                                       strncmp(line, "FAILED", 6) == 0)) ) {
-          best = line;
-          best_n = n;
-        }
-        last = line;
-        last_n = n;
-      }
-    }
-    line += n + (line[n] == '\n');
-  }
-  if (!best) {
-    best = last;
-    best_n = last_n;
-  }
-  r->error = best ? xstrndup(best, best_n) : xstrdup("alembic failed without output");
-  r->failed_sql = sql ? xstrndup(sql, sql_n) : xstrdup("");
+  alembic_child_error(o, &r->error, &r->failed_sql);
 }
 
 /* Reports a run with nothing to do: the version table holds `rows` (taken). */

@@ -1,12 +1,14 @@
 /* verify.c - round-trip verification: upgrade, snapshot, downgrade, compare, upgrade
  * again, on a throwaway database of the scratch cluster, with the locks each statement
- * of the upgrade actually took. */
+ * of the upgrade actually took. Each phase runs with the engine upgrade's engine=auto
+ * would pick: retort's own for static revisions, the project's alembic for the others. */
 #include "server/tools/verify.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "server/alembic/ops.h"
@@ -16,6 +18,7 @@
 #include "server/db/exec.h"
 #include "server/schema/compare.h"
 #include "server/sql/sql.h"
+#include "server/tools/alembic_child.h"
 
 /* Generous: the throwaway database has no other users; this only bounds a bug. */
 static const int VERIFY_LOCK_TIMEOUT_MS = 10000;
@@ -27,12 +30,18 @@ typedef struct Verify {
   Db *db;                /* the throwaway database (NULL between revisions) */
   char dbname[64];
   const char *vt_schema, *vt_table;
+  char *alembic;         /* the project's alembic (alembic_child_find), or NULL */
   Arena *a;              /* per revision */
 } Verify;
+
+/* The engines, as upgrade names them. */
+static const char *const ENGINE_NATIVE = "native";
+static const char *const ENGINE_ALEMBIC = "alembic";
 
 /* One phase's outcome. */
 typedef struct Phase {
   bool ran, ok;
+  const char *engine;    /* ENGINE_NATIVE or ENGINE_ALEMBIC */
   char *error;           /* malloc'd */
 } Phase;
 
@@ -145,6 +154,108 @@ done:
   return ok;
 }
 
+/* The engine for `rev`'s upgrade (or downgrade), as upgrade's engine=auto picks it:
+ * native when it is static, else the project's alembic when there is one, else NULL
+ * with *why saying what cannot run. */
+static const char *verify__engine(Verify *v, const Revision *rev, bool upgrade,
+                                  const char **why) {
+  const char *dyn = verify__dynamic(v->a, rev, upgrade);
+  if (!dyn) return ENGINE_NATIVE;
+  if (v->alembic) return ENGINE_ALEMBIC;
+  *why = arena_printf(v->a, "%s, and no alembic executable was found to run it (.venv/bin, "
+                            "venv/bin or PATH)",
+                      dyn);
+  return NULL;
+}
+
+/* The engine for steps [from, to) of `pl`: native when all are static, else alembic. */
+static const char *verify__plan_engine(Verify *v, const StepPlan *pl, size_t from, size_t to,
+                                       const char **why) {
+  const char *engine = ENGINE_NATIVE;
+  for (size_t k = from; k < to && engine; k++) {
+    const char *e = verify__engine(v, pl->steps[k].rev, pl->upgrade, why);
+    if (e != ENGINE_NATIVE) engine = e;
+  }
+  return engine;
+}
+
+/* Runs `alembic VERB TARGET` of the project on the throwaway database (the URL in the
+ * child's environment; the project's env.py must read DATABASE_URL or
+ * RETORT_DATABASE_URL), then, when `want` is not NULL, checks that the version table
+ * holds `want` (sorted). On failure *why says what alembic said, or what the table holds
+ * instead. */
+static bool verify__alembic(Verify *v, const char *verb, const char *target,
+                            const char *const *want, size_t nwant, char **why) {
+  RtError err = {0};
+  char *url = db_conninfo_to_url(db_target(v->db)->conninfo);
+  if (!url) {
+    *why = xstrdup("cannot give the throwaway database's address to alembic");
+    return false;
+  }
+  AlembicChild c = {.bin = v->alembic, .ini = v->tp->project->ini_path,
+                    .cwd = v->tp->project->root, .url = url,
+                    .lock_ms = VERIFY_LOCK_TIMEOUT_MS, .stmt_ms = VERIFY_STATEMENT_TIMEOUT_MS,
+                    .cancel_fd = -1};
+  int status = 0;
+  bool cancelled = false, ok = false;
+  Buf out = BUF_INIT;
+  char **rows = NULL;
+  size_t n = 0;
+  if (!alembic_child_run(&c, verb, target, &status, &out, NULL, &cancelled, &err)) {
+    *why = xstrdup(err.msg);
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    char *e = NULL, *sql = NULL;
+    alembic_child_error(buf_cstr(&out), &e, &sql);
+    Buf b = BUF_INIT;
+    buf_printf(&b, "alembic %s %s failed", verb, target);
+    if (*sql) buf_printf(&b, " at `%s`", sql);
+    buf_printf(&b, ": %s", e);
+    *why = buf_detach(&b);
+    free(e);
+    free(sql);
+  } else if (!want) {
+    ok = true;
+  } else if (!verify__rows(v, &rows, &n, &err)) {
+    *why = xstrdup(err.msg);
+  } else {
+    ok = n == nwant;
+    for (size_t k = 0; k < n && ok; k++) ok = !strcmp(rows[k], want[k]);
+    if (!ok) {
+      Buf b = BUF_INIT;
+      buf_printf(&b, "alembic %s %s finished, but the version table holds [", verb, target);
+      for (size_t k = 0; k < n; k++) buf_printf(&b, "%s%s", k ? ", " : "", rows[k]);
+      buf_puts(&b, "] instead of [");
+      for (size_t k = 0; k < nwant; k++) buf_printf(&b, "%s%s", k ? ", " : "", want[k]);
+      buf_puts(&b, "]: does the project's env.py read DATABASE_URL?");
+      *why = buf_detach(&b);
+    }
+  }
+  memset(url, 0, strlen(url));
+  free(url);
+  free(rows);
+  buf_free(&out);
+  return ok;
+}
+
+/* Runs steps [from, to) of `pl` with `engine`: natively, or with the project's alembic
+ * to the version rows the last step leaves: one `alembic upgrade ROW` per row (a merge's
+ * parents are several), or `alembic downgrade TARGET` (the plan for the same target
+ * unapplies exactly one revision); the rows are checked afterwards. */
+static bool verify__run(Verify *v, const char *engine, const StepPlan *pl, size_t from,
+                        size_t to, const char *target, char **why) {
+  if (engine == ENGINE_NATIVE) return verify__exec(v, pl, from, to, why);
+  const MigStep *last = &pl->steps[to - 1];
+  if (!pl->upgrade)
+    return verify__alembic(v, "downgrade", target, last->heads_after, last->nheads_after, why);
+  for (size_t k = 0; k < last->nheads_after; k++) {
+    bool final = k + 1 == last->nheads_after;
+    if (!verify__alembic(v, "upgrade", last->heads_after[k], final ? last->heads_after : NULL,
+                         last->nheads_after, why))
+      return false;
+  }
+  return true;
+}
+
 /* Runs R's upgrade statements in a transaction that is rolled back, reading this
  * session's locks after each one: what each statement newly took. */
 static void verify__observe(Verify *v, const Revision *r, ObservedVec *out, NoteVec *notes) {
@@ -221,6 +332,7 @@ static void verify__write_phase(JsonWriter *w, const char *key, const Phase *p) 
   jw_kv_bool(w, "ok", p->ok);
   jw_key(w, "error");
   jw_string(w, p->error);
+  jw_kv_string(w, "engine", p->engine);
   jw_object_end(w);
 }
 
@@ -240,24 +352,30 @@ static void verify__one(Verify *v, const Revision *r, JsonWriter *w, Buf *text) 
   StepPlan pl = {0};
   RtError err = {0};
   char *why = NULL;
+  const char *parents = NULL, *why_not = NULL;
+  bool parents_ran = false;
 
-  // Everything that runs must be static: the way there, R's upgrade and its downgrade.
-  if (!(skipped = verify__dynamic(v->a, r, false))) {
-    if (!catalog_scratch_db_create(v->admin, v->dbname, &v->db, &err)) {
-      skipped = arena_printf(v->a, "cannot create the throwaway database: %s", err.msg);
-    } else if (!verify__plan(v, r->id, true, &pl, &err)) {
-      skipped = arena_printf(v->a, "cannot plan the upgrade to %s: %s", r->id, err.msg);
-    } else if (pl.n == 0 || pl.steps[pl.n - 1].rev != r) {
-      skipped = arena_printf(v->a, "the upgrade to %s does not end with it", r->id);
-    } else {
-      for (size_t k = 0; k < pl.n && !skipped; k++)
-        skipped = verify__dynamic(v->a, pl.steps[k].rev, true);
-    }
+  // Each phase runs with the engine upgrade's engine=auto picks for it: native when its
+  // revisions are static, else the project's alembic; none (dynamic code and no
+  // alembic) skips the revision, saying why.
+  up.engine = again.engine = verify__engine(v, r, true, &why_not);
+  down.engine = up.engine ? verify__engine(v, r, false, &why_not) : NULL;
+  if (!up.engine || !down.engine) {
+    skipped = why_not;
+  } else if (!catalog_scratch_db_create(v->admin, v->dbname, &v->db, &err)) {
+    skipped = arena_printf(v->a, "cannot create the throwaway database: %s", err.msg);
+  } else if (!verify__plan(v, r->id, true, &pl, &err)) {
+    skipped = arena_printf(v->a, "cannot plan the upgrade to %s: %s", r->id, err.msg);
+  } else if (pl.n == 0 || pl.steps[pl.n - 1].rev != r) {
+    skipped = arena_printf(v->a, "the upgrade to %s does not end with it", r->id);
+  } else if (!(parents = verify__plan_engine(v, &pl, 0, pl.n - 1, &why_not))) {
+    skipped = why_not;
   }
   if (skipped) goto report;
 
   // 1. the parents
-  if (pl.n > 1 && !verify__exec(v, &pl, 0, pl.n - 1, &why)) {
+  parents_ran = pl.n > 1;
+  if (parents_ran && !verify__run(v, parents, &pl, 0, pl.n - 1, NULL, &why)) {
     skipped = arena_printf(v->a, "cannot build the schema before %s: %s", r->id, why);
     goto report;
   }
@@ -265,20 +383,32 @@ static void verify__one(Verify *v, const Revision *r, JsonWriter *w, Buf *text) 
     skipped = arena_printf(v->a, "cannot read the catalog: %s", err.msg);
     goto report;
   }
-  // 2. the locks R's statements take (a rolled-back dry run), then R for real
-  verify__observe(v, r, &locks, &notes);
+  // 2. the locks R's statements take (a rolled-back dry run; only retort's own statements
+  // can be run one by one), then R for real
+  if (up.engine == ENGINE_NATIVE)
+    verify__observe(v, r, &locks, &notes);
+  else
+    vec_push(&notes, arena_printf(v->a, "locks were not observed: %s, so the project's "
+                                        "alembic ran it, and its statements cannot be run "
+                                        "one at a time to read pg_locks after each",
+                                  verify__dynamic(v->a, r, true)));
   up.ran = true;
-  up.ok = verify__exec(v, &pl, pl.n - 1, pl.n, &up.error);
+  up.ok = verify__run(v, up.engine, &pl, pl.n - 1, pl.n, NULL, &up.error);
   if (!up.ok) goto report;
   // 3. downgrade R, and compare with before
   steps_plan_free(&pl);
   down.ran = true;
-  if (!verify__plan(v, "-1", false, &pl, &err)) {
+  // To its first parent: only R is above it here (-1 is ambiguous at a merge point, for
+  // Alembic too); a root goes back to base.
+  const char *down_to = r->ndown ? r->down[0] : "base";
+  if (!verify__plan(v, down_to, false, &pl, &err)) {
     down.error = xstrdup(err.msg);
   } else if (pl.n != 1 || pl.steps[0].rev != r) {
-    down.error = xstrdup("downgrade -1 from this revision does not unapply exactly it");
+    Buf b = BUF_INIT;
+    buf_printf(&b, "downgrade %s from this revision does not unapply exactly it", down_to);
+    down.error = buf_detach(&b);
   } else {
-    down.ok = verify__exec(v, &pl, 0, 1, &down.error);
+    down.ok = verify__run(v, down.engine, &pl, 0, 1, down_to, &down.error);
   }
   if (!down.ok) goto report;
   if (!catalog_snapshot(v->db, v->vt_schema, v->vt_table, &after, &err)) {
@@ -291,7 +421,7 @@ static void verify__one(Verify *v, const Revision *r, JsonWriter *w, Buf *text) 
   steps_plan_free(&pl);
   again.ran = true;
   if (!verify__plan(v, r->id, true, &pl, &err)) again.error = xstrdup(err.msg);
-  else again.ok = verify__exec(v, &pl, 0, pl.n, &again.error);
+  else again.ok = verify__run(v, again.engine, &pl, 0, pl.n, NULL, &again.error);
 
 report:
   jw_object_begin(w);
@@ -303,6 +433,8 @@ report:
   verify__write_phase(w, "upgrade", &up);
   verify__write_phase(w, "downgrade", &down);
   verify__write_phase(w, "reupgrade", &again);
+  // the engine that built the schema before R (null when nothing ran)
+  jw_kv_string(w, "parents_engine", parents_ran ? parents : NULL);
   jw_key(w, "restored");
   if (compared) jw_bool(w, lost.len == 0);
   else jw_null(w);
@@ -350,6 +482,15 @@ report:
       buf_printf(text, "    %s %s %s: %s\n", compare_kind_name(lost.items[k].kind),
                  compare_object_name(lost.items[k].object), lost.items[k].name,
                  lost.items[k].detail);
+    bool by_alembic[] = {parents_ran && parents == ENGINE_ALEMBIC, up.engine == ENGINE_ALEMBIC,
+                         down.engine == ENGINE_ALEMBIC};
+    if (by_alembic[0] || by_alembic[1] || by_alembic[2]) {
+      const char *what[] = {"the revisions before it", "its upgrade", "its downgrade"};
+      buf_puts(text, "    run by the project's alembic (dynamic code):");
+      for (size_t k = 0, n = 0; k < 3; k++)
+        if (by_alembic[k]) buf_printf(text, "%s %s", n++ ? "," : "", what[k]);
+      buf_puts(text, "\n");
+    }
     const Phase *ph[] = {&up, &down, &again};
     const char *names[] = {"upgrade", "downgrade", "upgrade again"};
     for (size_t k = 0; k < 3; k++)
@@ -396,6 +537,8 @@ bool tool_verify_revisions(ToolSession *s, const ToolProject *tp, Revision *cons
     if (v.vt_schema && !*v.vt_schema) v.vt_schema = NULL;
   }
   // Always the scratch cluster, whatever database the call would otherwise use.
+  // The engine for revisions retort cannot run natively, as upgrade finds it.
+  v.alembic = p->ini_path ? alembic_child_find(p->root) : NULL;
   DbTarget t = {.kind = DB_KIND_SCRATCH, .source = "scratch"};
   t.scratch_dir = scratch_dir_for(p->root);
   Buf m = BUF_INIT;
@@ -426,5 +569,6 @@ bool tool_verify_revisions(ToolSession *s, const ToolProject *tp, Revision *cons
   jw_object_end(w);
   db_close(v.admin);
   db_target_free(&t);
+  free(v.alembic);
   return true;
 }
