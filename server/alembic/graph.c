@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "server/base/arena.h"
 #include "server/base/buf.h"
+#include "server/base/digest.h"
 #include "server/base/mem.h"
 
 /* Values Alembic passes around where a Revision may also be None or the string "base". */
@@ -79,6 +81,8 @@ typedef struct GNode {
   IL all_next;            /* _all_nextrev */
   SL labels;              /* branch_labels after _add_branches */
   const char **child_ids; /* ids of `next`, for GraphRevInfo */
+  int alive_idx;          /* index in Graph.alive (graph_at), -1 when not alive */
+  uint64_t seen[2];       /* graph__seen(rev): all the build read of it */
 } GNode;
 
 typedef struct GKey {
@@ -99,7 +103,49 @@ struct Graph {
   Revision **heads, **real_heads, **bases;
   size_t nheads, nreal_heads, nbases;
   int *head_idx, *real_head_idx, *base_idx;
+  uint64_t serial;
 };
+
+/* Graph serials: never reused within the process. */
+static atomic_uint_fast64_t graph__serials = 1;
+
+/* A digest of everything graph_build reads of a revision: its identity and edges (which
+ * decide the graph), and the path, ranges and docstring (which decide its problems). A
+ * revision with the same digest builds the same graph with the same problems. Strings
+ * are length-prefixed, so that the fields cannot run into each other. */
+static void graph__seen(const Revision *r, uint64_t out[2]) {
+  Digest d;
+  digest_init(&d);
+  digest_str(&d, r->path);
+  digest_str(&d, r->id);
+  digest_str(&d, r->longdoc);
+  const char *const *lists[3] = {r->down, r->depends_on, r->branch_labels};
+  size_t lens[3] = {r->ndown, r->ndepends_on, r->nbranch_labels};
+  for (int k = 0; k < 3; k++) {
+    digest_u64(&d, lens[k]);
+    for (size_t i = 0; i < lens[k]; i++) digest_str(&d, lists[k][i]);
+  }
+  const SrcRange *ranges[7] = {&r->id_range, &r->down_range, &r->branch_labels_range,
+                               &r->depends_on_range, &r->doc_range, &r->doc_revision_id_range,
+                               &r->doc_revises_range};
+  for (int k = 0; k < 7; k++) {
+    const SrcRange *g = ranges[k];
+    digest_u64(&d, (uint64_t)g->start_byte << 32 | g->end_byte);
+    digest_u64(&d, (uint64_t)g->line << 32 | g->col);
+    digest_u64(&d, (uint64_t)g->end_line << 32 | g->end_col);
+  }
+  const SrcRange *arrays[2] = {r->down_ranges, r->depends_on_ranges};
+  for (int k = 0; k < 2; k++) {
+    digest_u64(&d, arrays[k] != NULL);
+    for (size_t i = 0; arrays[k] && i < lens[k]; i++) {
+      const SrcRange *g = &arrays[k][i];
+      digest_u64(&d, (uint64_t)g->start_byte << 32 | g->end_byte);
+      digest_u64(&d, (uint64_t)g->line << 32 | g->col);
+      digest_u64(&d, (uint64_t)g->end_line << 32 | g->end_col);
+    }
+  }
+  digest_final(&d, out);
+}
 
 /* ---- the id / label table ------------------------------------------------------ */
 
@@ -522,9 +568,11 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
     }
     GNode *nd = &g->nodes[g->nnodes];
     nd->rev = r;
-    nd->id = r->id;
+    // The graph's strings are its own: graph_replace swaps a Revision for another, and
+    // the old one's memory may be gone by then.
+    nd->id = arena_strdup(a, r->id);
     nd->alive = true;
-    graph__key_add(g, r->id, (int)g->nnodes);
+    graph__key_add(g, nd->id, (int)g->nnodes);
     g->nnodes++;
   }
   size_t nids = g->nkeys;
@@ -537,7 +585,7 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
       findings_add(problems, "invalid-revision-id", SEV_ERROR, r->path, r->id_range,
                    "Character(s) '%s' not allowed in revision identifier '%s'", bad, r->id);
     for (size_t k = 0; k < r->nbranch_labels; k++) {
-      const char *label = r->branch_labels[k];
+      const char *label = arena_strdup(a, r->branch_labels[k]);
       graph__sl_push(a, &nd->labels, label);
       int other = graph__key_find(g, label);
       if (other >= 0) {
@@ -610,7 +658,10 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
   g->base_idx = ARENA_ARRAY(a, int, g->nnodes + 1);
   for (size_t i = 0; i < g->nnodes; i++) {
     GNode *nd = &g->nodes[i];
+    nd->alive_idx = -1;
+    graph__seen(nd->rev, nd->seen);
     if (!nd->alive) continue;
+    nd->alive_idx = (int)g->nalive;
     g->alive[g->nalive++] = nd->rev;
     if (nd->next.n) {
       nd->child_ids = ARENA_ARRAY(a, const char *, nd->next.n);
@@ -651,7 +702,41 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems) {
     }
   }
   arena_delete(tmp);
+  g->serial = atomic_fetch_add(&graph__serials, 1);
   return g;
+}
+
+uint64_t graph_serial(const Graph *g) { return g->serial; }
+
+static void graph__swap(Revision **v, size_t n, const Revision *old, Revision *rev) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] == old) v[i] = rev;
+}
+
+bool graph_replace(Graph *g, Revision *rev) {
+  if (!g || !rev || !rev->id) return false;
+  int k = graph__key_find(g, rev->id);
+  if (k < 0 || (size_t)k >= g->nnodes) return false; // not an id of the graph
+  GNode *nd = &g->nodes[g->keys[k].node];
+  if (!nd->alive || strcmp(nd->id, rev->id) != 0) return false;
+  uint64_t seen[2];
+  graph__seen(rev, seen);
+  if (seen[0] != nd->seen[0] || seen[1] != nd->seen[1]) return false;
+  // The old pointer is only compared, never read: its memory may be gone.
+  const Revision *old = nd->rev;
+  nd->rev = rev;
+  g->alive[nd->alive_idx] = rev;
+  graph__swap(g->heads, g->nheads, old, rev);
+  graph__swap(g->real_heads, g->nreal_heads, old, rev);
+  graph__swap(g->bases, g->nbases, old, rev);
+  return true;
+}
+
+size_t graph_index(const Graph *g, const Revision *rev) {
+  if (!g || !rev || !rev->id) return (size_t)-1;
+  int node = graph__lookup(g, rev->id);
+  if (node < 0 || g->nodes[node].rev != rev) return (size_t)-1;
+  return (size_t)g->nodes[node].alive_idx;
 }
 
 void graph_delete(Graph *g) {

@@ -57,6 +57,28 @@ Graph *graph_build(Revision *const *revs, size_t n, FindingList *problems);
 /** Frees the graph. graph_delete(NULL) is a no-op. */
 void graph_delete(Graph *g);
 
+/**
+ * Puts `rev`, a new reading of the file of one of the graph's revisions, in its place,
+ * when the graph would be built the same with it: a revision of the graph has its id, and
+ * everything graph_build reads of that one and of `rev` is equal (path, parents,
+ * dependencies, branch labels, docstring, and the source ranges its problems point at).
+ * The graph then borrows `rev` instead (and no longer reads the old revision, which may
+ * be freed), its problems stay exactly what graph_build gave, and graph_serial stays.
+ * Returns false and changes nothing otherwise (a new id, an edited down_revision, a
+ * docstring or header line that moved, a revision that is a duplicate or in a cycle):
+ * build a new graph then. This is what lets an edit of a revision's body, the usual edit,
+ * skip graph_build.
+ */
+bool graph_replace(Graph *g, Revision *rev);
+
+/** A number no other graph of this process has had, for keying what callers derive from
+ * the graph's structure (an order of its revisions, say). graph_replace keeps it. */
+uint64_t graph_serial(const Graph *g);
+
+/** The index of `rev` in graph_at order, or (size_t)-1 when it is not one of the
+ * graph's revisions. */
+size_t graph_index(const Graph *g, const Revision *rev);
+
 /** Number of revisions in the graph (after dropping duplicates and cycles). */
 size_t graph_count(const Graph *g);
 /** The i-th revision in map order (0 <= i < graph_count). Borrowed. */

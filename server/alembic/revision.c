@@ -15,6 +15,7 @@
 
 #include "server/alembic/pyvalue.h"
 #include "server/base/buf.h"
+#include "server/base/digest.h"
 #include "server/base/mem.h"
 
 const TSLanguage *tree_sitter_python(void);
@@ -1188,6 +1189,43 @@ static void revision__too_complex(const PySrc *s, Revision *r, size_t start, siz
   }
 }
 
+/* revision_upgrade_digest's walk: the statements in order, their bodies after them. */
+static void revision__digest_ops(Digest *d, const Op *ops, size_t n, bool top) {
+  digest_u64(d, n);
+  for (size_t k = 0; k < n; k++) {
+    const Op *op = &ops[k];
+    // The next statement's text is elsewhere in the arena: ask for it while this one is
+    // read.
+    if (top && k + 1 < n) __builtin_prefetch(ops[k + 1].source);
+    // A with-block's source holds its body's: read it once, at the top. The rest is what
+    // the parser made of that text in the file's context (whether the call is an op at all
+    // depends on the file's imports), one word per op; the arguments and the method name
+    // are read from the text alone, and a fold reads neither reasons nor ranges.
+    if (top) digest_str(d, op->source);
+    digest_u64(d, (uint64_t)op->dynamic << 63 | (uint64_t)(op->name != NULL) << 62 |
+                      (uint64_t)(op->receiver != NULL) << 61 |
+                      (uint64_t)(op->nbody & 0xFFFFFFF) << 32 | (op->nargs & 0xFFFFFFFF));
+    revision__digest_ops(d, op->body, op->nbody, false);
+  }
+}
+
+static void revision__upgrade_digest(const Revision *r, uint64_t out[2]) {
+  Digest d;
+  digest_init(&d);
+  revision__digest_ops(&d, r->upgrade.items, r->upgrade.len, true);
+  digest_final(&d, out);
+  if (!out[0] && !out[1]) out[0] = 1; // {0, 0} means "not computed"
+}
+
+void revision_upgrade_digest(const Revision *r, uint64_t out[2]) {
+  if (r->upgrade_digest[0] || r->upgrade_digest[1]) {
+    out[0] = r->upgrade_digest[0];
+    out[1] = r->upgrade_digest[1];
+    return;
+  }
+  revision__upgrade_digest(r, out);
+}
+
 /* revision_parse, and revision_parse_incremental when `keep` is not NULL: then *keep is
  * the edited old tree (or NULL; taken over and deleted) and receives the new tree (or
  * NULL) for the caller. */
@@ -1237,7 +1275,10 @@ static Revision *revision__parse(RevParser *p, Arena *arena, const char *path, c
   r->syntax_ok = !ts_node_has_error(root);
   revision__syntax_finding(&s, root, r->path, findings);
   revision__apply_header(&s, &h, r, r->path, findings);
-  if (mode == REV_PARSE_FULL) revision__functions(&s, root, r);
+  if (mode == REV_PARSE_FULL) {
+    revision__functions(&s, root, r);
+    revision__upgrade_digest(r, r->upgrade_digest);
+  }
   if (keep)
     *keep = tree;
   else

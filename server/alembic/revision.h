@@ -100,7 +100,17 @@ typedef struct Revision {
   bool syntax_ok;             /* no syntax error in what was read: the whole file in
                                  REV_PARSE_FULL, the header region in REV_PARSE_HEADER */
   OpList upgrade, downgrade;  /* REV_PARSE_FULL only */
+  uint64_t upgrade_digest[2]; /* REV_PARSE_FULL: revision_upgrade_digest, computed by the
+                                 parser; {0, 0} when not computed (a header parse, a
+                                 Revision built by hand) */
 } Revision;
+
+/** A 128-bit digest of `upgrade` as parsed: each top-level statement's source text, and
+ * what the parser made of it (op or not, dynamic or not, the shape of its arguments and
+ * body). Two parses with the same digest give the same upgrade ops, whatever else differs
+ * (comments and blank lines between statements, the downgrade, the header): what a cache
+ * of folded schemas keys on. The parser's stored value when there is one, else computed. */
+void revision_upgrade_digest(const Revision *r, uint64_t out[2]);
 
 /** The argument at positional index `pos` (positional arguments only), else the keyword
  * argument `kw` (may be NULL), else NULL. Borrowed from `args`. */

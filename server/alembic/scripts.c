@@ -419,6 +419,7 @@ bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMo
   c->gen++;
   findings_init(&out->findings);
   out->revs = xcalloc(n ? n : 1, sizeof *out->revs);
+  out->read = xcalloc(n ? n : 1, sizeof *out->read);
   Entry **entries = xcalloc(n ? n : 1, sizeof *entries);
   Entry **todo = xcalloc(n ? n : 1, sizeof *todo);
   char **stat_errors = xcalloc(n ? n : 1, sizeof *stat_errors);
@@ -486,6 +487,7 @@ bool scripts_load(ScriptCache *c, const char *const *paths, size_t n, RevParseMo
                    "cannot read revision file %s: %s", paths[k], why ? why : "unknown error");
       continue;
     }
+    out->read[out->n] = e->parsed_gen == c->gen;
     out->revs[out->n++] = e->rev;
     if (e->parsed_gen != c->gen) out->reused++;
     findings_extend(&out->findings, &e->findings);
@@ -567,6 +569,7 @@ bool scripts_list(ScriptCache *c, const Project *p, const char *const **paths, s
 void scripts_set_free(ScriptSet *s) {
   if (!s) return;
   free(s->revs);
+  free(s->read);
   findings_free(&s->findings);
   memset(s, 0, sizeof *s);
 }

@@ -24,6 +24,9 @@ typedef struct ScriptSet {
   Revision **revs;       /* one per readable file, in the order of `paths`; owned by the
                             cache (see scripts_load); the array itself by the set */
   size_t n;
+  bool *read;            /* per revs[k]: parsed by this load, so a new Revision (which may
+                            sit at the address of one freed by this load: compare these
+                            flags, not pointers, to tell what changed); owned by the set */
   FindingList findings;  /* syntax errors, missing/non-literal ids, unreadable files
                             (rule "unreadable-file"); owned by the set, sorted */
   size_t parsed;         /* files parsed by this load (the rest came from the cache) */

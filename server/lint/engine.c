@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "server/base/buf.h"
+#include "server/base/digest.h"
 #include "server/base/mem.h"
 #include "server/lint/rule.h"
 
@@ -206,33 +207,21 @@ static char *engine__read(const char *path, size_t *len) {
 
 /* ---- the schema before a revision ----------------------------------------------- */
 
-/* Revisions of the graph in a global apply order (parents first). Revisions are known by
- * their graph index (graph_at), found from a pointer through a small hash table; the
- * parents of each are looked up once (graph_get hashes and compares ids) and kept as
- * graph indexes. */
+/* Revisions of the graph in a global apply order (parents first), known by their graph
+ * index (graph_at); the parents of each are looked up once (graph_get hashes and compares
+ * ids) and kept as graph indexes. Nothing in it points at a Revision, so it holds for as
+ * long as the graph's structure does: through graph_replace too (graph_serial). */
 typedef struct Order {
   const Graph *g;
-  Revision **revs;          /* apply order */
+  size_t *at;               /* apply order: graph indexes */
   size_t n;
   size_t *pos;              /* apply position of graph_at(i) */
   size_t *par_start;        /* parents of graph_at(i): par[par_start[i] .. par_start[i + 1]) */
   size_t *par;
-  size_t *slot;             /* open addressing: graph index + 1, 0 when empty */
-  size_t mask;
 } Order;
 
-static size_t engine__hash_ptr(const Revision *r, size_t mask) {
-  return (size_t)(((uint64_t)(uintptr_t)r >> 4) * 0x9E3779B97F4A7C15ull >> 32) & mask;
-}
-
 /* The graph index of r, or (size_t)-1 when it is not one of the graph's revisions. */
-static size_t engine__index(const Order *o, const Revision *r) {
-  for (size_t h = engine__hash_ptr(r, o->mask);; h = (h + 1) & o->mask) {
-    size_t v = o->slot[h];
-    if (!v) return (size_t)-1;
-    if (graph_at(o->g, v - 1) == r) return v - 1;
-  }
-}
+static size_t engine__index(const Order *o, const Revision *r) { return graph_index(o->g, r); }
 
 static size_t engine__pos(const Order *o, const Revision *r) {
   size_t i = engine__index(o, r);
@@ -259,17 +248,8 @@ static void engine__order(Order *o, const Graph *g) {
   size_t n = graph_count(g);
   o->g = g;
   o->n = 0;
-  o->revs = xmalloc((n ? n : 1) * sizeof *o->revs);
+  o->at = xmalloc((n ? n : 1) * sizeof *o->at);
   o->pos = xmalloc((n ? n : 1) * sizeof *o->pos);
-  size_t cap = 16;
-  while (cap < 2 * n) cap *= 2;
-  o->mask = cap - 1;
-  o->slot = xcalloc(cap, sizeof *o->slot);
-  for (size_t k = 0; k < n; k++) {
-    size_t h = engine__hash_ptr(graph_at(g, k), o->mask);
-    while (o->slot[h]) h = (h + 1) & o->mask;
-    o->slot[h] = k + 1;
-  }
   o->par_start = xmalloc((n + 1) * sizeof *o->par_start);
   size_t npar = 0, parcap = n + 16;
   o->par = xmalloc(parcap * sizeof *o->par);
@@ -306,7 +286,7 @@ static void engine__order(Order *o, const Graph *g) {
       }
       state[f->i] = 2;
       o->pos[f->i] = o->n;
-      o->revs[o->n++] = graph_at(g, f->i);
+      o->at[o->n++] = f->i;
       top--;
     }
   }
@@ -315,11 +295,11 @@ static void engine__order(Order *o, const Graph *g) {
 }
 
 static void engine__order_free(Order *o) {
-  free(o->revs);
+  free(o->at);
   free(o->pos);
   free(o->par_start);
   free(o->par);
-  free(o->slot);
+  memset(o, 0, sizeof *o);
 }
 
 /* Marks the ancestors of r (not r itself) in `mark` (by apply position). */
@@ -371,7 +351,7 @@ static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
   }
   for (size_t k = 0; k < o->n; k++)
     if (anc[k] && !run->in[k]) {
-      fold_revision(run->schema, o->revs[k]);
+      fold_revision(run->schema, graph_at(o->g, o->at[k]));
       run->in[k] = 1;
     }
   free(anc);
@@ -392,116 +372,23 @@ Schema *lint_schema_before(const Graph *g, const Revision *rev) {
 /* ---- a cache of schemas before a revision --------------------------------------- */
 
 /* The fold of a revision's ancestors depends only on their upgrade() ops, in the order
- * they are folded. So the key of a cached schema is a digest of that ordered sequence of
- * ops: each statement's source text (its method name and arguments are read from that
- * text alone) with what the parser made of it in the file's context (whether it is an op
- * call at all depends on the file's imports; dynamic or not; the shape of its arguments
- * and body). Whatever changes what fold_revision sees changes the key, and an edit
- * elsewhere (the reviewed file itself, a descendant, a comment or blank line between
- * statements) does not.
+ * they are folded. So the key of a cached schema is a digest of that ordered sequence: for
+ * each ancestor, the digest of its upgrade() as parsed (revision_upgrade_digest: each
+ * statement's source text with what the parser made of it in the file's context), which
+ * the parser computed once. Whatever changes what fold_revision sees changes the key, and
+ * an edit elsewhere (the reviewed file itself, a descendant, a comment or blank line
+ * between statements) does not.
  * Revision pointers alone would not do: the script cache frees an edited file's Revision,
  * and the new one may land at the same address, down to its arena's inner pointers. The
- * digest is xxHash64's round over four lanes, folded to 128 bits: an accidental collision
- * is negligible. */
-typedef struct Digest {
-  uint64_t lane[4]; /* xxHash64's four accumulators, fed a word at a time in turn */
-  uint64_t words;
-} Digest;
-
-static const uint64_t ENGINE_P1 = 0x9E3779B185EBCA87ull, ENGINE_P2 = 0xC2B2AE3D27D4EB4Full,
-                      ENGINE_P3 = 0x165667B19E3779F9ull, ENGINE_P4 = 0x85EBCA77C2B2AE63ull;
-
-static inline uint64_t engine__rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static void engine__digest_init(Digest *d) {
-  d->lane[0] = ENGINE_P1 + ENGINE_P2;
-  d->lane[1] = ENGINE_P2;
-  d->lane[2] = 0;
-  d->lane[3] = 0 - ENGINE_P1;
-  d->words = 0;
-}
-
-static inline void engine__digest_u64(Digest *d, uint64_t v) {
-  uint64_t *acc = &d->lane[d->words++ & 3];
-  *acc = engine__rotl(*acc + v * ENGINE_P2, 31) * ENGINE_P1;
-}
-
-static uint64_t engine__avalanche(uint64_t h) {
-  h ^= h >> 33;
-  h *= ENGINE_P2;
-  h ^= h >> 29;
-  h *= ENGINE_P3;
-  return h ^ (h >> 32);
-}
-
-/* 128 bits out of the 256-bit state: two different foldings of the lanes. */
-static void engine__digest_final(const Digest *d, uint64_t out[2]) {
-  const uint64_t *l = d->lane;
-  uint64_t h = engine__rotl(l[0], 1) + engine__rotl(l[1], 7) + engine__rotl(l[2], 12) +
-               engine__rotl(l[3], 18);
-  for (int k = 0; k < 4; k++)
-    h = (h ^ engine__rotl(l[k] * ENGINE_P2, 31) * ENGINE_P1) * ENGINE_P1 + ENGINE_P4;
-  out[0] = engine__avalanche(h ^ d->words);
-  uint64_t g = d->words * ENGINE_P3;
-  for (int k = 3; k >= 0; k--) g = engine__rotl(g ^ (l[k] * ENGINE_P4), 27) * ENGINE_P2 + ENGINE_P3;
-  out[1] = engine__avalanche(g);
-}
-
-static void engine__digest_str(Digest *d, const char *s) {
-  if (!s) {
-    engine__digest_u64(d, 0x6e756c6c00000001ull); // distinct from any length word
-    return;
-  }
-  size_t n = strlen(s);
-  engine__digest_u64(d, n);
-  if (n >= 32) { // xxHash64's stripes: four independent lanes, kept in registers
-    uint64_t l0 = d->lane[0], l1 = d->lane[1], l2 = d->lane[2], l3 = d->lane[3];
-    for (; n >= 32; n -= 32, s += 32) {
-      uint64_t w[4];
-      memcpy(w, s, 32);
-      l0 = engine__rotl(l0 + w[0] * ENGINE_P2, 31) * ENGINE_P1;
-      l1 = engine__rotl(l1 + w[1] * ENGINE_P2, 31) * ENGINE_P1;
-      l2 = engine__rotl(l2 + w[2] * ENGINE_P2, 31) * ENGINE_P1;
-      l3 = engine__rotl(l3 + w[3] * ENGINE_P2, 31) * ENGINE_P1;
-    }
-    d->lane[0] = l0, d->lane[1] = l1, d->lane[2] = l2, d->lane[3] = l3;
-  }
-  for (; n >= 8; n -= 8, s += 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    engine__digest_u64(d, w);
-  }
-  if (n) {
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    engine__digest_u64(d, w);
-  }
-}
-
-static void engine__digest_ops(Digest *d, const Op *ops, size_t n, bool top) {
-  engine__digest_u64(d, n);
-  for (size_t k = 0; k < n; k++) {
-    const Op *op = &ops[k];
-    // The next statement's text is elsewhere in the arena: ask for it while this one is
-    // read (ancestors are mostly out of cache by the time of a warm review).
-    if (top && k + 1 < n) __builtin_prefetch(ops[k + 1].source);
-    // A with-block's source holds its body's: read it once, at the top. The rest is what
-    // the parser made of that text in the file's context (whether the call is an op at all
-    // depends on the file's imports), one word per op; the arguments and the method name
-    // are read from the text alone, and fold reads neither reasons nor ranges.
-    if (top) engine__digest_str(d, op->source);
-    engine__digest_u64(d, (uint64_t)op->dynamic << 63 | (uint64_t)(op->name != NULL) << 62 |
-                              (uint64_t)(op->receiver != NULL) << 61 |
-                              (uint64_t)(op->nbody & 0xFFFFFFF) << 32 | (op->nargs & 0xFFFFFFFF));
-    engine__digest_ops(d, op->body, op->nbody, false);
-  }
-}
-
+ * digest (digest.h) has 128 bits: an accidental collision is negligible. */
 /* What fold_revision reads of a revision. */
 static void engine__digest_revision(Digest *d, const Revision *r) {
-  engine__digest_u64(d, 0x7265760aull + r->mode);
+  digest_u64(d, 0x7265760aull + r->mode);
   if (r->mode != REV_PARSE_FULL) return;
-  engine__digest_ops(d, r->upgrade.items, r->upgrade.len, true);
+  uint64_t ops[2];
+  revision_upgrade_digest(r, ops);
+  digest_u64(d, ops[0]);
+  digest_u64(d, ops[1]);
 }
 
 /* The working copy a lint folds the linted revision into, made from a cached schema: the
@@ -604,6 +491,8 @@ struct LintSchemaCache {
   Arena *scratch; /* the working copies' structs and new strings; reset after each lint */
   uint64_t clock;
   size_t hits, misses;
+  Order order;           /* of the graph whose graph_serial is order_serial (0: none) */
+  uint64_t order_serial;
 };
 
 LintSchemaCache *lint_schema_cache_new(void) {
@@ -616,6 +505,7 @@ void lint_schema_cache_delete(LintSchemaCache *c) {
   if (!c) return;
   for (size_t i = 0; i < LINT_CACHE_SLOTS; i++) schema_delete(c->slot[i].schema);
   arena_delete(c->scratch);
+  engine__order_free(&c->order);
   free(c);
 }
 
@@ -630,15 +520,15 @@ static const Schema *engine__before_cached(LintSchemaCache *c, const Order *o, c
   unsigned char *anc = xmalloc(o->n ? o->n : 1);
   engine__ancestors(o, r, anc);
   Digest d;
-  engine__digest_init(&d);
+  digest_init(&d);
   size_t nanc = 0;
   for (size_t k = 0; k < o->n; k++) {
     if (!anc[k]) continue;
-    engine__digest_revision(&d, o->revs[k]);
+    engine__digest_revision(&d, graph_at(o->g, o->at[k]));
     nanc++;
   }
   uint64_t key[2];
-  engine__digest_final(&d, key);
+  digest_final(&d, key);
   c->clock++;
   CachedSchema *hit = NULL, *victim = &c->slot[0];
   for (size_t i = 0; i < LINT_CACHE_SLOTS && !hit; i++) {
@@ -652,7 +542,7 @@ static const Schema *engine__before_cached(LintSchemaCache *c, const Order *o, c
     c->misses++;
     Schema *s = schema_new();
     for (size_t k = 0; k < o->n; k++)
-      if (anc[k]) fold_revision(s, o->revs[k]);
+      if (anc[k]) fold_revision(s, graph_at(o->g, o->at[k]));
     schema_mark_existing(s);
     schema_delete(victim->schema);
     *victim = (CachedSchema){{key[0], key[1]}, nanc, s, 0};
@@ -698,17 +588,15 @@ static void engine__lint_one(const LintConfig *cfg, const Graph *g, const Revisi
   arena_delete(a);
 }
 
-/* qsort has no context argument in C11: the comparison reads these (set around the call;
- * thread-local, so threads may lint concurrently). */
-static _Thread_local const Order *engine__sort_order;
-static _Thread_local Revision *const *engine__sort_revs;
+/* (apply position, index in the caller's array) of a revision to lint. */
+typedef struct ByApply {
+  size_t pos, i;
+} ByApply;
 
 static int engine__by_apply(const void *a, const void *b) {
-  size_t x = engine__pos(engine__sort_order, engine__sort_revs[*(const size_t *)a]);
-  size_t y = engine__pos(engine__sort_order, engine__sort_revs[*(const size_t *)b]);
-  if (x != y) return x < y ? -1 : 1;
-  size_t i = *(const size_t *)a, j = *(const size_t *)b;
-  return i < j ? -1 : i > j;
+  const ByApply *x = a, *y = b;
+  if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
 }
 
 bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs, size_t n,
@@ -718,20 +606,17 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
   engine__order(&o, g);
   Running run = {NULL, xcalloc(o.n ? o.n : 1, 1)};
   // Lint in apply order, so the running schema only ever grows along a chain.
-  size_t *order = xmalloc((n ? n : 1) * sizeof *order);
-  for (size_t i = 0; i < n; i++) order[i] = i;
-  engine__sort_order = &o;
-  engine__sort_revs = revs;
+  ByApply *order = xmalloc((n ? n : 1) * sizeof *order);
+  for (size_t i = 0; i < n; i++) order[i] = (ByApply){revs[i] ? engine__pos(&o, revs[i]) : 0, i};
   qsort(order, n, sizeof *order, engine__by_apply);
-  engine__sort_order = NULL;
   for (size_t j = 0; j < n; j++) {
-    size_t i = order[j];
+    size_t i = order[j].i;
     const Revision *rev = revs[i];
     if (!rev || rev->mode != REV_PARSE_FULL) continue;
     // Folded in place: the running schema then holds this revision too, which is what
     // its children need (a sibling branch makes engine__before start over).
     Schema *work = engine__before(&o, &run, rev);
-    size_t p = engine__pos(&o, rev);
+    size_t p = order[j].pos;
     if (p == (size_t)-1) work = schema_clone(work); // not in the graph: leave run alone
     const char *src = srcs ? srcs[i].src : NULL;
     size_t len = srcs ? srcs[i].len : 0;
@@ -788,10 +673,14 @@ bool lint_revisions_cached(LintSchemaCache *cache, const LintConfig *cfg, const 
   if (!cfg) return error_set(err, ERR_PARAMS, "lint_revisions: no configuration");
   const Revision *rev = revs[0];
   if (!rev || rev->mode != REV_PARSE_FULL) return true;
-  Order o;
-  engine__order(&o, g);
-  Schema *work = engine__work_copy(engine__before_cached(cache, &o, rev), cache->scratch);
-  engine__order_free(&o);
+  // The apply order is the graph's structure: kept while the graph is the same one.
+  if (cache->order_serial != graph_serial(g)) {
+    engine__order_free(&cache->order);
+    engine__order(&cache->order, g);
+    cache->order_serial = graph_serial(g);
+  }
+  cache->order.g = g;
+  Schema *work = engine__work_copy(engine__before_cached(cache, &cache->order, rev), cache->scratch);
   const char *src = srcs ? srcs[0].src : NULL;
   size_t len = srcs ? srcs[0].len : 0;
   char *owned = NULL;

@@ -12,8 +12,6 @@
 #include "server/base/mem.h"
 #include "server/schema/compare.h"
 
-/* PostgreSQL's identifier length (NAMEDATALEN - 1). */
-static const size_t PG_MAX_IDENT = 63;
 /* alter_column's continuation indent in Alembic's renderer. */
 static const char ALTER_INDENT[] = "           ";
 
@@ -160,41 +158,6 @@ static void ag__execute(Buf *b, const char *sql) {
   buf_puts(b, "op.execute(");
   py_repr_str(b, sql);
   buf_putc(b, ')');
-}
-
-const char *ag_pg_default_name(Arena *a, const char *name1, const char *name2, const char *label) {
-  size_t overhead = 0, n1 = strlen(name1), n2 = name2 ? strlen(name2) : 0;
-  if (name2) overhead++;
-  if (label) overhead += strlen(label) + 1;
-  size_t avail = PG_MAX_IDENT > overhead ? PG_MAX_IDENT - overhead : 0;
-  while (n1 + n2 > avail) {
-    if (n1 > n2)
-      n1--;
-    else
-      n2--;
-  }
-  // pg_mbcliplen: never cut a UTF-8 sequence in two.
-  while (n1 > 0 && ((unsigned char)name1[n1] & 0xC0) == 0x80) n1--;
-  while (name2 && n2 > 0 && ((unsigned char)name2[n2] & 0xC0) == 0x80) n2--;
-  Buf b = BUF_INIT;
-  buf_append(&b, name1, n1);
-  if (name2) {
-    buf_putc(&b, '_');
-    buf_append(&b, name2, n2);
-  }
-  if (label) buf_printf(&b, "_%s", label);
-  char *s = arena_strdup(a, buf_cstr(&b));
-  buf_free(&b);
-  return s;
-}
-
-/* The columns joined by '_', as ChooseIndexColumnNames / ChooseForeignKeyConstraintNameAddition
- * build the middle part of a default name (bounded by NAMEDATALEN). */
-static const char *ag__cols_joined(Ctx *c, const char *const *cols, size_t n) {
-  Buf b = BUF_INIT;
-  for (size_t k = 0; k < n && b.len < PG_MAX_IDENT; k++) buf_printf(&b, "%s%s", k ? "_" : "", cols[k]);
-  if (b.len > PG_MAX_IDENT) b.len = PG_MAX_IDENT, b.data[b.len] = '\0';
-  return ag__detach(c, &b);
 }
 
 /* ---- types --------------------------------------------------------------------------- */
@@ -659,41 +622,9 @@ static bool ag__con_same(Ctx *c, const Con *a, const Con *b) {
   return false;
 }
 
-/* The name PostgreSQL gives (or gave) an unnamed constraint of `table`. */
-static const char *ag__con_default_name(Ctx *c, const char *table, const Con *k,
-                                        const SchemaTable *cols_of) {
-  switch (k->kind) {
-  case CON_PRIMARY_KEY: return ag_pg_default_name(c->a, table, NULL, "pkey");
-  case CON_UNIQUE: return ag_pg_default_name(c->a, table, ag__cols_joined(c, k->cols, k->ncols), "key");
-  case CON_FOREIGN_KEY:
-    return ag_pg_default_name(c->a, table, ag__cols_joined(c, k->cols, k->ncols), "fkey");
-  case CON_CHECK: {
-    // tab_col_check when the condition uses exactly one column, else tab_check (heap.c).
-    const char *only = NULL;
-    size_t used = 0;
-    for (size_t j = 0; cols_of && j < cols_of->ncols; j++) {
-      const char *name = cols_of->cols[j]->name;
-      const char *p = k->expr;
-      size_t nl = strlen(name);
-      bool found = false;
-      while (p && (p = strstr(p, name))) {
-        bool left = p == k->expr || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        bool right = !(isalnum((unsigned char)p[nl]) || p[nl] == '_');
-        if (left && right) {
-          found = true;
-          break;
-        }
-        p += nl;
-      }
-      if (found) {
-        used++;
-        only = name;
-      }
-    }
-    return ag_pg_default_name(c->a, table, used == 1 ? only : NULL, "check");
-  }
-  }
-  return NULL;
+/* The name PostgreSQL gives (or gave) an unnamed constraint of `t` (schema.h). */
+static const char *ag__con_default_name(Ctx *c, const SchemaTable *t, const Con *k) {
+  return schema_constraint_default_name(c->a, t, k->kind, k->cols, k->ncols, k->expr);
 }
 
 /* sa.XConstraint(...) inside create_table. */
@@ -1738,7 +1669,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
         if (ag__con_same(c, &have, &w)) continue;
       }
       if (!want && m->partial) continue;
-      const char *hname = have.name ? have.name : ag__con_default_name(c, ct->name, &have, ct);
+      const char *hname = have.name ? have.name : ag__con_default_name(c, ct, &have);
       Buf up = BUF_INIT, down = BUF_INIT;
       ag__con_drop(&up, ct->schema, ct->name, &have, hname, false);
       ag__con_create(c, &down, ct->schema, ct->name, &have, hname, false);
@@ -1752,7 +1683,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
                      constraint_kind_name(kind), tq, op->name, tq);
       if (want) {
         Con w = ag__con_model(want, m->path);
-        const char *wname = w.name ? w.name : ag__con_default_name(c, ct->name, &w, tt);
+        const char *wname = w.name ? w.name : ag__con_default_name(c, tt ? tt : ct, &w);
         ag__con_create(c, &up, ct->schema, ct->name, &w, wname, w.name && w.conv);
         ag__con_drop(&down, ct->schema, ct->name, &w, wname, w.name && w.conv);
         ag__emit(c, AG_ADD_CONSTRAINT, arena_printf(c->a, "create_%s", kind == CON_UNIQUE ? "unique_constraint"
@@ -1779,7 +1710,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
                                             (!w.name && ag__sets_eq((const char *const *)ct->indexes[k]->cols,
                                                                     ct->indexes[k]->ncols, w.cols, w.ncols)));
       if (exists) continue;
-      const char *wname = w.name ? w.name : ag__con_default_name(c, ct->name, &w, tt);
+      const char *wname = w.name ? w.name : ag__con_default_name(c, tt ? tt : ct, &w);
       Buf up = BUF_INIT, down = BUF_INIT;
       ag__con_create(c, &up, ct->schema, ct->name, &w, wname, w.name && w.conv);
       ag__con_drop(&down, ct->schema, ct->name, &w, wname, w.name && w.conv);

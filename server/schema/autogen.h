@@ -86,11 +86,4 @@ typedef struct AutogenResult {
  */
 void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingList *findings);
 
-/**
- * The name PostgreSQL gives an unnamed constraint or index (makeObjectName): `name1`
- * `_name2` `_label`, the first two shortened alternately to fit 63 bytes. `name2` and
- * `label` may be NULL. Owned by `a`.
- */
-const char *ag_pg_default_name(Arena *a, const char *name1, const char *name2, const char *label);
-
 #endif

@@ -1,10 +1,15 @@
 /* schema.c - the static schema: tables, columns, indexes, constraints, enums, sequences. */
 #include "server/schema/schema.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/buf.h"
 #include "server/base/mem.h"
+
+/* PostgreSQL's identifier length (NAMEDATALEN - 1). */
+static const size_t SCHEMA_MAX_IDENT = 63;
 
 const char *constraint_kind_name(ConstraintKind k) {
   switch (k) {
@@ -280,13 +285,89 @@ SchemaConstraint *schema_constraint_add(Schema *s, SchemaTable *t, const SchemaC
   return n;
 }
 
+const char *schema_object_name(Arena *a, const char *name1, const char *name2, const char *label) {
+  size_t overhead = 0, n1 = strlen(name1), n2 = name2 ? strlen(name2) : 0;
+  if (name2) overhead++;
+  if (label) overhead += strlen(label) + 1;
+  size_t avail = SCHEMA_MAX_IDENT > overhead ? SCHEMA_MAX_IDENT - overhead : 0;
+  while (n1 + n2 > avail) {
+    if (n1 > n2)
+      n1--;
+    else
+      n2--;
+  }
+  // pg_mbcliplen: never cut a UTF-8 sequence in two.
+  while (n1 > 0 && ((unsigned char)name1[n1] & 0xC0) == 0x80) n1--;
+  while (name2 && n2 > 0 && ((unsigned char)name2[n2] & 0xC0) == 0x80) n2--;
+  Buf b = BUF_INIT;
+  buf_append(&b, name1, n1);
+  if (name2) {
+    buf_putc(&b, '_');
+    buf_append(&b, name2, n2);
+  }
+  if (label) buf_printf(&b, "_%s", label);
+  char *out = arena_strdup(a, buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
+/* Whether `name` occurs in `expr` as a whole identifier. */
+static bool schema__mentions(const char *expr, const char *name) {
+  size_t nl = strlen(name);
+  for (const char *p = expr; nl && (p = strstr(p, name)); p += nl) {
+    bool left = p == expr || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+    bool right = !(isalnum((unsigned char)p[nl]) || p[nl] == '_');
+    if (left && right) return true;
+  }
+  return false;
+}
+
+const char *schema_constraint_default_name(Arena *a, const SchemaTable *t, ConstraintKind kind,
+                                           const char *const *cols, size_t ncols,
+                                           const char *expr) {
+  if (kind == CON_PRIMARY_KEY) return schema_object_name(a, t->name, NULL, "pkey");
+  if (kind == CON_CHECK) {
+    // tab_col_check when the condition uses exactly one column, else tab_check (heap.c).
+    const char *only = NULL;
+    size_t used = 0;
+    for (size_t j = 0; expr && j < t->ncols; j++)
+      if (schema__mentions(expr, t->cols[j]->name)) {
+        used++;
+        only = t->cols[j]->name;
+      }
+    return schema_object_name(a, t->name, used == 1 ? only : NULL, "check");
+  }
+  // ChooseIndexColumnNames / ChooseForeignKeyConstraintNameAddition: the columns joined
+  // by '_', bounded by NAMEDATALEN.
+  Buf b = BUF_INIT;
+  for (size_t k = 0; k < ncols && b.len < SCHEMA_MAX_IDENT; k++)
+    buf_printf(&b, "%s%s", k ? "_" : "", cols[k]);
+  if (b.len > SCHEMA_MAX_IDENT) b.len = SCHEMA_MAX_IDENT, b.data[b.len] = '\0';
+  const char *out = schema_object_name(a, t->name, buf_cstr(&b), kind == CON_UNIQUE ? "key" : "fkey");
+  buf_free(&b);
+  return out;
+}
+
 bool schema_constraint_drop(SchemaTable *t, const char *name) {
   for (size_t k = 0; t && name && k < t->ncons; k++)
     if (schema__eq(t->cons[k]->name, name)) {
       schema__remove((void **)t->cons, &t->ncons, k);
       return true;
     }
-  return false;
+  // An unnamed constraint is known to PostgreSQL by the name it gave it.
+  bool dropped = false;
+  Arena *a = NULL;
+  for (size_t k = 0; t && name && k < t->ncons && !dropped; k++) {
+    const SchemaConstraint *c = t->cons[k];
+    if (c->name) continue;
+    if (!a) a = arena_new();
+    if (!strcmp(schema_constraint_default_name(a, t, c->kind, c->cols, c->ncols, c->expr), name)) {
+      schema__remove((void **)t->cons, &t->ncons, k);
+      dropped = true;
+    }
+  }
+  arena_delete(a);
+  return dropped;
 }
 
 static size_t schema__enum_pos(const Schema *s, const char *schema, const char *name) {

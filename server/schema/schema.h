@@ -126,8 +126,26 @@ const char *schema_strdup(Schema *s, const char *x);
 SchemaConstraint *schema_constraint(const SchemaTable *t, const char *name);
 /** Adds a constraint; all strings and arrays are copied. */
 SchemaConstraint *schema_constraint_add(Schema *s, SchemaTable *t, const SchemaConstraint *c);
-/** Drops the named constraint of `t` (NULL-safe). False when it was not known. */
+/** Drops the named constraint of `t` (NULL-safe); an unnamed one answers to the name
+ * PostgreSQL gave it (schema_constraint_default_name). False when it was not known. */
 bool schema_constraint_drop(SchemaTable *t, const char *name);
+
+/**
+ * PostgreSQL's makeObjectName: `name1` `_name2` `_label`, the first two shortened
+ * alternately to fit 63 bytes (never inside a UTF-8 sequence). `name2` and `label` may be
+ * NULL. Owned by `a`.
+ */
+const char *schema_object_name(Arena *a, const char *name1, const char *name2, const char *label);
+
+/**
+ * The name PostgreSQL gives a constraint of `t` created without one: t_pkey, t_c1_c2_key,
+ * t_c1_c2_fkey, t_col_check when the CHECK condition `expr` uses exactly one column of
+ * `t` (else t_check). Without the numeric suffix PostgreSQL adds on a collision. Owned by
+ * `a`.
+ */
+const char *schema_constraint_default_name(Arena *a, const SchemaTable *t, ConstraintKind kind,
+                                           const char *const *cols, size_t ncols,
+                                           const char *expr);
 
 /** The enum type, or NULL. Borrowed. */
 SchemaEnum *schema_enum(const Schema *s, const char *schema, const char *name);

@@ -49,13 +49,17 @@ static const char SERVER_INSTRUCTIONS[] =
     "show it to the user, then call again with confirm=<plan_id> to run exactly that plan "
     "(retort's scratch cluster needs no confirm). sql_only gives the SQL script only.";
 
-/* The last graph built, kept while its revision files are unchanged. */
+/* The last graph built, kept while its revision files are unchanged, and through edits
+ * that leave it as it was (graph_replace: an edit of a revision's body). */
 typedef struct GraphSlot {
   char *project;          /* ini path or root of the project it belongs to */
-  Revision **revs;        /* the cache's Revisions it was built from, in load order */
+  Revision **revs;        /* the cache's Revisions it holds, in load order */
+  char **paths;           /* their paths (a Revision of the old set may be freed) */
   size_t n;
   Graph *graph;
-  FindingList problems;
+  FindingList graph_problems; /* graph_build's */
+  FindingList problems;   /* the load's findings (syntax errors, unreadable files) and
+                             graph_problems, sorted */
   uint64_t generation;
 } GraphSlot;
 
@@ -120,7 +124,10 @@ ToolSession *tool_session_new(const char *project) {
 
 static void session__slot_clear(GraphSlot *g) {
   graph_delete(g->graph);
+  findings_free(&g->graph_problems);
   findings_free(&g->problems);
+  for (size_t i = 0; g->paths && i < g->n; i++) free(g->paths[i]);
+  free(g->paths);
   free(g->revs);
   free(g->project);
   memset(g, 0, sizeof *g);
@@ -197,23 +204,47 @@ bool tool_project_load(ToolSession *s, const Json *args, RevParseMode mode, Tool
     return false;
   }
   if (!scripts_load(s->cache, tp->paths, tp->npaths, mode, &tp->scripts, err)) return false;
-  // The cache hands back the same Revision for an unchanged file. Nothing re-parsed and
-  // the same Revisions in the same order means the same graph (pointer equality alone
-  // is not enough: a re-parsed file may land at a freed address).
+  // The cache hands back the same Revision for an unchanged file, and a new one for a
+  // file it read again (flagged in `read`: its address may be a freed one's, so pointers
+  // alone do not tell). The same files in the same order, each unchanged or changed in a
+  // way the graph does not see, keep the graph.
+  const ScriptSet *set = &tp->scripts;
   GraphSlot *g = &s->slot;
   const char *id = tp->project->ini_path ? tp->project->ini_path : tp->project->root;
-  bool same = g->graph && tp->scripts.parsed == 0 && g->n == tp->scripts.n &&
-              strcmp(g->project, id) == 0 &&
-              (g->n == 0 || memcmp(g->revs, tp->scripts.revs, g->n * sizeof *g->revs) == 0);
-  if (!same) {
+  bool same = g->graph && g->n == set->n && strcmp(g->project, id) == 0;
+  size_t replaced = 0;
+  for (size_t i = 0; same && i < set->n; i++) {
+    if (!set->read[i]) { // unchanged: the very same Revision, or the order changed
+      same = g->revs[i] == set->revs[i];
+      continue;
+    }
+    // The same file, read again.
+    const char *path = set->revs[i]->path ? set->revs[i]->path : "";
+    same = strcmp(g->paths[i], path) == 0 && graph_replace(g->graph, set->revs[i]);
+    if (same) g->revs[i] = set->revs[i];
+    replaced++;
+  }
+  if (same && replaced) {
+    // Same graph, same graph problems; the files' own findings may differ.
+    findings_free(&g->problems);
+    findings_init(&g->problems);
+    findings_extend(&g->problems, &set->findings);
+    findings_extend(&g->problems, &g->graph_problems);
+    findings_sort(&g->problems);
+    g->generation = ++s->generations;
+  } else if (!same) {
     session__slot_clear(g);
     g->project = xstrdup(id);
-    g->n = tp->scripts.n;
+    g->n = set->n;
     g->revs = xmalloc((g->n ? g->n : 1) * sizeof *g->revs);
-    if (g->n) memcpy(g->revs, tp->scripts.revs, g->n * sizeof *g->revs);
+    if (g->n) memcpy(g->revs, set->revs, g->n * sizeof *g->revs);
+    g->paths = xmalloc((g->n ? g->n : 1) * sizeof *g->paths);
+    for (size_t i = 0; i < g->n; i++) g->paths[i] = xstrdup(g->revs[i]->path ? g->revs[i]->path : "");
+    findings_init(&g->graph_problems);
+    g->graph = graph_build(g->revs, g->n, &g->graph_problems);
     findings_init(&g->problems);
-    findings_extend(&g->problems, &tp->scripts.findings);
-    g->graph = graph_build(g->revs, g->n, &g->problems);
+    findings_extend(&g->problems, &set->findings);
+    findings_extend(&g->problems, &g->graph_problems);
     findings_sort(&g->problems);
     g->generation = ++s->generations;
   }

@@ -697,3 +697,91 @@ Test(graph, docstring_finding_range) {
   findings_free(&fl);
   arena_delete(a);
 }
+
+/* graph_replace: a re-read file whose graph view is unchanged takes its old place; any
+ * change the graph could see is refused (and the caller builds anew). */
+Test(graph, replace_keeps_the_graph_for_a_body_edit) {
+  static const Spec specs[] = {
+      {"a1", "", "", "", "base", NULL},
+      {"b2", "a1", "feat", "", "two", NULL},
+      {"c3", "b2", "", "", "three", NULL},
+      {"d4", "b2", "", "", "four", NULL},
+      {0},
+  };
+  Arena *arena = arena_new();
+  size_t n;
+  Revision **revs = spec_revisions(arena, specs, &n);
+  FindingList problems;
+  findings_init(&problems);
+  Graph *g = graph_build(revs, n, &problems);
+  size_t nproblems = problems.len;
+  uint64_t serial = graph_serial(g);
+  cr_expect_neq(serial, 0);
+
+  // The same file read again (a new Revision with equal header, ranges and docstring).
+  Revision *c3 = spec_revision(arena, &specs[2]);
+  cr_assert(graph_replace(g, c3));
+  cr_expect_eq(graph_get(g, "c3"), c3);
+  cr_expect_eq(graph_at(g, graph_index(g, c3)), c3);
+  cr_expect_eq(graph_index(g, revs[2]), (size_t)-1, "the old one is no longer in it");
+  size_t nh;
+  Revision *const *heads = graph_heads(g, &nh);
+  cr_expect_eq(nh, 2);
+  cr_expect(heads[0] == c3 || heads[1] == c3, "heads hold the new revision");
+  Revision **out = NULL;
+  size_t nout = 0;
+  RtError err = {0};
+  cr_assert(graph_resolve(g, "feat@head", &out, &nout, &err) || err.kind == ERR_TARGET);
+  free(out);
+  cr_expect_eq(graph_serial(g), serial, "replace keeps the serial");
+  GraphRevInfo info;
+  cr_expect(graph_info(g, c3, &info));
+  // The labels and ids the graph hands out are its own (the old revision may be freed).
+  cr_expect_str_eq(info.branch_labels[0], "feat");
+  revs[2]->id = "zz";
+  revs[1]->branch_labels[0] = "zz";
+  cr_expect_eq(graph_get(g, "c3"), c3);
+  cr_expect_eq(graph_get(g, "feat"), revs[1]);
+  revs[2]->id = "c3";
+  revs[1]->branch_labels[0] = "feat";
+
+  // Refused: a new parent, a new label, a moved id, a new docstring, another path, an
+  // unknown id.
+  Spec moved = specs[3];
+  moved.down = "c3";
+  cr_expect_not(graph_replace(g, spec_revision(arena, &moved)));
+  Spec labelled = specs[3];
+  labelled.labels = "x";
+  cr_expect_not(graph_replace(g, spec_revision(arena, &labelled)));
+  Revision *shifted = spec_revision(arena, &specs[3]);
+  shifted->id_range.line++;
+  cr_expect_not(graph_replace(g, shifted), "a problem may point at the id's range");
+  Spec doc = specs[3];
+  doc.doc = "four, reworded";
+  cr_expect_not(graph_replace(g, spec_revision(arena, &doc)));
+  Spec elsewhere = specs[3];
+  elsewhere.path = "/p/versions/other.py";
+  cr_expect_not(graph_replace(g, spec_revision(arena, &elsewhere)));
+  Spec unknown = specs[3];
+  unknown.id = "e5";
+  cr_expect_not(graph_replace(g, spec_revision(arena, &unknown)));
+  cr_expect_not(graph_replace(g, NULL));
+  cr_expect_eq(graph_get(g, "d4"), revs[3], "a refusal changes nothing");
+  cr_expect_eq(problems.len, nproblems);
+  graph_delete(g);
+
+  // A duplicate id: neither file can be swapped in place.
+  static const Spec dups[] = {
+      {"a1", "", "", "", "base", "/p/versions/first.py"},
+      {"a1", "", "", "", "base", "/p/versions/second.py"},
+      {0},
+  };
+  revs = spec_revisions(arena, dups, &n);
+  g = graph_build(revs, n, &problems);
+  cr_expect_not(graph_replace(g, spec_revision(arena, &dups[0])), "the losing duplicate");
+  cr_expect(graph_replace(g, spec_revision(arena, &dups[1])), "the winner, unchanged");
+  cr_expect_neq(graph_serial(g), serial, "another graph, another serial");
+  graph_delete(g);
+  findings_free(&problems);
+  arena_delete(arena);
+}
