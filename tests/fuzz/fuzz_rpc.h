@@ -3,10 +3,13 @@
  * database are pointed at one that cannot exist, so nothing is started or changed. */
 #ifndef RETORT_FUZZ_RPC_H
 #define RETORT_FUZZ_RPC_H
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "fuzz_input.h"
 #include "protocol/server.h"
@@ -22,19 +25,67 @@
  * lands there, never in the source tree. */
 static char fuzz_project[256];
 
-static inline void fuzz_rpc_init(void) {
-  setenv("RETORT_DATABASE_URL", "postgresql:///fuzz?host=/nonexistent/retort-fuzz", 1);
-  unsetenv("DATABASE_URL");
-  char tmpl[] = "/tmp/retort-fuzz.XXXXXX";
-  if (!mkdtemp(tmpl)) abort();
-  snprintf(fuzz_project, sizeof fuzz_project, "%s/project", tmpl);
+/* Runs argv (no shell); its exit status, or -1 when it did not exit normally. */
+static inline int fuzz__run(char *const argv[]) {
   pid_t pid = fork();
   if (pid == 0) {
-    execl("/bin/cp", "cp", "-r", FUZZ_FIXTURE, fuzz_project, (char *)NULL);
+    execv(argv[0], argv);
     _exit(127);
   }
   int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) abort();
+  if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) return -1;
+  return WEXITSTATUS(st);
+}
+
+static inline void fuzz__copy_fixture(const char *to) {
+  char *cp[] = {"/bin/cp", "-r", FUZZ_FIXTURE, (char *)to, NULL};
+  if (fuzz__run(cp) != 0) abort();
+}
+
+static inline void fuzz__no_database(void) {
+  setenv("RETORT_DATABASE_URL", "postgresql:///fuzz?host=/nonexistent/retort-fuzz", 1);
+  unsetenv("DATABASE_URL");
+}
+
+static inline void fuzz_rpc_init(void) {
+  fuzz__no_database();
+  char tmpl[] = "/tmp/retort-fuzz.XXXXXX";
+  if (!mkdtemp(tmpl)) abort();
+  snprintf(fuzz_project, sizeof fuzz_project, "%s/project", tmpl);
+  fuzz__copy_fixture(fuzz_project);
+}
+
+/* The fixture project at the fixed path DIR/project, so that committed inputs can name
+ * its files (for targets whose sessions only read the project: the LSP one). Made once
+ * per process: when DIR/project is missing or differs from the fixture (diff -r), a
+ * fresh copy made beside it is renamed into place and the old one removed, so that
+ * processes sharing the path (parallel fuzzing jobs, the replays of several builds)
+ * never see a half-made copy. DIR must be a directory of ours, not a symlink. */
+static inline void fuzz_rpc_init_fixed(const char *dir) {
+  fuzz__no_database();
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST) abort();
+  struct stat st;
+  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+    fprintf(stderr, "fuzz: %s is not a directory of ours; remove it\n", dir);
+    abort();
+  }
+  snprintf(fuzz_project, sizeof fuzz_project, "%s/project", dir);
+  char *diff[] = {"/usr/bin/diff", "-rq", FUZZ_FIXTURE, fuzz_project, NULL};
+  if (access(fuzz_project, F_OK) == 0 && fuzz__run(diff) == 0) return;
+  char fresh[256], old[256];
+  snprintf(fresh, sizeof fresh, "%s/.fresh.XXXXXX", dir);
+  snprintf(old, sizeof old, "%s/.old.XXXXXX", dir);
+  if (!mkdtemp(fresh) || !mkdtemp(old)) abort();
+  char fresh_project[300], old_project[300];
+  snprintf(fresh_project, sizeof fresh_project, "%s/project", fresh);
+  snprintf(old_project, sizeof old_project, "%s/project", old);
+  fuzz__copy_fixture(fresh_project);
+  // Out of the way, then in: another process may win either rename, which is fine.
+  (void)rename(fuzz_project, old_project);
+  (void)rename(fresh_project, fuzz_project);
+  char *rm[] = {"/bin/rm", "-rf", fresh, old, NULL};
+  (void)fuzz__run(rm);
+  if (access(fuzz_project, F_OK) != 0) abort();
 }
 
 /* Serves `prefix` then `data` as one input stream in `mode`. */
