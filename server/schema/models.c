@@ -105,6 +105,8 @@ typedef struct X {
   VEC(MTab *) tabs;
   MMeta *sqlmodel_meta;
   MBase *sqlmodel_base;
+  MTab **slots;                /* tables by name (mm__index_tables) */
+  size_t nslots;
 } X;
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -2551,12 +2553,38 @@ static void mm__statement(X *x, MModule *m, const MStmt *st) {
 
 /* ---- after all statements ------------------------------------------------------------------ */
 
-static MTab *mm__find_table(X *x, const char *schema, const char *name) {
+/* Tables by qualified name (schema NULL is "public"), built once all are read: a hash
+ * table of indexes into x->tabs, so that lookups stay linear in big projects. */
+static uint64_t mm__hash(const char *schema, const char *name) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (const char *p = schema ? schema : "public"; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  h = (h ^ '.') * 1099511628211ull;
+  for (const char *p = name; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  return h;
+}
+
+static bool mm__same_table(const MTab *t, const char *schema, const char *name) {
+  const char *a = t->schema ? t->schema : "public", *b = schema ? schema : "public";
+  return !strcmp(t->name, name) && !strcmp(a, b);
+}
+
+static void mm__index_tables(X *x) {
+  x->nslots = 16;
+  while (x->nslots < x->tabs.len * 2) x->nslots *= 2;
+  x->slots = ARENA_ARRAY(x->a, MTab *, x->nslots);
   for (size_t k = 0; k < x->tabs.len; k++) {
     MTab *t = x->tabs.items[k];
-    const char *a = t->schema ? t->schema : "public", *b = schema ? schema : "public";
-    if (!strcmp(t->name, name) && !strcmp(a, b)) return t;
+    size_t i = mm__hash(t->schema, t->name) & (x->nslots - 1);
+    while (x->slots[i] && !mm__same_table(x->slots[i], t->schema, t->name)) i = (i + 1) & (x->nslots - 1);
+    if (!x->slots[i]) x->slots[i] = t;  // the first declaration answers for the name
   }
+}
+
+static MTab *mm__find_table(X *x, const char *schema, const char *name) {
+  if (!x->nslots || !name) return NULL;
+  size_t i = mm__hash(schema, name) & (x->nslots - 1);
+  for (; x->slots[i]; i = (i + 1) & (x->nslots - 1))
+    if (mm__same_table(x->slots[i], schema, name)) return x->slots[i];
   return NULL;
 }
 
@@ -2652,17 +2680,14 @@ static void mm__output(X *x) {
     MTab *t = ord[k].t;
     // A second declaration of a table of one MetaData: SQLAlchemy refuses it (or, with
     // extend_existing, merges it); the first is kept and said to be partial.
-    MTab *first = NULL;
-    for (size_t j = 0; j < k && !first; j++) {
-      MTab *o = ord[j].t;
-      const char *a = o->schema ? o->schema : "public", *b = t->schema ? t->schema : "public";
-      if (o->meta == t->meta && !strcmp(o->name, t->name) && !strcmp(a, b)) first = o;
-    }
+    MTab *first = mm__find_table(x, t->schema, t->name);
+    if (first == t || (first && first->meta != t->meta)) first = NULL;
     if (first) {
       mm__finding(x, t->mod->path, t->range,
                   "table %s is declared twice in one MetaData (first at %s:%u); the first "
                   "declaration is kept, and autogenerate drops nothing of it",
                   mm__tab_label(x, t), first->mod->path, first->range.line);
+      first->partial = true;  // when it comes later in the output
       for (size_t j = 0; j < out->ntables; j++)
         if (!strcmp(out->tables[j].name, first->name) && out->tables[j].path == first->mod->path &&
             out->tables[j].range.start_byte == first->range.start_byte)
@@ -2769,6 +2794,7 @@ bool models_read(Arena *arena, const char *root, const char *const *paths, size_
     if (!m->syntax_ok) out->complete = false;
     for (size_t j = 0; j < m->nstmts; j++) mm__statement(&x, m, &m->stmts[j]);
   }
+  mm__index_tables(&x);
   mm__fk_types(&x);
   mm__output(&x);
   out->files = L.files;
