@@ -33,7 +33,7 @@ static const char CAT_Q_COLUMNS[] =
     "  a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
     "  (a.attidentity <> '' OR pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), "
     "                                                 a.attname) IS NOT NULL), "
-    "  col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class') "
+    "  col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class'), a.attidentity "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
     "LEFT JOIN pg_type t ON t.oid = a.atttypid "
@@ -274,6 +274,8 @@ static bool catalog__columns(Db *db, Schema *s, const char *vt, RtError *err) {
     const char *def = identity ? NULL : catalog__get(r, i, 10);
     SchemaColumn *c = schema_column_add(s, t, att, type, !catalog__bool(r, i, 9), def);
     c->identity = identity;
+    const char *kind = catalog__get(r, i, 14);
+    c->identity_kind = !identity ? 0 : kind && (*kind == 'a' || *kind == 'd') ? *kind : 's';
     c->comment = schema_strdup(s, catalog__get(r, i, 12));
     if (!t->comment) t->comment = schema_strdup(s, catalog__get(r, i, 13));
   }

@@ -496,7 +496,14 @@ static bool ag__column_canon(Ctx *c, Buf *b, const SchemaTable *t, const SchemaC
   bool integer = col->type && (!strcmp(col->type, "integer") || !strcmp(col->type, "bigint") ||
                                !strcmp(col->type, "smallint"));
   (void)t;
-  if (col->identity && !(integer && in_pk)) buf_puts(b, ", sa.Identity(always=False)");
+  // Serial or identity: SQLAlchemy makes a SERIAL of the autoincrement=True key column and
+  // an identity column of one with sa.Identity(). When the catalog or fold could not say
+  // which, a key column is taken for a serial.
+  char kind = !col->identity       ? 0
+              : col->identity_kind ? col->identity_kind
+              : integer && in_pk   ? 's'
+                                   : 'd';
+  if (kind == 'a' || kind == 'd') buf_printf(b, ", sa.Identity(always=%s)", kind == 'a' ? "True" : "False");
   if (col->server_default && !col->identity) {
     buf_puts(b, ", server_default=");
     ag__py_sql(b, col->server_default);

@@ -251,6 +251,7 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
       if (cons) vec_push(cons, fk);
     } else if (fold__callee_is(x, "Identity")) {
       c->identity = true;
+      c->identity_always = fold__truthy(pyvalue_call_arg(x, (size_t)-1, "always"));
     } else if (fold__callee_is(x, "Computed") || fold__callee_is(x, "Sequence") ||
                fold__callee_is(x, "CheckConstraint")) {
       // not a type
@@ -267,6 +268,7 @@ static void fold__column(Arena *a, const PyValue *v, FoldColumn *c, ConVec *cons
   c->index = fold__truthy(pyvalue_call_arg(v, (size_t)-1, "index"));
   const PyValue *ai = pyvalue_call_arg(v, (size_t)-1, "autoincrement");
   c->autoincrement_false = ai && ai->kind == PV_BOOL && !ai->b;
+  c->autoincrement_true = ai && ai->kind == PV_BOOL && ai->b;
   c->nullable_arg = pyvalue_call_arg(v, (size_t)-1, "nullable");
   if (c->primary_key) c->nullable = false;
   if (c->nullable_arg && c->nullable_arg->kind == PV_BOOL) c->nullable = c->nullable_arg->b;
@@ -930,6 +932,7 @@ static void fold__add_columns(Schema *s, SchemaTable *t, const FoldOp *op) {
     if (!c->name) continue;
     SchemaColumn *sc = schema_column_add(s, t, c->name, c->type, c->nullable, c->server_default);
     sc->identity = c->identity;
+    sc->identity_kind = c->identity ? (c->identity_always ? 'a' : 'd') : 0;
     sc->comment = schema_strdup(s, c->comment);
     if (c->index) {
       char *ix = arena_printf(s->arena, "ix_%s_%s", t->name, c->name);
@@ -939,6 +942,40 @@ static void fold__add_columns(Schema *s, SchemaTable *t, const FoldOp *op) {
       schema_enum_add(s, op->schema, c->enum_name, c->enum_values, c->nenum_values);
   }
   for (size_t k = 0; k < op->ncons; k++) fold__add_constraint(s, t, &op->cons[k]);
+}
+
+/* SQLAlchemy's implicit SERIAL in create_table (Table._autoincrement_column, and the
+ * PostgreSQL compiler's SERIAL; models.c's mm__serial for model columns): the numeric
+ * primary key column alone in its key, or the one marked autoincrement=True, without a
+ * server default, a foreign key or Identity(), not autoincrement=False. */
+static void fold__mark_serial(SchemaTable *t, const FoldOp *op) {
+  const FoldConstraint *pk = NULL;
+  for (size_t k = 0; k < op->ncons && !pk; k++)
+    if (op->cons[k].kind == CON_PRIMARY_KEY) pk = &op->cons[k];
+  if (!pk) return;
+  static const char *const NUMERIC[] = {"smallint", "integer", "bigint", "real",
+                                        "double precision", NULL};
+  for (size_t k = 0; k < op->ncols; k++) {
+    const FoldColumn *c = &op->cols[k];
+    if (!c->name || !c->type || c->identity || c->autoincrement_false) continue;
+    bool in_pk = false;
+    for (size_t j = 0; j < pk->ncols && !in_pk; j++) in_pk = pk->cols[j] && !strcmp(pk->cols[j], c->name);
+    if (!in_pk || (pk->ncols > 1 && !c->autoincrement_true)) continue;
+    bool numeric = !strncmp(c->type, "numeric", 7);
+    for (size_t j = 0; NUMERIC[j] && !numeric; j++) numeric = !strcmp(c->type, NUMERIC[j]);
+    if (!numeric || (c->server_default && !c->autoincrement_true)) continue;
+    bool fk = false;
+    for (size_t j = 0; j < op->ncons && !fk; j++)
+      for (size_t i = 0; op->cons[j].kind == CON_FOREIGN_KEY && i < op->cons[j].ncols && !fk; i++)
+        fk = op->cons[j].cols[i] && !strcmp(op->cons[j].cols[i], c->name);
+    if (fk && !c->autoincrement_true) continue;
+    SchemaColumn *sc = schema_column(t, c->name);
+    if (sc) {
+      sc->identity = true;
+      sc->identity_kind = 's';
+    }
+    return;
+  }
 }
 
 /* A statement PostgreSQL's parser read, as the op calls that do the same (fold_sql_ops). */
@@ -1015,6 +1052,7 @@ void fold_op(Schema *s, const FoldOp *op) {
     t = schema_table_add(s, op->schema, op->table);
     t->comment = schema_strdup(s, op->comment);
     fold__add_columns(s, t, op);
+    fold__mark_serial(t, op);
     return;
   case FOP_DROP_TABLE:
     schema_table_drop(s, op->schema, op->table);

@@ -38,7 +38,9 @@ typedef struct FoldColumn {
   const PyValue *default_arg;    /* the `server_default=` value, or NULL */
   bool primary_key, unique, index;
   bool identity;                 /* sa.Identity() among the arguments */
+  bool identity_always;          /* sa.Identity(always=True) */
   bool autoincrement_false;      /* autoincrement=False */
+  bool autoincrement_true;       /* autoincrement=True */
   const char *enum_name;         /* sa.Enum(..., name=) / postgresql.ENUM: the type name */
   const char **enum_values;
   size_t nenum_values;

@@ -87,6 +87,7 @@ Schema *schema_clone(const Schema *s) {
       const SchemaColumn *col = t->cols[j];
       SchemaColumn *nc = schema_column_add(c, n, col->name, col->type, col->nullable, col->server_default);
       nc->identity = col->identity;
+      nc->identity_kind = col->identity_kind;
       nc->comment = schema__dup(c, col->comment);
     }
     for (size_t j = 0; j < t->nindexes; j++) {
