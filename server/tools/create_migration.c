@@ -338,7 +338,7 @@ static bool cm__current(ToolSession *s, const Json *args, const ToolProject *tp,
     Buf hb = BUF_INIT, wb = BUF_INIT;
     for (size_t j = 0; j < nhave; j++) buf_printf(&hb, "%s%s", j ? ", " : "", have[j]);
     for (size_t k = 0; k < p->parents.len; k++) buf_printf(&wb, "%s%s", k ? ", " : "", rows[k]);
-    error_set(err, ERR_PARAMS, "Target database is not up to date: %s is at %s, and the new "
+    error_set(err, ERR_DB, "Target database is not up to date: %s is at %s, and the new "
               "revision would follow %s. Upgrade it first (the upgrade tool), or compare with "
               "the migrations instead (against=\"migrations\"). Nothing was written.",
               db_target(db)->masked ? db_target(db)->masked : "the database",
