@@ -1,10 +1,9 @@
 /* revision.c - one Alembic revision file read with tree-sitter: identity, docstring, ops.
  *
- * No tree-sitter query is used here, on purpose: the identity lives in the module's
- * top-level statements (a flat list of ~10 root children) and the ops in the top-level
- * statements of two function bodies. Visiting those children directly is simpler and
- * faster than a query, which would match nested assignments too, then need depth
- * filtering and hand-checked predicates (libtree-sitter 0.20 does not evaluate them). */
+ * The identity comes from a tree-sitter query, grammars/queries/revision.scm (module-level
+ * assignments and the docstring; tsquery.c checks its predicates). The ops are the
+ * top-level statements of two function bodies, visited directly: each statement's shape
+ * (op call, with-block, loop, helper) decides how it is read, in source order. */
 #include "server/alembic/revision.h"
 
 #include <assert.h>
@@ -14,6 +13,7 @@
 #include <tree_sitter/api.h>
 
 #include "server/alembic/pyvalue.h"
+#include "server/alembic/tsquery.h"
 #include "server/base/buf.h"
 #include "server/base/digest.h"
 #include "server/base/mem.h"
@@ -30,6 +30,7 @@ enum { REV_MAX_ALIASES = 16, REV_MAX_WITH_DEPTH = 32 };
 
 struct RevParser {
   TSParser *ts;
+  TSQueryCursor *qc; /* runs grammars/queries/revision.scm */
 };
 
 RevParser *revparser_new(void) {
@@ -41,11 +42,13 @@ RevParser *revparser_new(void) {
             ts_language_version(tree_sitter_python()));
     abort();
   }
+  p->qc = ts_query_cursor_new();
   return p;
 }
 
 void revparser_delete(RevParser *p) {
   if (!p) return;
+  ts_query_cursor_delete(p->qc);
   ts_parser_delete(p->ts);
   free(p);
 }
@@ -206,40 +209,93 @@ static int revision__header_name(const char *p, size_t n) {
   return -1;
 }
 
-/* Collects the module's docstring and the last assignment to each identity name. */
-static void revision__scan_header(const PySrc *s, TSNode root, Header *h) {
+/* What revision.scm's matches are gathered into: the last assignment to each name wins,
+ * and tree-sitter finds matches in its own order, so each keeps its statement's start. */
+typedef struct HeaderScan {
+  const PySrc *s;
+  Header *h;
+  TSNode first;             /* the module's first statement (comments do not count) */
+  uint32_t at[4];           /* start byte of the statement that set h->value[w], + 1 */
+  uint32_t c_target, c_assignment, c_chain, c_doc, c_doc_statement;
+} HeaderScan;
+
+/* The value a chain `a = b = value` gives each of its targets. */
+static TSNode revision__chain_value(TSNode a) {
+  TSNode value = a;
+  while (pysrc_is(value, "assignment")) {
+    TSNode next = ts_node_child_by_field_name(value, "right", 5);
+    if (ts_node_is_null(next)) break;
+    value = next;
+  }
+  return value;
+}
+
+static void revision__header_set(HeaderScan *hs, int w, TSNode stmt, TSNode value) {
+  uint32_t at = ts_node_start_byte(stmt) + 1;
+  if (at < hs->at[w]) return; // a later statement set it already
+  hs->at[w] = at;
+  hs->h->value[w] = pyvalue_read(hs->s, value);
+}
+
+static bool revision__header_match(void *ctx, const TSQueryMatch *m) {
+  HeaderScan *hs = ctx;
+  const PySrc *s = hs->s;
+  TSNode doc = tsquery_node(m, hs->c_doc);
+  if (!ts_node_is_null(doc)) {
+    // The first statement, alone in it: ("docstring") is a docstring too (Python's AST
+    // has no parentheses).
+    TSNode stmt = tsquery_node(m, hs->c_doc_statement);
+    if (!ts_node_eq(stmt, hs->first) || ts_node_named_child_count(stmt) != 1) return true;
+    while (pysrc_is(doc, "parenthesized_expression") && ts_node_named_child_count(doc) == 1)
+      doc = ts_node_named_child(doc, 0);
+    if (pysrc_is(doc, "string") || pysrc_is(doc, "concatenated_string"))
+      hs->h->doc = pyvalue_read(s, doc);
+    return true;
+  }
+  TSNode target = tsquery_node(m, hs->c_target);
+  if (!ts_node_is_null(target)) {
+    // revision = ... (the predicate checked the name): its value, through a chain
+    TSNode a = tsquery_node(m, hs->c_assignment);
+    uint32_t lb = ts_node_start_byte(target), le = ts_node_end_byte(target);
+    int w = revision__header_name(s->src + lb, le - lb);
+    if (w >= 0) revision__header_set(hs, w, ts_node_parent(a), revision__chain_value(a));
+    return true;
+  }
+  // x = revision = ...: each later target of the chain gets the final value
+  TSNode chain = tsquery_node(m, hs->c_chain);
+  if (ts_node_is_null(chain)) return true;
+  TSNode stmt = ts_node_parent(ts_node_parent(chain)); // the chain's statement
+  TSNode value = revision__chain_value(chain);
+  for (TSNode a = chain; pysrc_is(a, "assignment"); a = ts_node_child_by_field_name(a, "right", 5)) {
+    TSNode left = ts_node_child_by_field_name(a, "left", 4);
+    TSNode right = ts_node_child_by_field_name(a, "right", 5);
+    if (ts_node_is_null(left) || ts_node_is_null(right) || !pysrc_is(left, "identifier")) continue;
+    uint32_t lb = ts_node_start_byte(left), le = ts_node_end_byte(left);
+    int w = revision__header_name(s->src + lb, le - lb);
+    if (w >= 0) revision__header_set(hs, w, stmt, value);
+  }
+  return true;
+}
+
+/* Collects the module's docstring and the last assignment to each identity name, with
+ * grammars/queries/revision.scm. */
+static void revision__scan_header(RevParser *p, const PySrc *s, TSNode root, Header *h) {
   memset(h, 0, sizeof *h);
+  const TsQuery *q = tsquery_get("revision.scm");
+  HeaderScan hs = {.s = s, .h = h};
+  hs.c_target = tsquery_capture(q, "target");
+  hs.c_assignment = tsquery_capture(q, "assignment");
+  hs.c_chain = tsquery_capture(q, "chain");
+  hs.c_doc = tsquery_capture(q, "doc");
+  hs.c_doc_statement = tsquery_capture(q, "doc_statement");
+  // The query runs on each module-level statement (see revision.scm); the first one that
+  // is not a comment may be the docstring.
   size_t nc;
   TSNode *kids = pysrc_children(s, root, &nc);
-  for (size_t k = 0; k < nc; k++) {
-    if (!pysrc_is(kids[k], "expression_statement")) continue;
-    TSNode e = ts_node_named_child(kids[k], 0);
-    if (ts_node_is_null(e)) continue;
-    // ("docstring") is a docstring too: Python's AST has no parentheses.
-    while (k == 0 && pysrc_is(e, "parenthesized_expression") && ts_node_named_child_count(e) == 1)
-      e = ts_node_named_child(e, 0);
-    if (k == 0 && (pysrc_is(e, "string") || pysrc_is(e, "concatenated_string")) &&
-        ts_node_named_child_count(kids[k]) == 1) {
-      h->doc = pyvalue_read(s, e);
-      continue;
-    }
-    // `a = b = "x"` nests assignments in `right`: each target gets the final value.
-    TSNode value = e;
-    while (pysrc_is(value, "assignment")) {
-      TSNode next = ts_node_child_by_field_name(value, "right", 5);
-      if (ts_node_is_null(next)) break;
-      value = next;
-    }
-    for (TSNode a = e; pysrc_is(a, "assignment"); a = ts_node_child_by_field_name(a, "right", 5)) {
-      TSNode left = ts_node_child_by_field_name(a, "left", 4);
-      TSNode right = ts_node_child_by_field_name(a, "right", 5);
-      if (ts_node_is_null(left) || ts_node_is_null(right) || !pysrc_is(left, "identifier"))
-        continue;
-      uint32_t lb = ts_node_start_byte(left), le = ts_node_end_byte(left);
-      int w = revision__header_name(s->src + lb, le - lb);
-      if (w >= 0) h->value[w] = pyvalue_read(s, value);
-    }
-  }
+  if (nc) hs.first = kids[0];
+  for (size_t k = 0; k < nc; k++)
+    if (pysrc_is(kids[k], "expression_statement"))
+      tsquery_run(q, p->qc, kids[k], s->src, (uint32_t)s->len, revision__header_match, &hs);
 }
 
 /* ---- the quick header scanner ------------------------------------------------------- */
@@ -1255,7 +1311,7 @@ static Revision *revision__parse(RevParser *p, Arena *arena, const char *path, c
     }
     if (cut < len && (tree = revision__ts_parse(p, &s, cut, NULL)) != NULL) {
       TSNode root = ts_tree_root_node(tree);
-      revision__scan_header(&s, root, &h);
+      revision__scan_header(p, &s, root, &h);
       if (ts_node_has_error(root) || !h.value[0] || !h.value[1]) {
         ts_tree_delete(tree);
         tree = NULL;
@@ -1269,7 +1325,7 @@ static Revision *revision__parse(RevParser *p, Arena *arena, const char *path, c
       revision__too_complex(&s, r, start, cut, findings);
       return r;
     }
-    revision__scan_header(&s, ts_tree_root_node(tree), &h);
+    revision__scan_header(p, &s, ts_tree_root_node(tree), &h);
   }
   TSNode root = ts_tree_root_node(tree);
   r->syntax_ok = !ts_node_has_error(root);
