@@ -77,7 +77,8 @@ static TsQuery *tsquery__compile(const char *name) {
       else if (!strcmp(op, "match?")) pr.op = PRED_MATCH;
       else tsquery__die(name, "unsupported predicate (eq?, not-eq?, any-of?, match?)");
       size_t nargs = j - i - 2;
-      if (pr.op != PRED_ANY_OF && nargs != 1) tsquery__die(name, "this predicate takes one argument");
+      if (pr.op != PRED_ANY_OF && nargs != 1)
+        tsquery__die(name, "this predicate takes one argument");
       pr.strings = xcalloc(nargs, sizeof *pr.strings);
       pr.lens = xcalloc(nargs, sizeof *pr.lens);
       for (uint32_t k = i + 2; k < j; k++) {
@@ -147,7 +148,8 @@ TSNode tsquery_node(const TSQueryMatch *m, uint32_t capture) {
 }
 
 /* Whether the text of `n` is `s` (len bytes). */
-static bool tsquery__text_is(TSNode n, const char *src, uint32_t len, const char *s, uint32_t slen) {
+static bool tsquery__text_is(TSNode n, const char *src, uint32_t len, const char *s,
+                             uint32_t slen) {
   uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
   return b <= len && b - a == slen && !memcmp(src + a, s, slen);
 }

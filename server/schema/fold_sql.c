@@ -53,7 +53,8 @@ static SqlMap fold_sql__map(const FoldOp *f) {
 }
 
 /* The file position of byte `k` of the SQL (exact maps only). */
-static void fold_sql__pos(const SqlMap *m, size_t k, uint32_t *byte, uint32_t *line, uint32_t *col) {
+static void fold_sql__pos(const SqlMap *m, size_t k, uint32_t *byte, uint32_t *line,
+                          uint32_t *col) {
   uint32_t l = m->at.line, c = m->at.col;
   for (size_t i = 0; i < k && i < m->len; i++) {
     unsigned char ch = (unsigned char)m->text[i];
@@ -145,7 +146,8 @@ static void fold_sql__create_table(Arena *a, const SqlMap *m, const FoldOp *f, c
   d.name_range = fold_sql__range(m, i->table_span);
   ConVec cons = {0}, pk = {0};
   d.cols = ARENA_ARRAY(a, FoldColumn, i->ncolumns + 1);
-  for (size_t k = 0; k < i->ncolumns; k++) d.cols[k] = fold_sql__column(m, &i->columns[k], &cons, &pk);
+  for (size_t k = 0; k < i->ncolumns; k++)
+    d.cols[k] = fold_sql__column(m, &i->columns[k], &cons, &pk);
   d.ncols = i->ncolumns;
   for (size_t k = 0; k < i->nconstraints; k++) {
     FoldConstraint c = fold_sql__constraint(m, &i->constraints[k]);

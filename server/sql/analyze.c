@@ -399,7 +399,9 @@ static const char *analyze__typename(const J *tn) {
 /* The parse tree gives where a node starts ("location"); where it ends, and the text of
  * names, types and expressions, come from a small lexer over the input that knows
  * PostgreSQL's quoting (strings, E'' strings, quoted identifiers, dollar quotes, comments). */
-typedef enum TokKind { TK_END, TK_IDENT, TK_QIDENT, TK_STRING, TK_OPEN, TK_CLOSE, TK_OTHER } TokKind;
+typedef enum TokKind {
+  TK_END, TK_IDENT, TK_QIDENT, TK_STRING, TK_OPEN, TK_CLOSE, TK_OTHER
+} TokKind;
 
 typedef struct Tok {
   TokKind kind;
@@ -529,8 +531,8 @@ static size_t analyze__elem_end(const Acc *acc, size_t from, size_t limit) {
   for (;;) {
     Tok t = analyze__tok(acc->sql, limit, &i);
     if (t.kind == TK_END) break;
-    if (depth == 0 && (t.kind == TK_CLOSE || (t.kind == TK_OTHER && strchr(",;", acc->sql[t.start]))))
-      break;
+    bool sep = t.kind == TK_OTHER && strchr(",;", acc->sql[t.start]);
+    if (depth == 0 && (t.kind == TK_CLOSE || sep)) break;
     if (t.kind == TK_OPEN) depth++;
     if (t.kind == TK_CLOSE) depth--;
     last = t.end;
@@ -787,7 +789,8 @@ static SqlColumnDef *analyze__column(Acc *acc, const J *cd, size_t limit) {
   if (at >= 0) {
     col->span = analyze__span((size_t)at, analyze__elem_end(acc, (size_t)at, limit));
     col->name_span = analyze__name_at(acc, at);
-    Tok nm = {acc->sql[at] == '"' ? TK_QIDENT : TK_IDENT, (size_t)at, (size_t)at + col->name_span.len};
+    Tok nm = {acc->sql[at] == '"' ? TK_QIDENT : TK_IDENT, (size_t)at,
+              (size_t)at + col->name_span.len};
     const char *written = col->name_span.len ? analyze__ident(acc->a, acc->sql, nm) : NULL;
     if (analyze__same_ident(written, col->name))
       col->name = written; // as written, not truncated
@@ -832,8 +835,9 @@ static SqlColumnDef *analyze__column(Acc *acc, const J *cd, size_t limit) {
     } else if (!strncmp(ct, "CONSTR_ATTR_", 12)) {
       // DEFERRABLE / INITIALLY ... after a column constraint: separate nodes in the raw
       // tree, which apply to the constraint before them.
-      if (col->ncons && !strcmp(ct, "CONSTR_ATTR_DEFERRABLE")) col->cons[col->ncons - 1].deferrable = true;
-      if (col->ncons && !strcmp(ct, "CONSTR_ATTR_DEFERRED")) col->cons[col->ncons - 1].initially = "DEFERRED";
+      SqlConstraintDef *prev = col->ncons ? &col->cons[col->ncons - 1] : NULL;
+      if (prev && !strcmp(ct, "CONSTR_ATTR_DEFERRABLE")) prev->deferrable = true;
+      if (prev && !strcmp(ct, "CONSTR_ATTR_DEFERRED")) prev->initially = "DEFERRED";
     } else {
       SqlConstraintDef def;
       analyze__constraint(acc, c, col->name, next, &def);
@@ -910,8 +914,10 @@ static void analyze__index(Acc *acc, const J *n, size_t from, size_t limit) {
       if (depth == 0 && analyze__tok_is(acc->sql, w, "where")) {
         size_t k = j;
         Tok first = analyze__tok(acc->sql, limit, &k);
-        if (first.kind != TK_END)
-          si->index_where = analyze__text(acc, analyze__span(first.start, analyze__elem_end(acc, first.start, limit)));
+        if (first.kind != TK_END) {
+          size_t e = analyze__elem_end(acc, first.start, limit);
+          si->index_where = analyze__text(acc, analyze__span(first.start, e));
+        }
         break;
       }
     }

@@ -18,8 +18,8 @@ static const FoldColumn *column_group__in(const FoldOp *op, const char *table, c
   return NULL;
 }
 
-static const FoldColumn *column_group__added(const LintCtx *ctx, const char *table, const char *name,
-                                             const FoldOp **op_out) {
+static const FoldColumn *column_group__added(const LintCtx *ctx, const char *table,
+                                             const char *name, const FoldOp **op_out) {
   for (size_t i = 0; i < ctx->up->len; i++) {
     const FoldOp *op = &ctx->up->items[i];
     const FoldColumn *c = column_group__in(op, table, name, op_out);

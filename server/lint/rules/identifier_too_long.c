@@ -29,7 +29,8 @@ static void identifier_too_long__op(LintCtx *ctx, const FoldOp *op) {
                                       op->name_range));
     break;
   case FOP_RENAME_TABLE:
-    identifier_too_long__name(ctx, op, "table", op->new_name, lint_at(op, op->name_arg, op->name_range));
+    identifier_too_long__name(ctx, op, "table", op->new_name,
+                              lint_at(op, op->name_arg, op->name_range));
     break;
   case FOP_ALTER_COLUMN:
     identifier_too_long__name(
@@ -38,7 +39,8 @@ static void identifier_too_long__op(LintCtx *ctx, const FoldOp *op) {
                 op->name_range));
     break;
   case FOP_CREATE_INDEX:
-    identifier_too_long__name(ctx, op, "index", op->name, lint_at(op, op->name_arg, op->name_range));
+    identifier_too_long__name(ctx, op, "index", op->name,
+                              lint_at(op, op->name_arg, op->name_range));
     break;
   default:
     break;
