@@ -466,6 +466,7 @@ static int mm__col_index(const MTab *t, const char *name) {
 static void mm__column_extras(X *x, MTab *t, MigColumn *c, const char *ckey, uint64_t key,
                               const char *path) {
   for (size_t i = 0; i < c->nfks; i++) {
+    if (!c->fks[i].ref_table) continue;  // not readable: the column says why (dynamic)
     MigConstraint k = {0};
     k.kind = CON_FOREIGN_KEY;
     k.fk = c->fks[i];
@@ -1643,11 +1644,48 @@ static const PyValue *mm__decorated_type(X *x, const PyValue *v, const MScope *s
   return impl;
 }
 
-/* The Column-like call with its type argument read through project TypeDecorators. When a
- * decorator cannot be read, the call is returned as is and *why says why. */
+static const char *mm__colref(X *x, const PyValue *e, MTab **tab, void *ctx);
+
+/* ForeignKey(Model.attr) / ForeignKey(table.c.col): the column object named as SQLAlchemy
+ * names it, "schema.table.column". NULL when it is not such a reference. */
+static const PyValue *mm__fk_target(X *x, const PyValue *fk, const MScope *sc) {
+  const PyValue *target = pyvalue_call_arg(fk, 0, "column");
+  if (!target || target->kind != PV_NAME) return NULL;
+  MTab *t = NULL;
+  MScope scope = *sc;
+  const char *col = mm__colref(x, target, &t, &scope);
+  if (!col || !t) return NULL;
+  const char *ref = t->schema ? arena_printf(x->a, "%s.%s.%s", t->schema, t->name, col)
+                              : arena_printf(x->a, "%s.%s", t->name, col);
+  PyValue *c = mpv_call(x->a, fk->text, fk->nargs, fk->range);
+  bool done = false;
+  for (size_t k = 0; k < fk->nargs; k++) {
+    const PyValue *v = fk->args[k].value;
+    if (!done && v == target) {
+      v = mpv_str(x->a, ref, target->range);
+      done = true;
+    }
+    mpv_arg(c, fk->args[k].name, v);
+  }
+  return c;
+}
+
+/* The Column-like call with its type argument read through project TypeDecorators, and its
+ * ForeignKey(Model.attr) arguments spelled as strings. When a decorator cannot be read, the
+ * type is left as is and *why says why. */
 static const PyValue *mm__retype(X *x, const PyValue *call, const MScope *sc, const char **why_out) {
   *why_out = NULL;
   if (!call || call->kind != PV_CALL) return call;
+  for (size_t k = 0; k < call->nargs; k++) {
+    const PyValue *v = call->args[k].value;
+    if (call->args[k].name || v->kind != PV_CALL || strcmp(v->text, "sa.ForeignKey")) continue;
+    const PyValue *fk = mm__fk_target(x, v, sc);
+    if (!fk) continue;
+    PyValue *c = mpv_call(x->a, call->text, call->nargs, call->range);
+    for (size_t j = 0; j < call->nargs; j++) mpv_arg(c, call->args[j].name, call->args[j].value);
+    c->args[k].value = (PyValue *)fk;
+    call = c;
+  }
   for (size_t k = 0; k < call->nargs; k++) {
     const PyArg *a = &call->args[k];
     if (a->name && strcmp(a->name, "type_")) continue;
@@ -2879,9 +2917,6 @@ Schema *models_schema(const ModelSet *m) {
         st->cols[st->ncols++] = sc;
       }
       sc->identity = c->identity.present || mm__serial(t, j);
-      sc->identity_kind = c->identity.present ? (c->identity.always ? 'a' : 'd')
-                          : sc->identity        ? 's'
-                                                : 0;
       sc->comment = schema_strdup(s, c->comment);
       if (!c->dynamic) mm__schema_enum(s, c->type);
     }
