@@ -859,6 +859,10 @@ static void fold__from_info(FoldSql *f, const SqlStmtInfo *i) {
   case SK_CREATE_TYPE: case SK_ALTER_TYPE: case SK_RENAME_OTHER:
     break; // the lexical reading has the labels and the new name
   case SK_CREATE_OTHER:
+    // CREATE TABLE ... AS SELECT (CreateTableAsStmt, which is also CREATE MATERIALIZED
+    // VIEW): the lexical reading knows it for a table, by name (its columns come from
+    // the query).
+    if (f->kind == FSQL_CREATE_TABLE && i->node && !strcmp(i->node, "CreateTableAsStmt")) break;
     if (f->kind != FSQL_CREATE_ENUM) f->kind = FSQL_CREATE_OTHER;
     break;
   default:
