@@ -1346,7 +1346,7 @@ static void ag__enums_before(Ctx *c, const EnumVec *want) {
       continue;
     }
     Buf d = BUF_INIT, removed = BUF_INIT;
-    buf_puts(&d, "labels (");
+    buf_puts(&d, "(");
     for (size_t j = 0; j < have->nvalues; j++) buf_printf(&d, "%s'%s'", j ? ", " : "", have->values[j]);
     buf_puts(&d, ") → (");
     for (size_t j = 0; j < e->nvalues; j++) buf_printf(&d, "%s'%s'", j ? ", " : "", e->values[j]);
@@ -1356,13 +1356,14 @@ static void ag__enums_before(Ctx *c, const EnumVec *want) {
       if (!ag__has_value(e->values, e->nvalues, have->values[j]))
         buf_printf(&removed, "%s'%s'", nremoved++ ? ", " : "", have->values[j]);
     const char *why =
-        nremoved ? arena_printf(c->a, "# Labels %s are removed from %s: the type is rebuilt;\n"
-                                "# rows that hold them make this fail: update or delete those rows "
-                                "first.", buf_cstr(&removed), qn)
+        nremoved ? arena_printf(c->a, "# %s %s %s removed from %s: the type is rebuilt;\n"
+                                "# rows that hold %s make this fail: update or delete those rows "
+                                "first.", nremoved == 1 ? "Label" : "Labels", buf_cstr(&removed),
+                                nremoved == 1 ? "is" : "are", qn, nremoved == 1 ? "it" : "them")
                  : arena_printf(c->a, "# The labels of %s are reordered: the type is rebuilt.", qn);
     const char *back = arena_printf(c->a, "# The type %s is rebuilt with its previous labels.", qn);
     Buf msg = BUF_INIT;
-    buf_printf(&msg, "enum type %s changes labels %s: PostgreSQL cannot %s labels, so the generated "
+    buf_printf(&msg, "enum type %s changes its labels %s: PostgreSQL cannot %s labels, so the generated "
                "code rebuilds the type and converts its columns", qn, ag__detach(c, &d),
                nremoved ? "remove" : "reorder");
     if (nremoved) buf_printf(&msg, "; rows holding %s make the upgrade fail", buf_cstr(&removed));
@@ -1460,6 +1461,15 @@ static void ag__alter_column(Ctx *c, const SchemaTable *ct, const ModelTable *m,
   bool default_changed = !ag__defaults_equal(cur, tgt);
   bool comment_changed = !ag__eq(cur->comment, tgt->comment);
   if (!type_changed && !null_changed && !default_changed && !comment_changed) return;
+  // Alembic states autoincrement for the table's autoincrement column (a serial, or an
+  // identity column alone in the key) and where the model sets it (_setup_autoincrement);
+  // PostgreSQL's ALTER COLUMN ignores it, but the call is Alembic's.
+  size_t npk = 0;
+  for (size_t k = 0; k < m->ncolumns; k++) npk += m->columns[k].primary_key;
+  Tri autoinc = mc->autoincrement;
+  if (autoinc != TRI_FALSE && mc->primary_key &&
+      (tgt->identity_kind == 's' || (tgt->identity && npk == 1)))
+    autoinc = TRI_TRUE;
 
   Buf up = BUF_INIT, down = BUF_INIT, d = BUF_INIT;
   Buf cur_type = BUF_INIT, tgt_type = BUF_INIT;
@@ -1509,6 +1519,8 @@ static void ag__alter_column(Ctx *c, const SchemaTable *ct, const ModelTable *m,
       py_repr_str(b, from->comment);
     }
     if (!null_changed) buf_printf(b, ",\n%sexisting_nullable=%s", ALTER_INDENT, from->nullable ? "True" : "False");
+    if (autoinc != TRI_UNSET)
+      buf_printf(b, ",\n%sautoincrement=%s", ALTER_INDENT, autoinc == TRI_TRUE ? "True" : "False");
     if (!default_changed && from->server_default && !from->identity) {
       buf_printf(b, ",\n%sexisting_server_default=", ALTER_INDENT);
       ag__py_sql(b, from->server_default);
