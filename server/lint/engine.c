@@ -331,12 +331,98 @@ static void engine__ancestors(const Order *o, const Revision *r, unsigned char *
   vec_free(&work);
 }
 
+static Schema *engine__work_copy(const Schema *s, Arena *a);
+static void engine__work_release(Schema *c);
+
+/* The running schema at a branch point (a revision with two or more children), kept so
+ * that the next branch starts from there instead of from nothing: a work copy (it shares
+ * strings with the schema it was copied from, so every arena stays until the lint ends). */
+typedef struct Snapshot {
+  Schema *schema;
+  unsigned char *in; /* by apply position: the revisions it holds (last and its ancestors) */
+  size_t last;       /* apply position of the branch point */
+} Snapshot;
+
+/* Snapshots kept at most (each costs a copy of the schema's structs, not its strings). */
+enum { ENGINE_MAX_SNAPSHOTS = 64 };
+
 /* A schema folded incrementally along the apply order: `in` says which revisions it
- * holds. Reused while the next revision's ancestors are a superset. */
+ * holds. Reused while the next revision's ancestors are a superset; otherwise it starts
+ * over from the latest snapshot that holds exactly the first of those ancestors in apply
+ * order (or from nothing), which folds the same revisions in the same order as starting
+ * from nothing would, and so gives the same schema. */
 typedef struct Running {
   Schema *schema;
   unsigned char *in;
+  size_t max;        /* highest apply position in it, NONE when empty */
+  bool canonical;    /* folded in apply order (a reuse may fold an earlier revision after
+                        a later one): only then is it snapshotted */
+  bool copy;         /* schema is a work copy (its arena is in `arenas`) */
+  VEC(Snapshot) snaps;
+  VEC(Arena *) arenas;  /* of work copies: freed at the end, as copies share strings */
+  VEC(Schema *) retired; /* replaced running schemas: snapshots may share their strings */
+  /* Each revision's upgrade() read for folding (fold_ops_read: SQL parsed, arguments
+   * typed), by apply position, read once: a revision folded again after a start-over,
+   * and the lint of it, use the same reading. NULL items: not read yet. */
+  FoldOpList **reads;
+  Arena *reads_arena;
 } Running;
+
+static const size_t ENGINE_NONE = (size_t)-1;
+
+static void engine__running_init(Running *run, size_t n) {
+  memset(run, 0, sizeof *run);
+  run->in = xcalloc(n ? n : 1, 1);
+  run->max = ENGINE_NONE;
+  run->reads = xcalloc(n ? n : 1, sizeof *run->reads);
+  run->reads_arena = arena_new();
+}
+
+/* The upgrade() of the revision at apply position k, read for folding (once). */
+static const FoldOpList *engine__read_ops(const Order *o, Running *run, size_t k) {
+  if (!run->reads[k]) {
+    const Revision *r = graph_at(o->g, o->at[k]);
+    FoldOpList *l = ARENA_NEW(run->reads_arena, FoldOpList);
+    memset(l, 0, sizeof *l);
+    if (r->mode == REV_PARSE_FULL) *l = fold_ops_read(run->reads_arena, &r->upgrade);
+    run->reads[k] = l;
+  }
+  return run->reads[k];
+}
+
+/* The running schema is being replaced: release it, keeping its strings alive. */
+static void engine__retire(Running *run) {
+  if (!run->schema) return;
+  if (run->copy) engine__work_release(run->schema);
+  else vec_push(&run->retired, run->schema);
+  run->schema = NULL;
+}
+
+static void engine__running_free(Running *run) {
+  engine__retire(run);
+  for (size_t i = 0; i < run->snaps.len; i++) {
+    engine__work_release(run->snaps.items[i].schema);
+    free(run->snaps.items[i].in);
+  }
+  vec_free(&run->snaps);
+  for (size_t i = 0; i < run->retired.len; i++) schema_delete(run->retired.items[i]);
+  vec_free(&run->retired);
+  for (size_t i = 0; i < run->arenas.len; i++) arena_delete(run->arenas.items[i]);
+  vec_free(&run->arenas);
+  free(run->in);
+  free(run->reads);
+  arena_delete(run->reads_arena);
+}
+
+/* Keeps the running schema as it is now, at branch point `pos`. */
+static void engine__snapshot(const Order *o, Running *run, size_t pos) {
+  if (!run->canonical || run->snaps.len >= ENGINE_MAX_SNAPSHOTS) return;
+  Arena *a = arena_new();
+  vec_push(&run->arenas, a);
+  Snapshot snap = {engine__work_copy(run->schema, a), xmalloc(o->n ? o->n : 1), pos};
+  memcpy(snap.in, run->in, o->n ? o->n : 1);
+  vec_push(&run->snaps, snap);
+}
 
 static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
   unsigned char *anc = xmalloc(o->n ? o->n : 1);
@@ -345,14 +431,39 @@ static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
   for (size_t k = 0; reuse && k < o->n; k++)
     if (run->in[k] && !anc[k]) reuse = false;
   if (!reuse) {
-    schema_delete(run->schema);
-    run->schema = schema_new();
-    memset(run->in, 0, o->n ? o->n : 1);
+    engine__retire(run);
+    // A snapshot holds its branch point and that one's ancestors: usable when the branch
+    // point is an ancestor of r and no other ancestor of r comes before it.
+    const Snapshot *best = NULL;
+    for (size_t i = 0; i < run->snaps.len; i++) {
+      const Snapshot *sn = &run->snaps.items[i];
+      if (!anc[sn->last] || (best && sn->last <= best->last)) continue;
+      bool prefix = true;
+      for (size_t k = 0; prefix && k < sn->last; k++)
+        if (anc[k] && !sn->in[k]) prefix = false;
+      if (prefix) best = sn;
+    }
+    if (best) {
+      Arena *a = arena_new();
+      vec_push(&run->arenas, a);
+      run->schema = engine__work_copy(best->schema, a);
+      run->copy = true;
+      memcpy(run->in, best->in, o->n ? o->n : 1);
+      run->max = best->last;
+    } else {
+      run->schema = schema_new();
+      run->copy = false;
+      memset(run->in, 0, o->n ? o->n : 1);
+      run->max = ENGINE_NONE;
+    }
+    run->canonical = true;
   }
   for (size_t k = 0; k < o->n; k++)
     if (anc[k] && !run->in[k]) {
-      fold_revision(run->schema, graph_at(o->g, o->at[k]));
+      fold_ops(run->schema, engine__read_ops(o, run, k)); // fold_revision, read once
       run->in[k] = 1;
+      if (run->max != ENGINE_NONE && k < run->max) run->canonical = false;
+      if (run->max == ENGINE_NONE || k > run->max) run->max = k;
     }
   free(anc);
   schema_mark_existing(run->schema);
@@ -362,9 +473,11 @@ static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
 Schema *lint_schema_before(const Graph *g, const Revision *rev) {
   Order o;
   engine__order(&o, g);
-  Running run = {NULL, xcalloc(o.n ? o.n : 1, 1)};
-  Schema *s = engine__before(&o, &run, rev);
-  free(run.in);
+  Running run;
+  engine__running_init(&run, o.n);
+  Schema *s = engine__before(&o, &run, rev); // from nothing: not a work copy
+  run.schema = NULL;
+  engine__running_free(&run);
   engine__order_free(&o);
   return s;
 }
@@ -557,11 +670,13 @@ static const Schema *engine__before_cached(LintSchemaCache *c, const Order *o, c
 
 /* Lints one revision, folding its upgrade into `work` (the schema before it) as it goes. */
 static void engine__lint_one(const LintConfig *cfg, const Graph *g, const Revision *rev,
-                             const char *src, size_t len, Schema *work, FindingList *out) {
+                             const char *src, size_t len, Schema *work, FindingList *out,
+                             const FoldOpList *read_up) {
   size_t nrules;
   const LintRule *const *rules = lint_rules(&nrules);
   Arena *a = arena_new();
-  FoldOpList up = fold_ops_read(a, &rev->upgrade);
+  // The upgrade as fold reads it: given (already read for folding) or read here.
+  FoldOpList up = read_up ? *read_up : fold_ops_read(a, &rev->upgrade);
   FoldOpList down = fold_ops_read(a, &rev->downgrade);
   Schema *before_enums = schema_clone_enums(work);
   LintCtx ctx = {.cfg = cfg, .graph = g, .rev = rev, .src = src, .len = len, .up = &up, .down = &down,
@@ -604,7 +719,12 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
   if (!cfg) return error_set(err, ERR_PARAMS, "lint_revisions: no configuration");
   Order o;
   engine__order(&o, g);
-  Running run = {NULL, xcalloc(o.n ? o.n : 1, 1)};
+  Running run;
+  engine__running_init(&run, o.n);
+  // Branch points (two or more children, by down revision or dependency), by graph index.
+  unsigned char *fork = xcalloc(o.n ? o.n : 1, 1);
+  for (size_t k = 0; k < (o.n ? o.par_start[o.n] : 0); k++)
+    if (fork[o.par[k]] < 2) fork[o.par[k]]++;
   // Lint in apply order, so the running schema only ever grows along a chain.
   ByApply *order = xmalloc((n ? n : 1) * sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = (ByApply){revs[i] ? engine__pos(&o, revs[i]) : 0, i};
@@ -622,14 +742,20 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
     size_t len = srcs ? srcs[i].len : 0;
     char *owned = NULL;
     if (!src) src = owned = engine__read(rev->path, &len);
-    engine__lint_one(cfg, g, rev, src, len, work, out);
+    engine__lint_one(cfg, g, rev, src, len, work, out,
+                     p == (size_t)-1 ? NULL : engine__read_ops(&o, &run, p));
     free(owned);
-    if (p != (size_t)-1) run.in[p] = 1;
-    else schema_delete(work);
+    if (p == (size_t)-1) {
+      schema_delete(work);
+      continue;
+    }
+    run.in[p] = 1; // its ancestors were all it held: p comes after each
+    run.max = p;
+    if (fork[o.at[p]] >= 2) engine__snapshot(&o, &run, p);
   }
+  free(fork);
   free(order);
-  schema_delete(run.schema);
-  free(run.in);
+  engine__running_free(&run);
   engine__order_free(&o);
   return true;
 }
@@ -658,7 +784,7 @@ bool lint_revision_with_schema(const LintConfig *cfg, const Graph *g, const Revi
   size_t len = src && src->src ? src->len : 0;
   char *owned = NULL;
   const char *text = src && src->src ? src->src : (owned = engine__read(rev->path, &len));
-  engine__lint_one(cfg, g, rev, text, len, work, out);
+  engine__lint_one(cfg, g, rev, text, len, work, out, NULL);
   free(owned);
   schema_delete(work);
   return true;
@@ -685,7 +811,7 @@ bool lint_revisions_cached(LintSchemaCache *cache, const LintConfig *cfg, const 
   size_t len = srcs ? srcs[0].len : 0;
   char *owned = NULL;
   if (!src) src = owned = engine__read(rev->path, &len);
-  engine__lint_one(cfg, g, rev, src, len, work, out);
+  engine__lint_one(cfg, g, rev, src, len, work, out, NULL);
   free(owned);
   engine__work_release(work);
   arena_reset(cache->scratch);

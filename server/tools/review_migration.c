@@ -2,6 +2,7 @@
  * the SQL they render to, the locks each statement takes, and the lint findings. */
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -194,25 +195,65 @@ static void review__write_revision(JsonWriter *w, Arena *a, const Revision *r, B
 }
 
 /* The `revisions` array and its text, rendered apart from the lint: the two only read
- * the parsed revisions, so on a long range a second thread renders (ops, SQL, locks)
- * while this one lints, and the caller splices the result in with jw_raw. */
+ * the parsed revisions. The revisions are cut into chunks that either thread takes in
+ * turn: a second thread renders from the start while this one lints and writes the
+ * findings, then this one takes the chunks still left. Each chunk is serialized on its
+ * own (an array of its revisions, and its text); the caller splices them in order. */
+typedef struct RenderChunk {
+  Buf json; /* "[rev, rev, ...]" */
+  Buf text;
+} RenderChunk;
+
 typedef struct RenderJob {
   const RevVec *revs;
-  Buf json; /* the array, serialized */
-  Buf text;
+  RenderChunk *chunks;
+  size_t nchunks;
+  atomic_size_t next; /* the next chunk to take */
 } RenderJob;
+
+/* Revisions per chunk: small enough that the two threads finish together, big enough
+ * that taking one costs nothing. */
+static const size_t REVIEW_CHUNK = 8;
 
 static void *review__render(void *arg) {
   RenderJob *job = arg;
   Arena *a = arena_new(); // the request arena is not shared across threads
-  JsonWriter w;
-  jw_init(&w, &job->json);
-  jw_array_begin(&w);
-  for (size_t i = 0; i < job->revs->len; i++)
-    review__write_revision(&w, a, job->revs->items[i], &job->text);
-  jw_array_end(&w);
+  for (;;) {
+    size_t c = atomic_fetch_add(&job->next, 1);
+    if (c >= job->nchunks) break;
+    RenderChunk *ch = &job->chunks[c];
+    JsonWriter w;
+    jw_init(&w, &ch->json);
+    jw_array_begin(&w);
+    size_t end = (c + 1) * REVIEW_CHUNK < job->revs->len ? (c + 1) * REVIEW_CHUNK : job->revs->len;
+    for (size_t i = c * REVIEW_CHUNK; i < end; i++)
+      review__write_revision(&w, a, job->revs->items[i], &ch->text);
+    jw_array_end(&w);
+    arena_reset(a);
+  }
   arena_delete(a);
   return NULL;
+}
+
+/* The chunks spliced into one array (json) and one text, in order; frees the chunks. */
+static void review__splice(RenderJob *job, Buf *json, Buf *text) {
+  buf_putc(json, '[');
+  bool any = false;
+  for (size_t c = 0; c < job->nchunks; c++) {
+    RenderChunk *ch = &job->chunks[c];
+    // Between the brackets of "[...]"; an empty chunk is "[]".
+    if (ch->json.len > 2) {
+      if (any) buf_putc(json, ',');
+      buf_append(json, ch->json.data + 1, ch->json.len - 2);
+      any = true;
+    }
+    buf_append(text, ch->text.data, ch->text.len);
+    buf_free(&ch->json);
+    buf_free(&ch->text);
+  }
+  buf_putc(json, ']');
+  free(job->chunks);
+  job->chunks = NULL;
 }
 
 /* Below this many revisions a thread costs more than it saves. */
@@ -265,39 +306,58 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
     if (!review__by_target(&tp, targets[i], &revs, err)) goto done;
   if (ntargets == 0 && npaths == 0 && !review__by_target(&tp, "heads", &revs, err)) goto done;
 
-  RenderJob job = {&revs, BUF_INIT, BUF_INIT};
+  RenderJob job = {.revs = &revs};
+  job.nchunks = (revs.len + REVIEW_CHUNK - 1) / REVIEW_CHUNK;
+  job.chunks = xcalloc(job.nchunks ? job.nchunks : 1, sizeof *job.chunks);
+  atomic_init(&job.next, 0);
   pthread_t renderer;
   bool threaded = revs.len >= REVIEW_THREAD_MIN &&
                   pthread_create(&renderer, NULL, review__render, &job) == 0;
+  // This thread: the lint, the findings (which need all of it), then what is left to
+  // render.
   bool linted = review__lint(cfg, tp.graph, &revs, &found, err);
+  Buf found_json = BUF_INIT, found_text = BUF_INIT;
+  if (linted) {
+    FindingList graph_found;
+    findings_init(&graph_found);
+    lint_graph_findings(cfg, tp.problems, &graph_found);
+    for (size_t i = 0; i < graph_found.len; i++) {
+      if (!review__about(&graph_found.items[i], &revs)) continue;
+      FindingList one = {graph_found.arena, &graph_found.items[i], 1, 1};
+      findings_extend(&found, &one);
+    }
+    findings_free(&graph_found);
+    findings_sort(&found);
+    JsonWriter fw;
+    jw_init(&fw, &found_json);
+    tool_write_findings(&fw, &found);
+    tool_text_findings(&found_text, &found);
+  } else {
+    atomic_store(&job.next, job.nchunks); // nothing more to start: the call fails
+  }
+  review__render(&job);
   if (threaded) pthread_join(renderer, NULL);
-  else if (linted) review__render(&job);
+  Buf revs_json = BUF_INIT, revs_text = BUF_INIT;
+  review__splice(&job, &revs_json, &revs_text);
   if (!linted) {
-    buf_free(&job.json);
-    buf_free(&job.text);
+    buf_free(&revs_json);
+    buf_free(&revs_text);
+    buf_free(&found_json);
+    buf_free(&found_text);
     goto done;
   }
-  FindingList graph_found;
-  findings_init(&graph_found);
-  lint_graph_findings(cfg, tp.problems, &graph_found);
-  for (size_t i = 0; i < graph_found.len; i++) {
-    if (!review__about(&graph_found.items[i], &revs)) continue;
-    FindingList one = {graph_found.arena, &graph_found.items[i], 1, 1};
-    findings_extend(&found, &one);
-  }
-  findings_free(&graph_found);
-  findings_sort(&found);
+  buf_append(&res->text, revs_text.data, revs_text.len);
+  buf_free(&revs_text);
 
   JsonWriter w;
   jw_init(&w, &res->structured);
   jw_object_begin(&w);
   jw_key(&w, "revisions");
-  jw_raw(&w, job.json.data, job.json.len);
-  buf_append(&res->text, job.text.data, job.text.len);
-  buf_free(&job.json);
-  buf_free(&job.text);
+  jw_raw(&w, revs_json.data, revs_json.len);
+  buf_free(&revs_json);
   jw_key(&w, "findings");
-  tool_write_findings(&w, &found);
+  jw_raw(&w, found_json.data, found_json.len);
+  buf_free(&found_json);
   size_t count[3] = {0, 0, 0};
   for (size_t i = 0; i < found.len; i++) count[found.items[i].severity]++;
   jw_key(&w, "summary");
@@ -314,12 +374,14 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
     jw_key(&w, "verify");
     if (!tool_verify_revisions(s, &tp, revs.items, revs.len, &w, &vtext, err)) {
       buf_free(&vtext);
+      buf_free(&found_text);
       goto done;
     }
   }
   jw_object_end(&w);
 
-  tool_text_findings(&res->text, &found);
+  buf_append(&res->text, found_text.data, found_text.len);
+  buf_free(&found_text);
   buf_printf(&res->text, "%zu revision%s reviewed: %zu error%s, %zu warning%s, %zu info\n",
              revs.len, revs.len == 1 ? "" : "s", count[SEV_ERROR], count[SEV_ERROR] == 1 ? "" : "s",
              count[SEV_WARNING], count[SEV_WARNING] == 1 ? "" : "s", count[SEV_INFO]);

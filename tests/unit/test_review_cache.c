@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/base/buf.h"
 #include "server/base/mem.h"
@@ -366,4 +367,106 @@ Test(review_cache_project, lsp_diagnostics_follow_an_edited_ancestor) {
   free(child);
   free(base);
   lsp_features_delete(f);
+}
+
+/* ---- a range: one running schema, snapshots at branch points ----------------------- */
+
+/* The benchmark's generated project (feature branches that merge back, two independent
+ * lines, depends_on): linting all revisions at once (one running schema, started over
+ * from snapshots when the apply order changes branch, each upgrade read once) finds
+ * exactly what linting each revision on its own finds (its ancestors folded from
+ * nothing). */
+Test(review_cache, a_range_lint_equals_each_revision_alone) {
+  const char *gen = RETORT_SOURCE_DIR "/tests/bench/gen_history.py";
+  if (access("/usr/bin/python3", X_OK) != 0 || access(gen, R_OK) != 0)
+    cr_skip_test("no generator");
+  char root[64] = "/tmp/retort-range-lint-XXXXXX";
+  cr_assert_not_null(mkdtemp(root));
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s 160 > /dev/null", gen, root);
+  cr_assert_eq(system(cmd), 0);
+  ToolSession *s = tool_session_new(root);
+  ToolProject tp;
+  RtError err = {0};
+  Json empty = {.type = JSON_OBJECT};
+  cr_assert(tool_project_load(s, &empty, REV_PARSE_FULL, &tp, &err), "%s", err.msg);
+  size_t n = graph_count(tp.graph);
+  cr_assert_eq(n, 160);
+  Revision **all = xmalloc(n * sizeof *all);
+  for (size_t i = 0; i < n; i++) all[i] = graph_at(tp.graph, i);
+  LintConfig *cfg = lint_config_new();
+  FindingList range, alone;
+  findings_init(&range);
+  findings_init(&alone);
+  cr_assert(lint_revisions(cfg, tp.graph, all, n, NULL, &range, &err));
+  for (size_t i = 0; i < n; i++)
+    cr_assert(lint_revisions(cfg, tp.graph, &all[i], 1, NULL, &alone, &err));
+  cr_expect_gt(range.len, 100, "the project has findings to compare");
+  char *a = findings_text(&range), *b = findings_text(&alone);
+  cr_expect_str_eq(a, b, "a range lint differs from linting each revision alone");
+  free(a);
+  free(b);
+  findings_free(&range);
+  findings_free(&alone);
+  lint_config_delete(cfg);
+  free(all);
+  tool_project_free(&tp);
+  tool_session_delete(s);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+  cr_expect_eq(system(cmd), 0);
+}
+
+static char *alter_src(const char *id, const char *down, const char *type) {
+  char *s = NULL;
+  cr_assert(asprintf(&s,
+                     "from alembic import op\nimport sqlalchemy as sa\n\n"
+                     "revision = '%s'\ndown_revision = %s\n\n"
+                     "def upgrade():\n%s%s%s\n\n"
+                     "def downgrade():\n    pass\n",
+                     id, down, type ? "    op.alter_column('users', 'name', type_=" : "    pass",
+                     type ? type : "", type ? ")" : "") > 0);
+  return s;
+}
+
+/* The order of the fold decides a column's type when two merged branches both change it:
+ * a range lint must fold each revision's ancestors in apply order, as linting it alone
+ * does, whichever snapshot it starts over from. Apply order here: base, c, x1, x2, y, m,
+ * r. c makes name varchar(30), then x1 varchar(50): before r it is varchar(50), so r's
+ * varchar(40) narrows it (changing-column-type). Starting m over from the snapshot at x2
+ * (which lacks c) and folding c after x2 would leave varchar(30), which r widens safely. */
+Test(review_cache, a_range_lint_folds_merged_branches_in_apply_order) {
+  char *srcs[7] = {base_src("sa.Text()"),
+                   alter_src("cccc00000001", "'aaaa00000001'", "sa.String(30)"),
+                   alter_src("dddd00000001", "'aaaa00000001'", "sa.String(50)"),
+                   alter_src("dddd00000002", "'dddd00000001'", NULL),
+                   alter_src("eeee00000001", "'dddd00000002'", NULL),
+                   alter_src("ffff00000001", "('cccc00000001', 'dddd00000002')", NULL),
+                   alter_src("ffff00000002", "'ffff00000001'", "sa.String(40)")};
+  Revision *revs[7];
+  for (int k = 0; k < 7; k++) {
+    char path[32];
+    snprintf(path, sizeof path, "/p/%d.py", k);
+    revs[k] = parse(path, srcs[k]);
+  }
+  Graph *g = graph_build(revs, 7, NULL);
+  LintConfig *cfg = lint_config_new();
+  FindingList range, alone;
+  findings_init(&range);
+  findings_init(&alone);
+  RtError err = {0};
+  cr_assert(lint_revisions(cfg, g, revs, 7, NULL, &range, &err));
+  for (int k = 0; k < 7; k++) cr_assert(lint_revisions(cfg, g, &revs[k], 1, NULL, &alone, &err));
+  bool narrowed = false;
+  for (size_t i = 0; i < alone.len; i++)
+    narrowed |= !strcmp(alone.items[i].rule, RULE) && !strcmp(alone.items[i].path, "/p/6.py");
+  cr_expect(narrowed, "r narrows varchar(50)");
+  char *a = findings_text(&range), *b = findings_text(&alone);
+  cr_expect_str_eq(a, b);
+  free(a);
+  free(b);
+  findings_free(&range);
+  findings_free(&alone);
+  lint_config_delete(cfg);
+  graph_delete(g);
+  for (int k = 0; k < 7; k++) free(srcs[k]);
 }
