@@ -16,12 +16,12 @@
   (assignment
     left: (identifier) @target
     right: (_) @value) @assignment
-  (#any-of? @target "revision" "down_revision" "branch_labels" "depends_on"))
+  (#any-of? @target "revision" "down_revision" "branch_labels" "depends_on")) @statement
 
 ; x = revision = "ae10": the targets after the first of a chain
 (expression_statement .
   (assignment
-    right: (assignment) @chain))
+    right: (assignment) @chain)) @statement
 
 ; the docstring candidate: a string statement (C checks it is the module's first)
 (expression_statement .

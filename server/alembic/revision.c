@@ -216,7 +216,7 @@ typedef struct HeaderScan {
   Header *h;
   TSNode first;             /* the module's first statement (comments do not count) */
   uint32_t at[4];           /* start byte of the statement that set h->value[w], + 1 */
-  uint32_t c_target, c_assignment, c_chain, c_doc, c_doc_statement;
+  uint32_t c_target, c_assignment, c_chain, c_statement, c_doc, c_doc_statement;
 } HeaderScan;
 
 /* The value a chain `a = b = value` gives each of its targets. */
@@ -258,13 +258,14 @@ static bool revision__header_match(void *ctx, const TSQueryMatch *m) {
     TSNode a = tsquery_node(m, hs->c_assignment);
     uint32_t lb = ts_node_start_byte(target), le = ts_node_end_byte(target);
     int w = revision__header_name(s->src + lb, le - lb);
-    if (w >= 0) revision__header_set(hs, w, ts_node_parent(a), revision__chain_value(a));
+    if (w >= 0)
+      revision__header_set(hs, w, tsquery_node(m, hs->c_statement), revision__chain_value(a));
     return true;
   }
   // x = revision = ...: each later target of the chain gets the final value
   TSNode chain = tsquery_node(m, hs->c_chain);
   if (ts_node_is_null(chain)) return true;
-  TSNode stmt = ts_node_parent(ts_node_parent(chain)); // the chain's statement
+  TSNode stmt = tsquery_node(m, hs->c_statement);
   TSNode value = revision__chain_value(chain);
   for (TSNode a = chain; pysrc_is(a, "assignment"); a = ts_node_child_by_field_name(a, "right", 5)) {
     TSNode left = ts_node_child_by_field_name(a, "left", 4);
@@ -286,6 +287,7 @@ static void revision__scan_header(RevParser *p, const PySrc *s, TSNode root, Hea
   hs.c_target = tsquery_capture(q, "target");
   hs.c_assignment = tsquery_capture(q, "assignment");
   hs.c_chain = tsquery_capture(q, "chain");
+  hs.c_statement = tsquery_capture(q, "statement");
   hs.c_doc = tsquery_capture(q, "doc");
   hs.c_doc_statement = tsquery_capture(q, "doc_statement");
   // The query runs on each module-level statement (see revision.scm); the first one that

@@ -22,8 +22,8 @@ Test(tsquery, revision_query_compiles_with_its_captures) {
   const TsQuery *q = tsquery_get("revision.scm");
   cr_assert_not_null(q);
   cr_assert_eq(tsquery_get("revision.scm"), q, "compiled once");
-  static const char *const caps[] = {"target", "value", "assignment", "chain", "doc",
-                                     "doc_statement"};
+  static const char *const caps[] = {"target",     "value", "assignment", "chain",
+                                     "statement", "doc",   "doc_statement"};
   for (size_t k = 0; k < sizeof caps / sizeof *caps; k++) (void)tsquery_capture(q, caps[k]);
 }
 
