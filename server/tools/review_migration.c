@@ -102,10 +102,10 @@ static bool review__by_target(const ToolProject *tp, const char *target, RevVec 
 
 static void review__range(JsonWriter *w, SrcRange r) {
   if (!r.line) return;
-  jw_kv_int(w, "line", r.line);
-  jw_kv_int(w, "column", r.col);
-  jw_kv_int(w, "end_line", r.end_line);
-  jw_kv_int(w, "end_column", r.end_col);
+  tool_kv_int(w, "line", r.line);
+  tool_kv_int(w, "column", r.col);
+  tool_kv_int(w, "end_line", r.end_line);
+  tool_kv_int(w, "end_column", r.end_col);
 }
 
 static void review__write_ops(JsonWriter *w, const MigOp *ops, size_t n) {
@@ -138,7 +138,7 @@ static void review__write_locks(JsonWriter *w, Arena *a, const Direction *d, Buf
       const SqlLock *l = &info.locks[k];
       jw_object_begin(w);
       jw_kv_string(w, "direction", d->name);
-      jw_kv_int(w, "statement", (int64_t)i + 1);
+      tool_kv_int(w, "statement", (int64_t)i + 1);
       jw_kv_string(w, "mode", pglock_name(l->mode));
       jw_kv_string(w, "table", l->table);
       jw_kv_bool(w, "blocks_writes", pglock_blocks_writes(l->mode));

@@ -1,5 +1,6 @@
 /* session.c - the tool session, the tool table and argument checking shared by
  * every front end (MCP tools/call, `retort call`, the friendly CLI commands). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,7 +303,63 @@ void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t 
   m->is_error = res->is_error;
 }
 
+void tool_kv_int(JsonWriter *w, const char *key, int64_t v) {
+  char digits[24];
+  size_t n = sizeof digits;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do {
+    digits[--n] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) digits[--n] = '-';
+  jw_key(w, key);
+  jw_raw(w, digits + n, sizeof digits - n);
+}
+
+/* The help texts of a findings list, serialized once each: a rule's doc page is the same
+ * for each of its findings (thousands in a long review), and escaping it was most of the
+ * cost of writing them. */
+typedef struct HelpJson {
+  const char *text; /* the help as the finding has it (compared by pointer, then bytes) */
+  size_t len;
+  size_t at, n;     /* its JSON string in the memo's buffer */
+} HelpJson;
+
+enum { HELP_MEMO = 32 };
+
+typedef struct HelpMemo {
+  HelpJson items[HELP_MEMO];
+  size_t len;
+  Buf json;
+} HelpMemo;
+
+static void session__write_help(JsonWriter *w, HelpMemo *m, const char *help) {
+  size_t len = strlen(help);
+  const HelpJson *hit = NULL;
+  for (size_t k = 0; k < m->len && !hit; k++) {
+    const HelpJson *h = &m->items[k];
+    if (h->text == help || (h->len == len && memcmp(h->text, help, len) == 0)) hit = h;
+  }
+  if (!hit && m->len < HELP_MEMO) {
+    HelpJson *h = &m->items[m->len++];
+    h->text = help;
+    h->len = len;
+    h->at = m->json.len;
+    JsonWriter hw;
+    jw_init(&hw, &m->json);
+    jw_stringn(&hw, help, len);
+    h->n = m->json.len - h->at;
+    hit = h;
+  }
+  jw_key(w, "help");
+  if (hit) jw_raw(w, m->json.data + hit->at, hit->n);
+  else jw_stringn(w, help, len);
+}
+
 void tool_write_findings(JsonWriter *w, const FindingList *fl) {
+  HelpMemo memo;
+  memo.len = 0;
+  memset(&memo.json, 0, sizeof memo.json);
   jw_array_begin(w);
   for (size_t i = 0; i < fl->len; i++) {
     const Finding *f = &fl->items[i];
@@ -312,16 +369,17 @@ void tool_write_findings(JsonWriter *w, const FindingList *fl) {
     jw_kv_string(w, "message", f->message);
     jw_kv_string(w, "path", f->path);
     if (f->range.line) {
-      jw_kv_int(w, "line", f->range.line);
-      jw_kv_int(w, "column", f->range.col);
-      jw_kv_int(w, "end_line", f->range.end_line);
-      jw_kv_int(w, "end_column", f->range.end_col);
+      tool_kv_int(w, "line", f->range.line);
+      tool_kv_int(w, "column", f->range.col);
+      tool_kv_int(w, "end_line", f->range.end_line);
+      tool_kv_int(w, "end_column", f->range.end_col);
     }
-    if (f->help) jw_kv_string(w, "help", f->help);
+    if (f->help) session__write_help(w, &memo, f->help);
     if (f->fix) jw_kv_string(w, "fix", f->fix);
     jw_object_end(w);
   }
   jw_array_end(w);
+  buf_free(&memo.json);
 }
 
 void tool_write_ids(JsonWriter *w, Revision *const *revs, size_t n) {

@@ -82,6 +82,10 @@ bool tool_memo_get(ToolSession *s, const char *tool, const Json *args, uint64_t 
 void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
                    const McpToolResult *res);
 
+/** jw_kv_int, formatted without printf (a long review writes tens of thousands of line
+ * numbers, and the writer's own goes through vsnprintf). */
+void tool_kv_int(JsonWriter *w, const char *key, int64_t v);
+
 /** Writes findings as the contract's array of {rule, severity, message, path, line,
  * column, end_line, end_column, help?, fix?}. */
 void tool_write_findings(JsonWriter *w, const FindingList *fl);
