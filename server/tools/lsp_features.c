@@ -40,9 +40,13 @@ typedef struct LspProject {
   size_t npaths;
   ScriptSet scripts; /* the files on disk that are not open, from the last load */
   int64_t looked_at; /* CLOCK_MONOTONIC ns of that look; 0 = never */
-  Revision **revs;   /* what the graph was built from, in Alembic's order */
+  Revision **revs;   /* what the graph holds, in Alembic's order (an open document's entry
+                        may be freed once it is reparsed: compared, never read, then) */
+  const void **owners; /* per revs[i]: its LspDoc, or the Revision itself for a disk file */
   size_t nrevs;
-  Graph *graph; /* NULL when stale (a document of this project changed) */
+  Graph *graph; /* NULL when stale (a document was opened or closed); after an edit it is
+                   kept until lsp__analyze, which keeps it when graph_replace allows */
+  uint64_t built_at; /* LspFeatures.parses when the graph was last brought up to date */
   FindingList problems;
   Revision **order; /* graph_history(NULL), heads first: computed for hover only */
   size_t norder;
@@ -63,6 +67,7 @@ typedef struct LspDoc {
   Revision *rev;
   FindingList parse_findings;
   bool dirty;          /* the text changed since the last parse */
+  uint64_t parsed_at;  /* LspFeatures.parses at the last parse */
   LspProject *project; /* NULL when no project was found */
   bool is_revision;    /* set by the last analysis of its project */
   char *published;     /* the diagnostics last sent (JSON array), NULL when none */
@@ -74,6 +79,8 @@ struct LspFeatures {
   VEC(LspDoc *) docs;
   VEC(LspProject *) projects;
   uint64_t edits; /* bumped by every open, change and close */
+  uint64_t parses; /* bumped by every reparse of a document */
+  size_t graph_builds, graph_replaced;
   size_t incremental;
   LspServerInfo info;
 };
@@ -182,7 +189,19 @@ static void lsp__invalidate(LspProject *lp) {
   lp->norder = 0;
   free(lp->revs);
   lp->revs = NULL;
+  free(lp->owners);
+  lp->owners = NULL;
   lp->nrevs = 0;
+}
+
+/* A document of the project is being reparsed: what reads its old Revision goes (the
+ * hover order); the graph only compares the old pointer, and lsp__analyze keeps the
+ * graph through the edit when graph_replace allows, else builds a new one. */
+static void lsp__touch(LspProject *lp) {
+  if (!lp) return;
+  free(lp->order);
+  lp->order = NULL;
+  lp->norder = 0;
 }
 
 static void lsp__project_delete(LspProject *lp) {
@@ -328,7 +347,7 @@ bool lsp_features_change(LspFeatures *f, const char *uri, int64_t version,
   d->version = version;
   d->dirty = true;
   f->edits++;
-  lsp__invalidate(d->project);
+  lsp__touch(d->project);
   return true;
 }
 
@@ -337,6 +356,7 @@ static void lsp__parse(LspFeatures *f, LspDoc *d) {
   findings_free(&d->parse_findings);
   findings_init(&d->parse_findings);
   arena_reset(d->arena);
+  d->parsed_at = ++f->parses;
   if (d->tree) f->incremental++;
   d->rev = revision_parse_incremental(f->parser, d->arena, d->path, lsp__text(d), d->text.len,
                                       REV_PARSE_FULL, &d->tree, &d->parse_findings);
@@ -344,6 +364,11 @@ static void lsp__parse(LspFeatures *f, LspDoc *d) {
 }
 
 size_t lsp_features_incremental_parses(const LspFeatures *f) { return f->incremental; }
+
+void lsp_features_graph_stats(const LspFeatures *f, size_t *builds, size_t *replaced) {
+  *builds = f->graph_builds;
+  *replaced = f->graph_replaced;
+}
 
 void lsp_features_schema_cache_stats(const LspFeatures *f, size_t *hits, size_t *misses) {
   *hits = *misses = 0;
@@ -358,7 +383,7 @@ void lsp_features_schema_cache_stats(const LspFeatures *f, size_t *hits, size_t 
 const Revision *lsp_features_revision(LspFeatures *f, const char *uri) {
   LspDoc *d = lsp__doc(f, uri);
   if (!d) return NULL;
-  if (d->dirty) lsp__invalidate(d->project); // the graph borrows the Revision replaced here
+  if (d->dirty) lsp__touch(d->project); // the Revision is replaced here
   lsp__parse(f, d);
   return d->rev;
 }
@@ -441,7 +466,10 @@ static void lsp__analyze(LspFeatures *f, LspProject *lp, bool disk) {
     parsed = lsp__look_at_disk(f, lp);
 
   const ScriptSet *set = &lp->scripts;
-  Revision **revs = xmalloc((lp->npaths + f->docs.len + 1) * sizeof *revs);
+  size_t cap = lp->npaths + f->docs.len + 1;
+  Revision **revs = xmalloc(cap * sizeof *revs);
+  const void **owners = xmalloc(cap * sizeof *owners);
+  bool *fresh = xcalloc(cap, sizeof *fresh); // an open document reparsed since the graph
   size_t nr = 0, j = 0;
   for (size_t i = 0; i < lp->npaths; i++) {
     LspDoc *d = lsp__doc_by_path(f, lp, lp->paths[i]);
@@ -450,8 +478,13 @@ static void lsp__analyze(LspFeatures *f, LspProject *lp, bool disk) {
     if (d) {
       j += loaded;
       d->is_revision = true;
-      if (d->rev) revs[nr++] = d->rev;
+      if (d->rev) {
+        fresh[nr] = d->parsed_at > lp->built_at;
+        owners[nr] = d;
+        revs[nr++] = d->rev;
+      }
     } else if (loaded) {
+      owners[nr] = set->revs[j];
       revs[nr++] = set->revs[j++];
     }
   }
@@ -460,20 +493,39 @@ static void lsp__analyze(LspFeatures *f, LspProject *lp, bool disk) {
     if (d->project != lp || d->is_revision || !d->path) continue;
     if (!lsp__in_version_dir(lp->project, d->path)) continue;
     d->is_revision = true;
-    if (d->rev) revs[nr++] = d->rev;
+    if (d->rev) {
+      fresh[nr] = d->parsed_at > lp->built_at;
+      owners[nr] = d;
+      revs[nr++] = d->rev;
+    }
   }
 
-  bool same = lp->graph && parsed == 0 && lp->edits == f->edits && nr == lp->nrevs &&
-              (nr == 0 || memcmp(revs, lp->revs, nr * sizeof *revs) == 0);
+  // The same files in the same places, nothing new on disk: the graph holds, through the
+  // documents reparsed since when graph_replace allows (an edit of a body, as typing is).
+  bool same = lp->graph && parsed == 0 && nr == lp->nrevs;
+  for (size_t i = 0; same && i < nr; i++) {
+    if (owners[i] != lp->owners[i]) same = false;
+    else if (!fresh[i]) same = revs[i] == lp->revs[i];
+    else if ((same = graph_replace(lp->graph, revs[i]))) f->graph_replaced++;
+  }
+  free(fresh);
   if (same) {
-    free(revs);
+    free(lp->revs);
+    free(lp->owners);
+    lp->revs = revs;
+    lp->owners = owners;
+    lp->built_at = f->parses;
+    lp->edits = f->edits;
     return;
   }
   lsp__invalidate(lp);
   lp->revs = revs;
+  lp->owners = owners;
   lp->nrevs = nr;
   findings_init(&lp->problems);
   lp->graph = graph_build(lp->revs, lp->nrevs, &lp->problems);
+  f->graph_builds++;
+  lp->built_at = f->parses;
   lp->edits = f->edits;
 }
 

@@ -75,6 +75,10 @@ size_t lsp_features_incremental_parses(const LspFeatures *f);
 /** How many lints of an open document found the schema before it cached (hits) and how
  * many folded its ancestors (misses), over all projects; for tests and benchmarks. */
 void lsp_features_schema_cache_stats(const LspFeatures *f, size_t *hits, size_t *misses);
+/** How many times a project's revision graph was built (graph_build), and how many
+ * reparsed documents were put into the graph in place instead (graph_replace: an edit
+ * that leaves the graph as it was); for tests and benchmarks. */
+void lsp_features_graph_stats(const LspFeatures *f, size_t *builds, size_t *replaced);
 
 /** The absolute path of a file:// URI (percent-decoded, malloc'd), or NULL for other
  * schemes and malformed URIs. */

@@ -820,3 +820,55 @@ Test(lsp_shop, random_incremental_edits_give_what_a_fresh_open_gives) {
   cr_expect_geq(lsp_features_incremental_parses(features), 29);
   free(uri);
 }
+
+/* Typing in a revision's body keeps the project's graph (graph_replace), a header edit
+ * rebuilds it, and either way the diagnostics are those of a fresh start on the same
+ * text. */
+Test(lsp_shop, typing_in_a_body_keeps_the_graph_and_the_same_diagnostics) {
+  char *uri = open_file(PRODUCTS);
+  FindingList fl;
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  findings_free(&fl);
+  size_t builds0, replaced0;
+  lsp_features_graph_stats(features, &builds0, &replaced0);
+  // A body edit: the key becomes a bigint identity, then a comment is typed after it.
+  edit(uri, "sa.Integer()", "sa.BigInteger()", 2);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  findings_free(&fl);
+  edit(uri, "def downgrade", "# typed\ndef downgrade", 3);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  size_t builds, replaced;
+  lsp_features_graph_stats(features, &builds, &replaced);
+  cr_expect_eq(builds, builds0, "body edits build no graph");
+  cr_expect_eq(replaced, replaced0 + 2);
+  char *warm = findings_text(&fl);
+  findings_free(&fl);
+
+  // The same text in a fresh instance.
+  size_t len;
+  const char *t = lsp_features_text(features, uri, &len);
+  LspFeatures *fresh = lsp_features_new(NULL);
+  lsp_features_open(fresh, uri, 1, t, len);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(fresh, uri, &fl));
+  char *cold = findings_text(&fl);
+  findings_free(&fl);
+  cr_expect_str_eq(warm, cold);
+  cr_expect_null(strstr(warm, "prefer-bigint-over-int"), "the edit took effect:\n%s", warm);
+  free(warm);
+  free(cold);
+  lsp_features_delete(fresh);
+
+  // A header edit (a new parent): a new graph, and its problem.
+  edit(uri, "down_revision = '3f1c2a9d8b01'", "down_revision = '0000deadbeef'", 4);
+  findings_init(&fl);
+  cr_assert(lsp_features_findings(features, uri, &fl));
+  cr_expect_not_null(find(&fl, "missing-revision"));
+  findings_free(&fl);
+  lsp_features_graph_stats(features, &builds, &replaced);
+  cr_expect_eq(builds, builds0 + 1);
+  free(uri);
+}
