@@ -2373,8 +2373,22 @@ static MTab *mm__table_call(X *x, const PyValue *raw, const MScope *sc, MModule 
     x->out->complete = false;
     return NULL;
   }
+  // Flask-SQLAlchemy's db.Table("name", *columns) takes the MetaData from `db`
+  size_t first_item = 2;
+  MMeta *meta = NULL;
   const PyValue *md = pyvalue_call_arg(v, 1, "metadata");
-  MMeta *meta = mm__meta_value(x, md, sc, "metadata", path);
+  if (raw->kind == PV_CALL && strchr(raw->text, '.')) {
+    MRef r = mres_name(x->L, sc, raw->text);
+    if (r.kind == MR_VALUE && r.rest && !strcmp(r.rest, "Table")) {
+      MBase *b = mm__base_of_bind(x, r.bind, r.mod);
+      if (b && b->flask) {
+        meta = b->meta;
+        first_item = 1;
+        md = NULL;
+      }
+    }
+  }
+  if (!meta) meta = mm__meta_value(x, md, sc, "metadata", path);
   if (!meta) {
     mm__finding(x, path, md ? md->range : v->range,
                 "Table %s: its MetaData cannot be followed; names from a naming convention are "
@@ -2419,7 +2433,7 @@ static MTab *mm__table_call(X *x, const PyValue *raw, const MScope *sc, MModule 
       }
       continue;
     }
-    if (npos++ < 2) continue;
+    if (npos++ < first_item) continue;
     if (a->kind == PV_CALL && mm__is(a->text, "sa.Column")) {
       MigColumn col;
       const char *type_why = NULL;

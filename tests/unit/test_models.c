@@ -485,10 +485,16 @@ Test(models, flask_sqlalchemy_names_tables) {
                         "    id = db.Column(db.BigInteger, primary_key=True)\n"
                         "    user_id = db.Column(db.Integer, db.ForeignKey('user_account.id'))\n"
                         "class Admin(UserAccount):\n"
-                        "    level = db.Column(db.Integer)\n");
-  cr_assert_eq(m.ntables, 2);
+                        "    level = db.Column(db.Integer)\n"
+                        "tags = db.Table('tags', db.Column('user_id', db.ForeignKey('user_account.id')),\n"
+                        "                db.Column('tag', db.String(20), primary_key=True))\n");
+  cr_assert_eq(m.ntables, 3);
   cr_expect_str_eq(col_names(table(&m, "user_account")), "id,email,level");
   cr_expect_str_eq(col_names(table(&m, "http_log")), "id,user_id");
+  const ModelTable *tags = table(&m, "tags");
+  cr_expect_str_eq(col_names(tags), "user_id,tag");
+  cr_expect_str_eq(type_of(column(tags, "user_id")), "INTEGER");
+  cr_expect_eq(m.findings.len, 0, "%s", all_findings(&m));
   models_free(&m);
 }
 
