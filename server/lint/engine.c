@@ -269,7 +269,20 @@ static void engine__order(Order *o, const Graph *g) {
   unsigned char *state = xcalloc(n ? n : 1, 1);
   typedef struct { size_t i, next; } Frame;
   Frame *stack = xmalloc((n + 1) * sizeof *stack);
-  for (size_t k = 0; k < n; k++) {
+  // From each head in turn (map order), then anything left: one head's ancestry comes
+  // out whole, so a range lint of a long line, or of independent lines, moves along one
+  // line at a time instead of jumping between them in file-listing order.
+  size_t nheads = 0;
+  Revision *const *heads = graph_heads(g, &nheads);
+  size_t *roots = xmalloc((nheads + n + 1) * sizeof *roots);
+  size_t nroots = 0;
+  for (size_t h = 0; h < nheads; h++) {
+    size_t hi = graph_index(g, heads[h]);
+    if (hi != (size_t)-1) roots[nroots++] = hi;
+  }
+  for (size_t k = 0; k < n; k++) roots[nroots++] = k;
+  for (size_t r = 0; r < nroots; r++) {
+    size_t k = roots[r];
     if (state[k]) continue;
     size_t top = 0;
     stack[top++] = (Frame){k, o->par_start[k]};
@@ -290,6 +303,7 @@ static void engine__order(Order *o, const Graph *g) {
       top--;
     }
   }
+  free(roots);
   free(stack);
   free(state);
 }
@@ -334,46 +348,49 @@ static void engine__ancestors(const Order *o, const Revision *r, unsigned char *
 static Schema *engine__work_copy(const Schema *s, Arena *a);
 static void engine__work_release(Schema *c);
 
-/* The running schema at a branch point (a revision with two or more children), kept so
- * that the next branch starts from there instead of from nothing: a work copy (it shares
- * strings with the schema it was copied from, so every arena stays until the lint ends). */
-typedef struct Snapshot {
-  Schema *schema;
-  unsigned char *in; /* by apply position: the revisions it holds (last and its ancestors) */
-  size_t last;       /* apply position of the branch point */
-} Snapshot;
-
-/* Snapshots kept at most (each costs a copy of the schema's structs, not its strings). */
-enum { ENGINE_MAX_SNAPSHOTS = 64 };
-
-/* A schema folded incrementally along the apply order: `in` says which revisions it
- * holds. Reused while the next revision's ancestors are a superset; otherwise it starts
- * over from the latest snapshot that holds exactly the first of those ancestors in apply
- * order (or from nothing), which folds the same revisions in the same order as starting
- * from nothing would, and so gives the same schema. */
-typedef struct Running {
+/* A schema folded from nothing along the apply order: `in` (by apply position) says which
+ * revisions it holds, `max` the last of them. Every one is canonical: it holds exactly
+ * the first revisions of some ancestor set in apply order, folded in that order, so
+ * folding the rest of that set after it gives the fold of the whole set in apply order:
+ * what linting a revision on its own folds (lint_revisions_cached, lint_schema_before). */
+typedef struct State {
   Schema *schema;
   unsigned char *in;
-  size_t max;        /* highest apply position in it, NONE when empty */
-  bool canonical;    /* folded in apply order (a reuse may fold an earlier revision after
-                        a later one): only then is it snapshotted */
-  bool copy;         /* schema is a work copy (its arena is in `arenas`) */
-  VEC(Snapshot) snaps;
+  size_t max;    /* ENGINE_NONE when empty */
+  bool copy;     /* schema is a work copy (its arena is in Running.arenas) */
+  bool frozen;   /* a snapshot at a branch point: copied before it is folded further */
+  uint64_t used; /* Running.clock when last taken or kept */
+} State;
+
+/* Kept states at most: snapshots at branch points (each a copy of the schema's structs,
+ * not of its strings), and running states set aside when the apply order went to another
+ * branch (the apply order visits each head's ancestry in turn, and a merge's branches one
+ * after the other). */
+enum { ENGINE_MAX_SNAPSHOTS = 64, ENGINE_MAX_PARKED = 8 };
+
+static const size_t ENGINE_NONE = (size_t)-1;
+
+/* The running schema, what was kept, and what a range lint shares. */
+typedef struct Running {
+  State cur;            /* the running state (schema NULL: none yet) */
+  VEC(State) kept;
+  size_t nsnaps, nparked;
+  uint64_t clock;
   VEC(Arena *) arenas;  /* of work copies: freed at the end, as copies share strings */
-  VEC(Schema *) retired; /* replaced running schemas: snapshots may share their strings */
+  VEC(Schema *) retired; /* schemas given up: copies may share their strings */
   /* Each revision's upgrade() read for folding (fold_ops_read: SQL parsed, arguments
    * typed), by apply position, read once: a revision folded again after a start-over,
    * and the lint of it, use the same reading. NULL items: not read yet. */
   FoldOpList **reads;
   Arena *reads_arena;
+  size_t n;
 } Running;
-
-static const size_t ENGINE_NONE = (size_t)-1;
 
 static void engine__running_init(Running *run, size_t n) {
   memset(run, 0, sizeof *run);
-  run->in = xcalloc(n ? n : 1, 1);
-  run->max = ENGINE_NONE;
+  run->n = n;
+  run->cur.in = xcalloc(n ? n : 1, 1);
+  run->cur.max = ENGINE_NONE;
   run->reads = xcalloc(n ? n : 1, sizeof *run->reads);
   run->reads_arena = arena_new();
 }
@@ -390,84 +407,108 @@ static const FoldOpList *engine__read_ops(const Order *o, Running *run, size_t k
   return run->reads[k];
 }
 
-/* The running schema is being replaced: release it, keeping its strings alive. */
-static void engine__retire(Running *run) {
-  if (!run->schema) return;
-  if (run->copy) engine__work_release(run->schema);
-  else vec_push(&run->retired, run->schema);
-  run->schema = NULL;
+/* A state is given up: its schema released, its strings kept alive. */
+static void engine__drop(Running *run, State *st) {
+  if (st->schema) {
+    if (st->copy) engine__work_release(st->schema);
+    else vec_push(&run->retired, st->schema);
+  }
+  free(st->in);
+  memset(st, 0, sizeof *st);
 }
 
 static void engine__running_free(Running *run) {
-  engine__retire(run);
-  for (size_t i = 0; i < run->snaps.len; i++) {
-    engine__work_release(run->snaps.items[i].schema);
-    free(run->snaps.items[i].in);
-  }
-  vec_free(&run->snaps);
+  engine__drop(run, &run->cur);
+  for (size_t i = 0; i < run->kept.len; i++) engine__drop(run, &run->kept.items[i]);
+  vec_free(&run->kept);
   for (size_t i = 0; i < run->retired.len; i++) schema_delete(run->retired.items[i]);
   vec_free(&run->retired);
   for (size_t i = 0; i < run->arenas.len; i++) arena_delete(run->arenas.items[i]);
   vec_free(&run->arenas);
-  free(run->in);
   free(run->reads);
   arena_delete(run->reads_arena);
 }
 
-/* Keeps the running schema as it is now, at branch point `pos`. */
-static void engine__snapshot(const Order *o, Running *run, size_t pos) {
-  if (!run->canonical || run->snaps.len >= ENGINE_MAX_SNAPSHOTS) return;
+/* Whether `st` holds the first revisions of `anc` in apply order and nothing else. */
+static bool engine__prefix(const Running *run, const State *st, const unsigned char *anc) {
+  for (size_t k = 0; k < run->n; k++) {
+    if (st->in[k] && !anc[k]) return false;
+    if (st->max == ENGINE_NONE || k >= st->max) continue;
+    if (anc[k] && !st->in[k]) return false;
+  }
+  return true;
+}
+
+/* Keeps `st` (taken over), evicting the least recently used of its kind past the cap. */
+static void engine__keep(Running *run, State st) {
+  size_t *count = st.frozen ? &run->nsnaps : &run->nparked;
+  size_t cap = st.frozen ? ENGINE_MAX_SNAPSHOTS : ENGINE_MAX_PARKED;
+  if (*count >= cap) {
+    size_t victim = (size_t)-1;
+    for (size_t i = 0; i < run->kept.len; i++)
+      if (run->kept.items[i].frozen == st.frozen &&
+          (victim == (size_t)-1 || run->kept.items[i].used < run->kept.items[victim].used))
+        victim = i;
+    engine__drop(run, &run->kept.items[victim]);
+    run->kept.items[victim] = run->kept.items[--run->kept.len];
+    (*count)--;
+  }
+  st.used = ++run->clock;
+  vec_push(&run->kept, st);
+  (*count)++;
+}
+
+/* A snapshot of the running state, at branch point `pos` (just folded). */
+static void engine__snapshot(Running *run) {
   Arena *a = arena_new();
   vec_push(&run->arenas, a);
-  Snapshot snap = {engine__work_copy(run->schema, a), xmalloc(o->n ? o->n : 1), pos};
-  memcpy(snap.in, run->in, o->n ? o->n : 1);
-  vec_push(&run->snaps, snap);
+  State st = {engine__work_copy(run->cur.schema, a), xmalloc(run->n ? run->n : 1), run->cur.max,
+              true, true, 0};
+  memcpy(st.in, run->cur.in, run->n ? run->n : 1);
+  engine__keep(run, st);
 }
 
 static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
   unsigned char *anc = xmalloc(o->n ? o->n : 1);
   engine__ancestors(o, r, anc);
-  bool reuse = run->schema != NULL;
-  for (size_t k = 0; reuse && k < o->n; k++)
-    if (run->in[k] && !anc[k]) reuse = false;
-  if (!reuse) {
-    engine__retire(run);
-    // A snapshot holds its branch point and that one's ancestors: usable when the branch
-    // point is an ancestor of r and no other ancestor of r comes before it.
-    const Snapshot *best = NULL;
-    for (size_t i = 0; i < run->snaps.len; i++) {
-      const Snapshot *sn = &run->snaps.items[i];
-      if (!anc[sn->last] || (best && sn->last <= best->last)) continue;
-      bool prefix = true;
-      for (size_t k = 0; prefix && k < sn->last; k++)
-        if (anc[k] && !sn->in[k]) prefix = false;
-      if (prefix) best = sn;
+  if (!run->cur.schema || !engine__prefix(run, &run->cur, anc)) {
+    // Set the running state aside, and go on from the kept state that holds the most of
+    // r's ancestors as a prefix (or from nothing).
+    if (run->cur.schema) engine__keep(run, run->cur);
+    memset(&run->cur, 0, sizeof run->cur);
+    size_t best = (size_t)-1;
+    for (size_t i = 0; i < run->kept.len; i++) {
+      const State *st = &run->kept.items[i];
+      size_t have = best == (size_t)-1 ? ENGINE_NONE : run->kept.items[best].max;
+      if (st->max == ENGINE_NONE || (have != ENGINE_NONE && st->max <= have)) continue;
+      if (engine__prefix(run, st, anc)) best = i;
     }
-    if (best) {
+    if (best == (size_t)-1) {
+      run->cur = (State){schema_new(), xcalloc(o->n ? o->n : 1, 1), ENGINE_NONE, false, false, 0};
+    } else if (run->kept.items[best].frozen) {
+      State *st = &run->kept.items[best];
+      st->used = ++run->clock;
       Arena *a = arena_new();
       vec_push(&run->arenas, a);
-      run->schema = engine__work_copy(best->schema, a);
-      run->copy = true;
-      memcpy(run->in, best->in, o->n ? o->n : 1);
-      run->max = best->last;
+      run->cur = (State){engine__work_copy(st->schema, a), xmalloc(o->n ? o->n : 1), st->max,
+                         true, false, 0};
+      memcpy(run->cur.in, st->in, o->n ? o->n : 1);
     } else {
-      run->schema = schema_new();
-      run->copy = false;
-      memset(run->in, 0, o->n ? o->n : 1);
-      run->max = ENGINE_NONE;
+      run->cur = run->kept.items[best];
+      run->kept.items[best] = run->kept.items[--run->kept.len];
+      run->nparked--;
     }
-    run->canonical = true;
   }
+  // What is left of r's ancestors all comes after what the state holds.
   for (size_t k = 0; k < o->n; k++)
-    if (anc[k] && !run->in[k]) {
-      fold_ops(run->schema, engine__read_ops(o, run, k)); // fold_revision, read once
-      run->in[k] = 1;
-      if (run->max != ENGINE_NONE && k < run->max) run->canonical = false;
-      if (run->max == ENGINE_NONE || k > run->max) run->max = k;
+    if (anc[k] && !run->cur.in[k]) {
+      fold_ops(run->cur.schema, engine__read_ops(o, run, k)); // fold_revision, read once
+      run->cur.in[k] = 1;
+      run->cur.max = k;
     }
   free(anc);
-  schema_mark_existing(run->schema);
-  return run->schema;
+  schema_mark_existing(run->cur.schema);
+  return run->cur.schema;
 }
 
 Schema *lint_schema_before(const Graph *g, const Revision *rev) {
@@ -476,7 +517,7 @@ Schema *lint_schema_before(const Graph *g, const Revision *rev) {
   Running run;
   engine__running_init(&run, o.n);
   Schema *s = engine__before(&o, &run, rev); // from nothing: not a work copy
-  run.schema = NULL;
+  run.cur.schema = NULL;
   engine__running_free(&run);
   engine__order_free(&o);
   return s;
@@ -737,6 +778,7 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
     // its children need (a sibling branch makes engine__before start over).
     Schema *work = engine__before(&o, &run, rev);
     size_t p = order[j].pos;
+    // Folded in place unless it is not in the graph (then a copy leaves the state alone).
     if (p == (size_t)-1) work = schema_clone(work); // not in the graph: leave run alone
     const char *src = srcs ? srcs[i].src : NULL;
     size_t len = srcs ? srcs[i].len : 0;
@@ -749,9 +791,9 @@ bool lint_revisions(const LintConfig *cfg, const Graph *g, Revision *const *revs
       schema_delete(work);
       continue;
     }
-    run.in[p] = 1; // its ancestors were all it held: p comes after each
-    run.max = p;
-    if (fork[o.at[p]] >= 2) engine__snapshot(&o, &run, p);
+    run.cur.in[p] = 1; // its ancestors were all it held: p comes after each
+    run.cur.max = p;
+    if (fork[o.at[p]] >= 2) engine__snapshot(&run);
   }
   free(fork);
   free(order);
