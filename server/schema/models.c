@@ -1048,7 +1048,18 @@ static MCInfo *mm__classify(X *x, MClass *c) {
   for (size_t k = 0; k < c->nargs; k++) {
     const PyArg *arg = &c->args[k];
     if (arg->name) {
-      if (!strcmp(arg->name, "table")) table_kw = mm__true(arg->value);
+      if (!strcmp(arg->name, "table")) {
+        MScope sc = {c->mod, c->at, NULL};
+        const PyValue *tv = mres_value(x->L, &sc, arg->value);
+        table_kw = mm__true(tv);
+        if (tv->kind != PV_BOOL && tv->kind != PV_INT && tv->kind != PV_NONE) {
+          mm__finding(x, c->mod->path, arg->value->range,
+                      "%s: table= is not a literal, so whether SQLModel makes a table of it is "
+                      "not known; autogenerate drops no table",
+                      c->name);
+          x->out->complete = false;
+        }
+      }
       continue;
     }
     const PyValue *bv = arg->value;

@@ -463,13 +463,18 @@ Test(models, sqlmodel_fields) {
 Test(models, sqlmodel_unknown_field_type) {
   ModelSet m = read_src("from typing import List\n"
                         "from sqlmodel import Field, SQLModel\n"
-                        "class Thing(SQLModel, table=True):\n"
+                        "IS_TABLE = True\n"
+                        "class Thing(SQLModel, table=IS_TABLE):\n"
                         "    id: int = Field(primary_key=True)\n"
-                        "    tags: List[str]\n");
+                        "    tags: List[str]\n"
+                        "class Other(SQLModel, table=bool(1)):\n"
+                        "    id: int = Field(primary_key=True)\n");
   const ModelTable *t = table(&m, "thing");
   cr_expect(column(t, "tags")->dynamic);
   cr_expect(t->partial);
   cr_expect_not_null(finding(&m, "Thing.tags"), "%s", all_findings(&m));
+  cr_expect_not_null(finding(&m, "Other: table= is not a literal"), "%s", all_findings(&m));
+  cr_expect(!m.complete);
   models_free(&m);
 }
 
