@@ -389,8 +389,7 @@ typedef struct Running {
 static void engine__running_init(Running *run, size_t n) {
   memset(run, 0, sizeof *run);
   run->n = n;
-  run->cur.in = xcalloc(n ? n : 1, 1);
-  run->cur.max = ENGINE_NONE;
+  run->cur.max = ENGINE_NONE; // no schema, no `in`: engine__before makes the first state
   run->reads = xcalloc(n ? n : 1, sizeof *run->reads);
   run->reads_arena = arena_new();
 }
@@ -475,6 +474,7 @@ static Schema *engine__before(const Order *o, Running *run, const Revision *r) {
     // Set the running state aside, and go on from the kept state that holds the most of
     // r's ancestors as a prefix (or from nothing).
     if (run->cur.schema) engine__keep(run, run->cur);
+    else free(run->cur.in);
     memset(&run->cur, 0, sizeof run->cur);
     size_t best = (size_t)-1;
     for (size_t i = 0; i < run->kept.len; i++) {
