@@ -2839,6 +2839,7 @@ bool models_read(Arena *arena, const char *root, const char *const *paths, size_
     }
   }
   for (size_t k = 0; k < n; k++) mload_execute(&L, given[k]);
+  if (L.missing) out->complete = false;
   L.sa2 = mm__detect_sa2(&L);
 
   X x = {0};

@@ -178,6 +178,7 @@ typedef struct MLoader {
   int next_order;
   bool limit_reported;
   bool sa2;                    /* the project uses SQLAlchemy 2.0 forms (Mapped, ...) */
+  bool missing;                /* a module the models run could not be read (a finding) */
   const char **files;          /* ModelSet.files, in load order */
   size_t nfiles, capfiles;
 } MLoader;

@@ -997,8 +997,20 @@ MModule *mload_module(MLoader *L, const char *path) {
 void mload_execute(MLoader *L, MModule *m) {
   if (!m || m->executed) return;
   m->executed = true;  // set first: an import cycle stops here, as Python's partial module
-  for (size_t k = 0; k < m->nruntime_imports; k++)
-    mload_execute(L, mload_module(L, m->runtime_imports[k]));
+  for (size_t k = 0; k < m->nruntime_imports; k++) {
+    RtError err = {0};
+    MModule *im = mload__load(L, m->runtime_imports[k], false, &err);
+    if (!im && err.kind == ERR_IO) {
+      // The models run it, so its tables would be missing without a word.
+      SrcRange none = {0};
+      findings_add(L->findings, "model-unreadable", SEV_WARNING, m->path, none,
+                   "%s imports %s, which cannot be read; its models are not seen, so "
+                   "autogenerate drops no table",
+                   m->path, m->runtime_imports[k]);
+      L->missing = true;
+    }
+    mload_execute(L, im);
+  }
   m->order = L->next_order++;
 }
 

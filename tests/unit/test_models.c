@@ -906,6 +906,17 @@ Test(models, deep_nesting_and_huge_bodies_are_bounded, .timeout = 30) {
   models_free(&m2);
 }
 
+Test(models, an_imported_module_that_cannot_be_read) {
+  if (geteuid() == 0) cr_skip_test("root reads files whatever their mode");
+  put("hidden.py", "import sqlalchemy as sa\nX = 1\n");
+  chmod(arena_printf(arena, "%s/hidden.py", tmp), 0);
+  ModelSet m = read_src("import hidden\nfrom sqlalchemy.orm import declarative_base\n"
+                        "Base = declarative_base()\n");
+  cr_expect(!m.complete);
+  cr_expect_not_null(finding(&m, "cannot be read"), "%s", all_findings(&m));
+  models_free(&m);
+}
+
 Test(models, unreadable_file_fails) {
   const char *p = arena_printf(arena, "%s/missing.py", tmp);
   ModelSet m;
