@@ -2921,7 +2921,22 @@ Schema *models_schema(const ModelSet *m) {
   Arena *a = s->arena;
   for (size_t i = 0; m && i < m->ntables; i++) {
     const ModelTable *t = &m->tables[i];
-    SchemaTable *st = schema_table_add(s, t->schema, t->name);
+    // Table i of the schema is table i of the set, even when two MetaData objects declare
+    // the same name (schema_table_add would merge them).
+    SchemaTable *st;
+    if (schema_table(s, t->schema, t->name)) {
+      st = ARENA_NEW(s->arena, SchemaTable);
+      st->schema = schema_strdup(s, t->schema);
+      st->name = schema_strdup(s, t->name);
+      if (s->ntables == s->captables) {
+        s->captables = s->captables ? s->captables * 2 : 8;
+        s->tables = xrealloc(s->tables, s->captables * sizeof *s->tables);
+      }
+      s->tables[s->ntables++] = st;
+      st->is_new = true;  // as schema_table_add marks it
+    } else {
+      st = schema_table_add(s, t->schema, t->name);
+    }
     st->comment = schema_strdup(s, t->comment);
     for (size_t j = 0; j < t->ncolumns; j++) {
       const MigColumn *c = &t->columns[j];

@@ -860,6 +860,22 @@ Test(models, schema_in_canonical_spelling) {
   models_free(&m);
 }
 
+Test(models, schema_keeps_one_table_per_model_table) {
+  ModelSet m = read_src("import sqlalchemy as sa\n"
+                        "m1 = sa.MetaData()\n"
+                        "m2 = sa.MetaData()\n"
+                        "a = sa.Table('t', m1, sa.Column('x', sa.Integer))\n"
+                        "b = sa.Table('t', m2, sa.Column('y', sa.Text), sa.Column('z', sa.Text))\n");
+  cr_assert_eq(m.ntables, 2);
+  Schema *s = models_schema(&m);
+  cr_assert_eq(s->ntables, 2);
+  cr_expect_eq(s->tables[0]->ncols, 1);
+  cr_expect_eq(s->tables[1]->ncols, 2);
+  cr_expect_str_eq(s->tables[1]->cols[1]->name, "z");
+  schema_delete(s);
+  models_free(&m);
+}
+
 /* ---- hostile input ------------------------------------------------------------------------- */
 
 Test(models, import_cycles_and_self_references_end) {
