@@ -43,6 +43,10 @@ typedef struct Ctx {
   AgOpList *out;
   FindingList *findings;
   bool postgresql;  /* the rendered code uses `postgresql.` (an import is needed) */
+  bool conv_names;  /* the models' MetaData has a naming convention: names of existing
+                       objects are written op.f('name'), final, or the convention would
+                       apply to them again (ck_%(table_name)s_%(constraint_name)s made
+                       ck_t_ck_t_x of ck_t_x) */
 } Ctx;
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -569,8 +573,9 @@ static Con ag__con_model(const MigConstraint *m, const char *path) {
   return k;
 }
 
-static Con ag__con_schema(const SchemaConstraint *s) {
-  return (Con){.kind = s->kind, .name = s->name, .cols = s->cols, .ncols = s->ncols,
+static Con ag__con_schema(Ctx *c, const SchemaConstraint *s) {
+  return (Con){.kind = s->kind, .name = s->name, .conv = c->conv_names && s->name,
+               .cols = s->cols, .ncols = s->ncols,
                .ref_schema = ag__norm_schema(s->ref_schema), .ref_table = s->ref_table,
                .ref_cols = s->ref_cols, .nref_cols = s->nref_cols, .expr = s->expr,
                .ondelete = s->ondelete, .onupdate = s->onupdate, .initially = s->initially,
@@ -862,8 +867,8 @@ static Ix ag__ix_model(Ctx *c, const MigTableIndex *m) {
 }
 
 static Ix ag__ix_schema(Ctx *c, const SchemaIndex *s) {
-  Ix x = {.name = s->name, .ncols = s->ncols, .unique = s->unique, .where = s->where,
-          .using = s->method};
+  Ix x = {.name = s->name, .conv = c->conv_names, .ncols = s->ncols, .unique = s->unique,
+          .where = s->where, .using = s->method};
   x.cols = ARENA_ARRAY(c->a, const char *, s->ncols + 1);
   x.is_expr = ARENA_ARRAY(c->a, bool, s->ncols + 1);
   for (size_t k = 0; k < s->ncols; k++) {
@@ -1016,7 +1021,7 @@ static bool ag__create_table_canon(Ctx *c, Buf *b, const SchemaTable *t, const c
   const char **cons = ARENA_ARRAY(c->a, const char *, t->ncons + 1);
   size_t ncons = 0;
   for (size_t k = 0; k < t->ncons; k++) {
-    Con k2 = ag__con_schema(t->cons[k]);
+    Con k2 = ag__con_schema(c, t->cons[k]);
     Buf cb = BUF_INIT;
     ag__con_inline(c, &cb, &k2);
     cons[ncons++] = ag__detach(c, &cb);
@@ -1663,7 +1668,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
     // Existing constraints the models drop or change.
     for (size_t k = 0; k < ct->ncons; k++) {
       if (ct->cons[k]->kind != kind) continue;
-      Con have = ag__con_schema(ct->cons[k]);
+      Con have = ag__con_schema(c, ct->cons[k]);
       const MigConstraint *want = NULL;
       size_t wi = 0;
       for (size_t j = 0; j < m->nconstraints && !want; j++) {
@@ -1690,8 +1695,8 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
       if (!want && m->partial) continue;
       const char *hname = have.name ? have.name : ag__con_default_name(c, ct, &have);
       Buf up = BUF_INIT, down = BUF_INIT;
-      ag__con_drop(&up, ct->schema, ct->name, &have, hname, false);
-      ag__con_create(c, &down, ct->schema, ct->name, &have, hname, false);
+      ag__con_drop(&up, ct->schema, ct->name, &have, hname, c->conv_names);
+      ag__con_create(c, &down, ct->schema, ct->name, &have, hname, c->conv_names);
       AgOp *op = ag__emit(c, AG_DROP_CONSTRAINT, "drop_constraint", ct->schema, ct->name, hname,
                           ag__con_detail(c, &have), ag__detach(c, &up), ag__detach(c, &down));
       if (!have.name && !c->in->current_is_catalog)
@@ -1720,7 +1725,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
       bool exists = false;
       for (size_t k = 0; k < ct->ncons && !exists; k++) {
         if (ct->cons[k]->kind != kind) continue;
-        Con have = ag__con_schema(ct->cons[k]);
+        Con have = ag__con_schema(c, ct->cons[k]);
         exists = have.name && w.name ? ag__eq(have.name, w.name) : ag__con_same(c, &have, &w);
       }
       // A unique constraint that exists as a unique index (same columns or name).
@@ -1858,6 +1863,11 @@ void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingLi
              .out = &out->ops, .findings = findings};
   Ctx *c = &ctx;
   const ModelSet *ms = in->models;
+  // A constraint named by a convention means a MetaData naming_convention of the project's
+  // own (SQLAlchemy's default one has only "ix", which leaves given names alone).
+  for (size_t k = 0; k < ms->ntables && !c->conv_names; k++)
+    for (size_t j = 0; j < ms->tables[k].nconstraints; j++)
+      c->conv_names |= ms->tables[k].constraints[j].name_conv;
 
   // Enum types the models use, in order of first use.
   EnumVec want = {0};
