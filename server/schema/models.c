@@ -462,6 +462,15 @@ static int mm__col_index(const MTab *t, const char *name) {
   return -1;
 }
 
+/* A column named by a string in a constraint or Index: SQLAlchemy looks it up by key
+ * (table.c[key]); the name it stands for. */
+static const char *mm__key_to_name(const MTab *t, const char *s) {
+  for (size_t k = 0; s && k < t->cols.len; k++)
+    if (t->keys.items[k] && !strcmp(t->keys.items[k], s) && t->cols.items[k].name)
+      return t->cols.items[k].name;
+  return s;
+}
+
 /* Column-level ForeignKey / CheckConstraint / unique / index moved to the table's lists. */
 static void mm__column_extras(X *x, MTab *t, MigColumn *c, const char *ckey, uint64_t key,
                               const char *path) {
@@ -571,11 +580,16 @@ static SqlType *mm__fix_type(X *x, SqlType *t) {
   return c;
 }
 
-/* Adds a read column to the table; `owner`/`attr` name it in findings. */
-static void mm__add_column(X *x, MTab *t, MigColumn *c, bool null_explicit, const char *ckey,
+/* Adds a read column to the table; `owner` and `attr` (the attribute that declares it, or
+ * NULL) name it in findings. */
+static void mm__add_column(X *x, MTab *t, MigColumn *c, bool null_explicit, const char *attr,
                            uint64_t key, const char *path, const char *owner) {
+  // SQLAlchemy's Column.key: key=, else the name (what string references and
+  // %(column_0_key)s use)
+  const char *ckey = pyvalue_str(pyvalue_call_arg(c->src, (size_t)-1, "key"));
+  if (!ckey) ckey = c->name;
   // the column's name, else the attribute that declares it
-  const char *label = c->name ? c->name : ckey;
+  const char *label = c->name ? c->name : attr;
   const char *who = arena_printf(x->a, "%s%s%s", owner ? owner : mm__tab_label(x, t),
                                  label ? "." : "", label ? label : "");
   if (c->dynamic) {
@@ -603,10 +617,11 @@ static void mm__add_column(X *x, MTab *t, MigColumn *c, bool null_explicit, cons
                 who, t->name);
     t->partial = true;
   }
-  mm__column_extras(x, t, c, ckey ? ckey : c->name, key, path);
+  // in the table first, so that its key names its constraints as SQLAlchemy does
   vec_push(&t->cols, *c);
   vec_push(&t->null_explicit, null_explicit);
-  vec_push(&t->keys, ckey ? ckey : c->name);
+  vec_push(&t->keys, ckey);
+  mm__column_extras(x, t, &t->cols.items[t->cols.len - 1], ckey, key, path);
 }
 
 /* Index("name", "col", sa.text("expr"), unique=..., postgresql_where=..., postgresql_using=)
@@ -651,8 +666,8 @@ static void mm__index(X *x, MTab *t, const PyValue *v, uint64_t key, const char 
       MigIndexElem *el = &ix.elems[ix.nelems];
       const char *s = pyvalue_str(e);
       if (s) {
-        el->text = s;
-        cols[ix.nelems++] = s;
+        el->text = mm__key_to_name(t, s);
+        cols[ix.nelems++] = el->text;
         continue;
       }
       if (e->kind == PV_CALL && (!strcmp(mpv_last(e->text), "text") ||
@@ -739,6 +754,7 @@ static void mm__table_item(X *x, MTab *t, const PyValue *v, uint64_t key, const 
   }
   MigConstraint k;
   if (sa && ops_read_constraint(x->a, v, &k)) {
+    for (size_t i = 0; i < k.ncolumns; i++) k.columns[i] = mm__key_to_name(t, k.columns[i]);
     if (k.dynamic) {
       mm__finding(x, path, k.range,
                   "%s: a %s constraint cannot be read: %s; autogenerate does not drop or change "

@@ -135,21 +135,23 @@ static const char *all_findings(const ModelSet *m) {
 
 typedef struct Case {
   const char *dir;        /* under tests/fixtures/models */
-  const char *files[3];   /* the model files given to the reader */
+  const char *files[4];   /* the model files given to the reader */
   const char *modules;    /* what dump_metadata.py imports */
 } Case;
 
 static const Case CASES[] = {
     {"shop", {"app/models/__init__.py"}, "app.models"},
     {"legacy", {"hr/people.py"}, "hr.people"},
-    {"misc", {"registry_models.py", "composite.py", "edge.py"}, "registry_models composite edge"},
+    {"misc",
+     {"registry_models.py", "composite.py", "edge.py", "keys.py"},
+     "registry_models composite edge keys"},
 };
 
 static void check_case(const Case *c) {
   const char *root = arena_printf(arena, "%s/tests/fixtures/models/%s", RETORT_SOURCE_DIR, c->dir);
-  const char *files[3];
+  const char *files[4];
   size_t n = 0;
-  for (; n < 3 && c->files[n]; n++) files[n] = arena_printf(arena, "%s/%s", root, c->files[n]);
+  for (; n < 4 && c->files[n]; n++) files[n] = arena_printf(arena, "%s/%s", root, c->files[n]);
   ModelSet m = read_paths(root, files, n);
   char *got = models_dump(&m);
   char *want = slurp(arena_printf(arena, "%s/expected.txt", root));
