@@ -135,7 +135,7 @@ static const char *all_findings(const ModelSet *m) {
 
 typedef struct Case {
   const char *dir;        /* under tests/fixtures/models */
-  const char *files[4];   /* the model files given to the reader */
+  const char *files[6];   /* the model files given to the reader */
   const char *modules;    /* what dump_metadata.py imports */
 } Case;
 
@@ -143,15 +143,15 @@ static const Case CASES[] = {
     {"shop", {"app/models/__init__.py"}, "app.models"},
     {"legacy", {"hr/people.py"}, "hr.people"},
     {"misc",
-     {"registry_models.py", "composite.py", "edge.py", "keys.py"},
-     "registry_models composite edge keys"},
+     {"registry_models.py", "composite.py", "edge.py", "keys.py", "inherit.py"},
+     "registry_models composite edge keys inherit"},
 };
 
 static void check_case(const Case *c) {
   const char *root = arena_printf(arena, "%s/tests/fixtures/models/%s", RETORT_SOURCE_DIR, c->dir);
-  const char *files[4];
+  const char *files[6];
   size_t n = 0;
-  for (; n < 4 && c->files[n]; n++) files[n] = arena_printf(arena, "%s/%s", root, c->files[n]);
+  for (; n < 6 && c->files[n]; n++) files[n] = arena_printf(arena, "%s/%s", root, c->files[n]);
   ModelSet m = read_paths(root, files, n);
   char *got = models_dump(&m);
   char *want = slurp(arena_printf(arena, "%s/expected.txt", root));
