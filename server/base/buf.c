@@ -16,6 +16,12 @@ static void buf__reserve(Buf *b, size_t extra) {
   b->cap = cap;
 }
 
+void buf_reserve(Buf *b, size_t n) {
+  if (b->len + n + 1 <= b->cap) return;
+  b->data = xrealloc(b->data, b->len + n + 1);
+  b->cap = b->len + n + 1;
+}
+
 void buf_free(Buf *b) {
   free(b->data);
   b->data = NULL;

@@ -14,6 +14,9 @@ typedef struct Buf {
 
 void buf_free(Buf *b);
 void buf_reset(Buf *b); /* len = 0, keeps the memory */
+/** Room for `n` more bytes (and the NUL) without growing: for a caller that knows the size
+ * of what it is about to append, so that a large result is not copied at each doubling. */
+void buf_reserve(Buf *b, size_t n);
 void buf_append(Buf *b, const void *data, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);

@@ -235,9 +235,26 @@ static void *review__render(void *arg) {
   return NULL;
 }
 
-/* The chunks spliced into one array (json) and one text, in order; frees the chunks. */
-static void review__splice(RenderJob *job, Buf *json, Buf *text) {
-  buf_putc(json, '[');
+/* The size of the chunks spliced together: (json, text). */
+static void review__spliced_size(const RenderJob *job, size_t *json, size_t *text) {
+  *json = 2 + job->nchunks;
+  *text = 0;
+  for (size_t c = 0; c < job->nchunks; c++) {
+    *json += job->chunks[c].json.len;
+    *text += job->chunks[c].text.len;
+  }
+}
+
+/* The chunks spliced in order: one array appended to `json` (the value after a key: the
+ * writer is told of it with jw_raw), the text to `text`; frees the chunks. A long review's
+ * array is megabytes: it is copied once, into a buffer reserved for it and for `more`
+ * bytes after it. */
+static void review__splice(RenderJob *job, JsonWriter *w, Buf *json, Buf *text, size_t more) {
+  size_t njson, ntext;
+  review__spliced_size(job, &njson, &ntext);
+  buf_reserve(json, njson + more);
+  buf_reserve(text, ntext);
+  jw_raw(w, "[", 1);
   bool any = false;
   for (size_t c = 0; c < job->nchunks; c++) {
     RenderChunk *ch = &job->chunks[c];
@@ -252,6 +269,15 @@ static void review__splice(RenderJob *job, Buf *json, Buf *text) {
     buf_free(&ch->text);
   }
   buf_putc(json, ']');
+  free(job->chunks);
+  job->chunks = NULL;
+}
+
+static void review__drop_chunks(RenderJob *job) {
+  for (size_t c = 0; c < job->nchunks; c++) {
+    buf_free(&job->chunks[c].json);
+    buf_free(&job->chunks[c].text);
+  }
   free(job->chunks);
   job->chunks = NULL;
 }
@@ -337,24 +363,18 @@ bool tool_review_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   }
   review__render(&job);
   if (threaded) pthread_join(renderer, NULL);
-  Buf revs_json = BUF_INIT, revs_text = BUF_INIT;
-  review__splice(&job, &revs_json, &revs_text);
   if (!linted) {
-    buf_free(&revs_json);
-    buf_free(&revs_text);
+    review__drop_chunks(&job);
     buf_free(&found_json);
     buf_free(&found_text);
     goto done;
   }
-  buf_append(&res->text, revs_text.data, revs_text.len);
-  buf_free(&revs_text);
 
   JsonWriter w;
   jw_init(&w, &res->structured);
   jw_object_begin(&w);
   jw_key(&w, "revisions");
-  jw_raw(&w, revs_json.data, revs_json.len);
-  buf_free(&revs_json);
+  review__splice(&job, &w, &res->structured, &res->text, found_json.len + 256);
   jw_key(&w, "findings");
   jw_raw(&w, found_json.data, found_json.len);
   buf_free(&found_json);
