@@ -130,6 +130,47 @@ class Mcp:
             raise Failed(f"retort mcp exited with {code}")
 
 
+def phase_cpu(argv, runs):
+    """On-CPU milliseconds of a cold review's threads in each phase, from `perf record`
+    samples of task-clock (CPU time: what other processes on a busy machine do does not
+    count), median of `runs`: {"parse": (main, other), "after": (main, other)}. The parse
+    phase ends with the last sample of the parse worker (the second thread); "other" is
+    every thread but the main one. None when perf cannot record here."""
+    if not shutil.which("perf"):
+        return None
+    hz = 4000
+    got = {"parse": ([], []), "after": ([], [])}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "perf.data")
+        for _ in range(runs):
+            rec = subprocess.run(["perf", "record", "-q", "-e", "task-clock", "-F", str(hz), "-o", data,
+                                  "--"] + argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if rec.returncode not in (0, 1):
+                return None
+            out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,time"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True).stdout
+            samples = []
+            for line in out.splitlines():
+                parts = line.replace(":", " ").split()
+                if len(parts) >= 2:
+                    samples.append((int(parts[0]), float(parts[1])))
+            first, last = {}, {}
+            for tid, t in samples:
+                first.setdefault(tid, t)
+                last[tid] = t
+            tids = sorted(first, key=first.get)
+            if len(tids) < 2:
+                return None
+            main, end = tids[0], last[tids[1]]
+            count = {("parse", True): 0, ("parse", False): 0, ("after", True): 0, ("after", False): 0}
+            for tid, t in samples:
+                count[("parse" if t <= end else "after", tid == main)] += 1
+            for phase in ("parse", "after"):
+                got[phase][0].append(count[(phase, True)] * 1000 / hz)
+                got[phase][1].append(count[(phase, False)] * 1000 / hz)
+    return {ph: (statistics.median(m), statistics.median(o)) for ph, (m, o) in got.items()}
+
+
 def check_review(doc, n, what):
     """A full review's JSON: one entry per revision, each with SQL, and the summary."""
     revs = doc.get("revisions")
@@ -221,6 +262,21 @@ def main():
               f"{cores} cores in each): {'met' if limited and both else 'NOT met'}"
               f"{'' if limited else ' (too long after parsing)'}"
               f"{'' if both else ' (a phase used fewer cores)'}{scale}")
+        # The same judged on CPU time per thread, which a busy machine does not distort: on
+        # an idle one each phase would take as long as its busiest thread.
+        cpu = phase_cpu(review + ["--format", "json"], o.runs)
+        if cpu is None:
+            print("  (perf is not available here: no per-thread CPU measurement)")
+        else:
+            (pm, po), (am, ao) = cpu["parse"], cpu["after"]
+            pw, aw = max(pm, po, 0.001), max(am, ao, 0.001)
+            pc, ac = (pm + po) / pw, (am + ao) / aw
+            ok = aw <= pw / 2 and pc >= 1.5 and ac >= 1.5
+            print(f"target cold full review limited by parsing, using both cores, from CPU time per "
+                  f"thread (perf, median of {o.runs}): parse {pm:.0f} + {po:.0f} ms on the main and the "
+                  f"other threads, then {am:.0f} + {ao:.0f} ms; on an idle machine parse {pw:.0f} ms on "
+                  f"{pc:.2f} cores, then {aw:.0f} ms on {ac:.2f} cores ({100 * aw / (pw + aw):.0f}% after "
+                  f"parsing): {'met' if ok else 'NOT met'}{scale}")
 
         versions = os.path.join(root, "migrations", "versions")
         name = sorted(f for f in os.listdir(versions) if f.endswith(".py"))[n // 2]
