@@ -1457,6 +1457,17 @@ static bool ag__defaults_equal(const SchemaColumn *cur, const SchemaColumn *tgt)
   return eq;
 }
 
+/* op.alter_column(table, column, server_default=<py>), None when py is NULL. */
+static void ag__set_default(Buf *b, const SchemaTable *ct, const char *col, const char *py) {
+  buf_puts(b, "op.alter_column(");
+  py_repr_str(b, ct->name);
+  buf_puts(b, ", ");
+  py_repr_str(b, col);
+  buf_printf(b, ", server_default=%s", py ? py : "None");
+  ag__schema_kw(b, ct->schema);
+  buf_putc(b, ')');
+}
+
 static void ag__alter_column(Ctx *c, const SchemaTable *ct, const ModelTable *m,
                              const SchemaColumn *cur, const MigColumn *mc, const SchemaColumn *tgt) {
   bool type_changed = !ag__types_equal(cur->type, tgt->type);
@@ -1493,18 +1504,41 @@ static void ag__alter_column(Ctx *c, const SchemaTable *ct, const ModelTable *m,
     buf_free(&tgt_type);
     return;
   }
+  static const char *const INTS[] = {"smallint", "integer", "bigint", NULL};
+  bool cur_int = false, tgt_int = false;
+  for (size_t k = 0; INTS[k]; k++) {
+    cur_int |= ag__eq(cur->type, INTS[k]);
+    tgt_int |= ag__eq(tgt->type, INTS[k]);
+  }
+  bool serial_widens = type_changed && cur_int && tgt_int && cur->identity_kind == 's';
   // upgrade: current → model
   for (int dir = 0; dir < 2; dir++) {
     Buf *b = dir == 0 ? &up : &down;
     const SchemaColumn *from = dir == 0 ? cur : tgt, *to = dir == 0 ? tgt : cur;
     const char *from_type = dir == 0 ? buf_cstr(&cur_type) : buf_cstr(&tgt_type);
     const char *to_type = dir == 0 ? buf_cstr(&tgt_type) : buf_cstr(&cur_type);
+    bool using = type_changed && ag__needs_using(from->type, to->type);
+    size_t fl = from->type ? strlen(from->type) : 0;
+    bool from_array = fl > 2 && !strcmp(from->type + fl - 2, "[]");
+    char *from_item = from->type ? arena_strndup(c->a, from->type, from_array ? fl - 2 : fl) : NULL;
+    bool from_enum = ag__enum_of(c->cur, from_item) || ag__enum_of(c->tgt, from_item);
+    // A type change that needs USING cannot convert the column's default either
+    // (PostgreSQL: "default for column ... cannot be cast automatically"), and one from an
+    // enum keeps the old type in the converted default ('a'::old::varchar: the type cannot
+    // be dropped): the default is dropped first and set again after, in its new form.
+    bool default_dance = type_changed && (using || from_enum) && from->server_default &&
+                         !from->identity;
+    if (default_dance) {
+      ag__set_default(b, ct, cur->name, NULL);
+      buf_putc(b, '\n');
+    }
+    bool put_default = default_changed && !default_dance;
     buf_puts(b, "op.alter_column(");
     py_repr_str(b, ct->name);
     buf_puts(b, ", ");
     py_repr_str(b, cur->name);
     buf_printf(b, ",\n%sexisting_type=%s", ALTER_INDENT, from_type);
-    if (default_changed) {
+    if (put_default) {
       buf_printf(b, ",\n%sserver_default=", ALTER_INDENT);
       if (!to->server_default)
         buf_puts(b, "None");
@@ -1526,23 +1560,46 @@ static void ag__alter_column(Ctx *c, const SchemaTable *ct, const ModelTable *m,
     if (!null_changed) buf_printf(b, ",\n%sexisting_nullable=%s", ALTER_INDENT, from->nullable ? "True" : "False");
     if (autoinc != TRI_UNSET)
       buf_printf(b, ",\n%sautoincrement=%s", ALTER_INDENT, autoinc == TRI_TRUE ? "True" : "False");
-    if (!default_changed && from->server_default && !from->identity) {
+    if (!default_changed && !default_dance && from->server_default && !from->identity) {
       buf_printf(b, ",\n%sexisting_server_default=", ALTER_INDENT);
       ag__py_sql(b, from->server_default);
     }
-    if (type_changed && ag__needs_using(from->type, to->type)) {
-      Buf using = BUF_INIT;
-      ag__sql_ident(&using, cur->name);
-      buf_printf(&using, "::%s", to->type);
+    if (using) {
+      // No cast leads from an enum to another type but through text.
+      Buf u = BUF_INIT;
+      ag__sql_ident(&u, cur->name);
+      if (from_enum) buf_puts(&u, from_array ? "::text[]" : "::text");
+      buf_printf(&u, "::%s", to->type);
       buf_printf(b, ",\n%spostgresql_using=", ALTER_INDENT);
-      py_repr_str(b, buf_cstr(&using));
-      buf_free(&using);
+      py_repr_str(b, buf_cstr(&u));
+      buf_free(&u);
     }
     if (ag__norm_schema(ct->schema)) {
       buf_printf(b, ",\n%sschema=", ALTER_INDENT);
       py_repr_str(b, ct->schema);
     }
     buf_putc(b, ')');
+    if (default_dance && to->server_default) {
+      Buf dflt = BUF_INIT;
+      if (dir == 0)
+        ag__default_model(&dflt, &mc->server_default);
+      else
+        ag__py_sql(&dflt, to->server_default);
+      buf_putc(b, '\n');
+      ag__set_default(b, ct, cur->name, buf_cstr(&dflt));
+      buf_free(&dflt);
+    }
+    if (serial_widens) {
+      // A serial's sequence keeps its type when its column's changes (an identity's
+      // follows): an integer key made bigint would still stop at 2^31 - 1.
+      Buf sql = BUF_INIT;
+      buf_puts(&sql, "ALTER SEQUENCE ");
+      ag__sql_qual(&sql, ct->schema, schema_object_name(c->a, ct->name, cur->name, "seq"));
+      buf_printf(&sql, " AS %s", to->type);
+      buf_putc(b, '\n');
+      ag__execute(b, buf_cstr(&sql));
+      buf_free(&sql);
+    }
   }
   const char *sep = "";
   if (type_changed) buf_printf(&d, "%stype %s → %s", sep, cur->type ? cur->type : "?", tgt->type), sep = "; ";
