@@ -1,0 +1,75 @@
+"""Step 26: the tables using an enum type dropped: the type is dropped too."""
+import enum
+
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Enum,
+                        ForeignKey, Identity, Index, Integer, Interval, LargeBinary, Numeric,
+                        SmallInteger, String, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class PostStatus(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+    ARCHIVED = "archived"
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_lower_email", text("lower(email)")),
+        {"comment": "people who post or read"},
+    )
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(120), nullable=False, unique=True, comment="the login (it's unique)")
+    name = Column(String(100), nullable=True)
+    handle = Column(Text, nullable=False, server_default="anon")
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    karma = Column(Numeric(12, 2), nullable=False, server_default=text("10"))
+    bio = Column(Text)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_published_user", "user_id", postgresql_where=text("published")),
+        CheckConstraint("views >= 0", name="ck_posts_views_positive"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    editor_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    title = Column(String(200), nullable=False, index=True)
+    body = Column(String(2000))
+    views = Column(BigInteger, nullable=False)
+    published = Column(Boolean, nullable=False, server_default=text("false"))
+    rating = Column(Integer, nullable=False, server_default=text("3"))
+    status = Column(Enum(PostStatus), nullable=False, server_default="DRAFT")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_audit_events_user", "user_id"),
+        UniqueConstraint("user_id", "at", name="uq_events_user_at"),
+        {"schema": "audit", "comment": "what happened"},
+    )
+
+    id = Column(BigInteger, Identity(always=True), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    kind = Column(String(80), nullable=False)
+    detail = Column(Text)
+    at = Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    __table_args__ = (UniqueConstraint("key", "value", name="uq_settings_key_value"),)
+
+    key = Column(String(64), primary_key=True)
+    value = Column(Text, nullable=False)
+    big = Column(Integer)
