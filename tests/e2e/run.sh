@@ -10,4 +10,5 @@ cd "$here"
 
 bash "$here/../npm-ci.sh" "$here"
 
-RETORT_BIN=$retort node --test --test-force-exit --test-reporter=spec mcp_sdk.test.mjs mcp_prompts.test.mjs mcp_db.test.mjs
+RETORT_BIN=$retort node --test --test-force-exit --test-reporter=spec mcp_sdk.test.mjs mcp_prompts.test.mjs mcp_db.test.mjs \
+  mcp_create.test.mjs
