@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # run.sh - the whole test suite: install what is missing, build a normal and a
 # sanitizer (ASan + UBSan) tree, run ctest in both (unit tests; the transcripts,
-# conformance, e2e, lsp, docs, sqlconf, db and hardening suites; the fuzz corpora replayed),
-# then the checks outside ctest (examples/shop under the real alembic on a real
-# PostgreSQL; the README's quick start; the history, review and upgrade benches in smoke
-# mode, which fail only when retort's output differs from the reference's), then scan
-# the whole run's output for the suites' passwords (tests/hardening/passwords.txt:
+# conformance, e2e, lsp, docs, sqlconf, db, hardening and autogen suites; the fuzz
+# corpora replayed), then the checks outside ctest (examples/shop under the real alembic
+# on a real PostgreSQL; the README's quick start; the history, review, upgrade and
+# autogen benches in smoke mode, which fail only when retort's output differs from the
+# reference's), then scan the whole run's output for the suites' passwords
+# (tests/hardening/passwords.txt:
 # ctest's LastTest.log of both builds, the logs the suites keep in RETORT_TEST_LOG_DIR,
 # the output of the checks above; tests/hardening/scan_passwords.py), and end with one
 # summary line "N passed, N failed": ctest tests of both builds plus those checks plus
@@ -103,6 +104,7 @@ check "quick start (examples/quickstart.sh)" env RETORT_BUILD_DIR="$build_dir" b
 check "history bench (smoke)" bash tests/bench/history.sh --smoke "$build_dir/retort"
 check "review bench (smoke)" bash tests/bench/review.sh --smoke "$build_dir/retort"
 check "upgrade bench (smoke)" bash tests/bench/upgrade.sh --smoke "$build_dir/retort"
+check "autogen bench (smoke)" bash tests/bench/autogen.sh --smoke "$build_dir/retort"
 
 # No password of the suites in anything they printed or kept.
 echo "=== no password in the whole suite's output"
