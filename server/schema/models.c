@@ -1481,6 +1481,30 @@ static const PyValue *mm__column_call(X *x, const PyValue *v, MSrcKind *kind, co
   return NULL;
 }
 
+/* Model.attr = Column(...) after the class statement (`target` is "Model.attr"): declarative
+ * adds the column to the model's table. The reader does not follow it, so the table is
+ * partial, with a finding (autogenerate must not drop that column). True when it was one. */
+static MCInfo *mm__classify(X *x, MClass *c);
+static bool mm__late_column(X *x, MModule *m, const MScope *sc, const char *target,
+                            const PyValue *value, SrcRange range) {
+  const char *dot = target ? strrchr(target, '.') : NULL;
+  if (!dot || !value) return false;
+  MRef r = mres_name(x->L, sc, arena_strndup(x->a, target, (size_t)(dot - target)));
+  if (r.kind != MR_CLASS || !r.cls || r.rest) return false;
+  MCInfo *ci = mm__classify(x, r.cls);
+  if ((ci->kind != MC_MAPPED && ci->kind != MC_SQLMODEL_TABLE) || !ci->tab) return false;
+  MSrcKind kind;
+  const char *unreadable = NULL;
+  if (!mm__column_call(x, mres_value(x->L, sc, value), &kind, &unreadable, sc) && !unreadable)
+    return false;
+  ci->tab->partial = true;
+  mm__finding(x, m->path, range,
+              "%s: a column added to %s after its class statement is not read; autogenerate "
+              "drops no column of table %s",
+              target, r.cls->name, ci->tab->name);
+  return true;
+}
+
 /* `cls.__name__.lower()` and friends: what a declared_attr __tablename__ returns. */
 static const char *mm__declared_name(X *x, const MFunc *f, const MClass *c) {
   if (!f->ret) return NULL;
@@ -2575,6 +2599,8 @@ static void mm__statement(X *x, MModule *m, const MStmt *st) {
   }
   case MS_ATTR_ASSIGN:
   case MS_ITEM_ASSIGN: {
+    if (st->kind == MS_ATTR_ASSIGN && mm__late_column(x, m, &sc, st->target, st->value, st->range))
+      return;
     // X.metadata.naming_convention = {...} / X.naming_convention["ix"] = "..."
     const char *t = st->target;
     size_t tl = strlen(t);
@@ -2613,7 +2639,13 @@ static void mm__statement(X *x, MModule *m, const MStmt *st) {
     const PyValue *v = st->value;
     if (!v || v->kind != PV_CALL) return;
     const char *canon = mm__canon(x, &sc, v);
-    if (mm__is(canon, "sa.Index")) {
+    if (!strcmp(v->text, "setattr") && v->nargs == 3 && !v->args[0].name &&
+        v->args[0].value->kind == PV_NAME && pyvalue_str(v->args[1].value)) {
+      // setattr(Model, "name", Column(...)): as Model.name = Column(...)
+      const char *target = arena_printf(x->a, "%s.%s", v->args[0].value->text,
+                                        pyvalue_str(v->args[1].value));
+      (void)mm__late_column(x, m, &sc, target, v->args[2].value, v->range);
+    } else if (mm__is(canon, "sa.Index")) {
       mm__module_index(x, m, st, mres_value(x->L, &sc, v));
     } else if (mm__is(canon, "sa.Table")) {
       (void)mm__table_call(x, v, &sc, m, st->at, NULL);
