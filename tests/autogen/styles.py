@@ -15,7 +15,8 @@
                    allow_empty writes a revision whose bodies are `pass`
   write_false      write=false and --dry-run: the content, nothing written
   database_behind  against="database" on a database that is not at the head: refused,
-                   nothing written
+                   nothing written (tool and CLI); at the head, the CLI's --against database
+                   compares with it
 
 Usage: styles.py --retort BIN --work DIR [--alembic BIN]; PGHOST/PGUSER for database_behind.
 Prints one line per case; exits 1 when any fails.
@@ -390,6 +391,16 @@ def case_database_behind(r):
     check("not up to date" in msg and "aaaa00000001" in msg and "Nothing was written" in msg,
           f"refusal: {msg}")
     check(versions(d) == before, "a refused call wrote a file")
+    p = r.cli(d, "--database-url", db, "revision", "-m", "x", "--autogenerate", "--against",
+              "database", expect=1)
+    check("not up to date" in p.stdout + p.stderr, f"CLI refusal: {p.stdout}{p.stderr}")
+    check(versions(d) == before, "a refused CLI call wrote a file")
+    # once the database is at the head, the CLI compares with it
+    r.alembic_in(d, "upgrade", "head", env={"DATABASE_URL": db})
+    p = r.cli(d, "--database-url", db, "revision", "-m", "more", "--autogenerate", "--against",
+              "database", "--dry-run")
+    check("op.add_column('users', sa.Column('right'" in p.stdout, f"--against database:\n{p.stdout}")
+    check(versions(d) == before, "--dry-run wrote a file")
 
 
 CASES = [case_counter_ids, case_custom_template, case_merge, case_empty, case_write_false,
