@@ -112,12 +112,25 @@ static Dir *watch__find_wd(Watch *w, int wd, size_t *from) {
   return NULL;
 }
 
+/* Reads per poll at most: past them (a checkout, a generator writing thousands of files,
+ * or a writer that never stops), the rest is not read one by one: as after an overflow,
+ * nothing is trusted, and the queue is emptied at the next poll. */
+static const int WATCH_MAX_READS = 64;
+
+static void watch__reset_all(Watch *w) {
+  for (size_t i = 0; i < w->ndirs; i++) watch__reset(w, w->dirs[i], w->dirs[i]->wd >= 0);
+}
+
 void watch_poll(Watch *w, WatchFn fn, void *ctx) {
   if (!w) return;
   w->round++;
   // Aligned for struct inotify_event; room for many events per read.
   char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-  for (;;) {
+  for (int reads = 0;; reads++) {
+    if (reads == WATCH_MAX_READS) {
+      watch__reset_all(w);
+      break;
+    }
     ssize_t got = read(w->fd, buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break; // EAGAIN: drained (any other error: the next watch_dir re-checks)
@@ -125,9 +138,7 @@ void watch_poll(Watch *w, WatchFn fn, void *ctx) {
       const struct inotify_event *ev = (const struct inotify_event *)p;
       p += sizeof *ev + ev->len;
       if (ev->mask & IN_Q_OVERFLOW) {
-        // Events were lost: nothing read so far can be trusted.
-        for (size_t i = 0; i < w->ndirs; i++)
-          watch__reset(w, w->dirs[i], w->dirs[i]->wd >= 0);
+        watch__reset_all(w); // events were lost: nothing read so far can be trusted
         continue;
       }
       size_t from = 0;

@@ -42,7 +42,8 @@ bool tools_call(ToolSession *s, const char *name, const Json *args, Arena *arena
 /* A loaded project: its revisions and their graph, for one call. */
 typedef struct ToolProject {
   Project *project;
-  const char *const *paths; /* the revision files, owned by the session's cache (scripts_list) */
+  const char *const *paths; /* the revision files, owned by the session's cache (scripts_list):
+                               valid until the next load, as the graph */
   size_t npaths;
   ScriptSet scripts;
   const Graph *graph;          /* owned by the session; valid until the next load */
