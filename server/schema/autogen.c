@@ -1914,6 +1914,56 @@ static const char *ag__body(Ctx *c, const AgOpList *ops, bool downgrade) {
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
+/* Whether the models use schema `s` (NULL and "public": the default one, always). */
+static bool ag__models_schema(const ModelSet *ms, const char *s) {
+  if (!ag__norm_schema(s)) return true;
+  for (size_t k = 0; k < ms->ntables; k++) {
+    const ModelTable *m = &ms->tables[k];
+    if (ag__same_schema(m->schema, s)) return true;
+    for (size_t j = 0; j < m->ncolumns; j++) {
+      const SqlType *t = m->columns[j].type;
+      if (t && t->kind == ST_ARRAY) t = t->item;
+      if (t && t->kind == ST_ENUM && ag__same_schema(t->enum_schema, s)) return true;
+    }
+  }
+  return false;
+}
+
+/* A database holds what is not the models' business: the tables and enum types of schemas
+ * no model uses (another application's, a tool's) are left out of the comparison, with a
+ * finding per schema. `out` shares the tables of c->cur (it owns nothing: never deleted). */
+static const Schema *ag__scope_catalog(Ctx *c, Schema *out) {
+  const Schema *cur = c->cur;
+  *out = *cur;
+  out->tables = ARENA_ARRAY(c->a, SchemaTable *, cur->ntables + 1);
+  out->enums = ARENA_ARRAY(c->a, SchemaEnum *, cur->nenums + 1);
+  out->ntables = out->captables = out->nenums = out->capenums = 0;
+  const char **skipped = ARENA_ARRAY(c->a, const char *, cur->ntables + 1);
+  size_t *count = ARENA_ARRAY(c->a, size_t, cur->ntables + 1);
+  size_t nskipped = 0;
+  for (size_t k = 0; k < cur->ntables; k++) {
+    const SchemaTable *t = cur->tables[k];
+    if (ag__models_schema(c->models, t->schema)) {
+      out->tables[out->ntables++] = cur->tables[k];
+      continue;
+    }
+    size_t j = 0;
+    while (j < nskipped && strcmp(skipped[j], t->schema)) j++;
+    if (j == nskipped) skipped[nskipped++] = t->schema, count[j] = 0;
+    count[j]++;
+  }
+  out->captables = out->ntables;
+  for (size_t k = 0; k < cur->nenums; k++)
+    if (ag__models_schema(c->models, cur->enums[k]->schema)) out->enums[out->nenums++] = cur->enums[k];
+  out->capenums = out->nenums;
+  for (size_t j = 0; j < nskipped; j++)
+    findings_add(c->findings, "autogenerate-skipped", SEV_INFO, NULL, (SrcRange){0},
+                 "schema %s (%zu table%s) is not compared with the models: no model is in it, "
+                 "so its tables are not the models' to change or drop",
+                 skipped[j], count[j], count[j] == 1 ? "" : "s");
+  return out;
+}
+
 void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingList *findings) {
   memset(out, 0, sizeof *out);
   Ctx ctx = {.a = a, .in = in, .cur = in->current, .tgt = in->target, .models = in->models,
@@ -1925,6 +1975,8 @@ void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingLi
   for (size_t k = 0; k < ms->ntables && !c->conv_names; k++)
     for (size_t j = 0; j < ms->tables[k].nconstraints; j++)
       c->conv_names |= ms->tables[k].constraints[j].name_conv;
+  Schema scoped;
+  if (in->current_is_catalog) c->cur = ag__scope_catalog(c, &scoped);
 
   // Enum types the models use, in order of first use.
   EnumVec want = {0};

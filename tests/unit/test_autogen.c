@@ -139,7 +139,7 @@ static const char *const CASES[] = {
     "enum_new",         "enum_add_values",    "enum_removed_label", "enum_dropped",
     "rename_column",    "rename_table",       "partial_column",     "incomplete_models",
     "raw_sql_table",    "schemas",            "no_change",          "naming_convention",
-    "type_change_defaults", "serial_widened",     "late_column",
+    "type_change_defaults", "serial_widened",     "late_column",        "catalog_other_schema",
 };
 
 Test(autogen, every_fixture_has_a_case) {
@@ -184,6 +184,7 @@ CASE(naming_convention)
 CASE(type_change_defaults)
 CASE(serial_widened)
 CASE(late_column)
+CASE(catalog_other_schema)
 
 /* ---- the safety behaviours, stated directly (the fixtures show them in full) ---------- */
 
