@@ -54,6 +54,25 @@ static void cm__plan_free(Plan *p) {
   buf_free(&p->content);
 }
 
+/* The message goes into the revision's docstring (Alembic's templates write
+ * `"""${message}`), unescaped, as Alembic does: a quote run that ends the docstring, a
+ * backslash that escapes its end, or a control character would make the file something
+ * else than the text asked for — a message with `"""\nimport os` would be code that runs
+ * whenever alembic imports the revisions. Such messages are refused, not rewritten. */
+static bool cm__message_ok(const char *m, RtError *err) {
+  if (strstr(m, "\"\"\"") || strstr(m, "\'\'\'"))
+    return error_set(err, ERR_PARAMS, "message: three quotes in a row (\"\"\" or \'\'\') would end "
+                     "the revision's docstring; nothing was written");
+  if (strchr(m, '\\'))
+    return error_set(err, ERR_PARAMS, "message: a backslash would be read as an escape in the "
+                     "revision's docstring; nothing was written");
+  for (const unsigned char *c = (const unsigned char *)m; *c; c++)
+    if ((*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f)
+      return error_set(err, ERR_PARAMS, "message: control character 0x%02x is not allowed; nothing "
+                       "was written", *c);
+  return true;
+}
+
 /* A string argument without embedded NULs (JSON allows \u0000). */
 static bool cm__string_arg(const Json *args, const char *key, const char **out, RtError *err) {
   *out = NULL;
@@ -466,6 +485,15 @@ static bool cm__review(Arena *a, const ToolProject *tp, const Plan *p, FindingLi
                    p->rev_id, p->branch_label);
     goto done;
   }
+  // A template plus our values that do not make valid Python is not written: whatever
+  // the file would do is not what was asked for.
+  if (!nr->syntax_ok) {
+    const Finding *f = parse.len ? &parse.items[0] : NULL;
+    ok = error_set(err, ERR_CONFIG, "the rendered revision file does not parse as Python%s%s%s "
+                   "(check script.py.mako and the message); nothing was written",
+                   f ? " (" : "", f ? f->message : "", f ? ")" : "");
+    goto done;
+  }
   findings_extend(found, &parse);
   size_t n = graph_count(tp->graph);
   Revision **all = malloc((n + 1) * sizeof *all);
@@ -531,6 +559,7 @@ bool tool_create_migration(ToolSession *s, const McpToolCall *call, McpToolResul
     error_set(err, ERR_PARAMS, "message is required");
     goto done;
   }
+  if (!cm__message_ok(p.message, err)) goto done;
   if (strlen(p.message) > CM_MAX_MESSAGE) {
     error_set(err, ERR_PARAMS, "message is longer than %zu bytes", CM_MAX_MESSAGE);
     goto done;

@@ -124,6 +124,17 @@ def main():
          ("written", None)),
         ("message over 4096 bytes", None, {"message": "../" * 2000},
          ("refused", "longer than 4096 bytes")),
+        # The message goes into the docstring: what would end it (or escape its end) is
+        # refused, so no message can become code that runs when alembic imports the file.
+        ("message that ends the docstring and adds code", None,
+         {"message": 'x"""\nimport os\nos.system("touch /tmp/retort-pwned")\n"""'},
+         ("refused", "would end the revision's docstring")),
+        ("message with three single quotes (a template may quote with them)", None,
+         {"message": "x" + "'" * 3 + "\nimport os"}, ("refused", "would end the revision's docstring")),
+        ("message with a backslash escaping the docstring's end", None,
+         {"message": "trailing\\"}, ("refused", "a backslash")),
+        ("message with a control character", None, {"message": "a\u001bb"},
+         ("refused", "control character")),
         ("rev_id with ../", None, {"message": "x", "rev_id": "../../outside/evil"},
          ("refused", "only letters, digits and '_'")),
         ("rev_id that is an absolute path", None, {"message": "x", "rev_id": "/tmp/evil"},
