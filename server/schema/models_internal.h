@@ -18,6 +18,9 @@ enum {
   MODELS_MAX_DEPTH = 48,               /* nesting of values and annotations rewritten */
   MODELS_MAX_MRO = 64,                 /* classes in one linearisation */
   MODELS_MAX_ATTRS = 4096,             /* statements read from one class body */
+  MODELS_MAX_STEPS = 50000,            /* module lookups for one expression (star imports
+                                          branch, names multiply) */
+  MODELS_MAX_NODES = 100000,           /* values built rewriting one expression */
 };
 
 typedef struct MModule MModule;
@@ -179,6 +182,10 @@ typedef struct MLoader {
   bool limit_reported;
   bool sa2;                    /* the project uses SQLAlchemy 2.0 forms (Mapped, ...) */
   bool missing;                /* a module the models run could not be read (a finding) */
+  size_t steps, name_depth;    /* lookups done for the name or value being resolved */
+  const char **refused;        /* import paths not read (outside the root, unreadable) */
+  size_t nrefused, caprefused;
+  size_t nodes, value_depth;   /* values built for the expression being rewritten */
   const char **files;          /* ModelSet.files, in load order */
   size_t nfiles, capfiles;
 } MLoader;

@@ -926,7 +926,28 @@ static MModule *mload__new(MLoader *L, const char *path, const char *real) {
   return m;
 }
 
+static bool mload__refused(const MLoader *L, const char *path) {
+  for (size_t k = 0; k < L->nrefused; k++)
+    if (!strcmp(L->refused[k], path)) return true;
+  return false;
+}
+
+static void mload__refuse(MLoader *L, const char *path) {
+  if (L->nrefused == L->caprefused) {
+    size_t cap = L->caprefused ? L->caprefused * 2 : 8;
+    const char **n = ARENA_ARRAY(L->a, const char *, cap);
+    if (L->nrefused) memcpy(n, L->refused, L->nrefused * sizeof *n);
+    L->refused = n;
+    L->caprefused = cap;
+  }
+  L->refused[L->nrefused++] = arena_strdup(L->a, path);
+}
+
 static MModule *mload__load(MLoader *L, const char *path, bool given, RtError *err) {
+  // Lookups come back to the same paths often: no system call for a path already seen.
+  for (size_t k = 0; k < L->nmods; k++)
+    if (!strcmp(L->mods[k]->path, path)) return L->mods[k];
+  if (!given && mload__refused(L, path)) return NULL;
   char *rp = realpath(path, NULL);
   const char *real = rp ? arena_strdup(L->a, rp) : arena_strdup(L->a, path);
   free(rp);
@@ -934,7 +955,10 @@ static MModule *mload__load(MLoader *L, const char *path, bool given, RtError *e
   if (m) return m;
   // Imports are followed inside the project only (never through `from .... import` or a
   // symlink out of it); the files the caller gives are read wherever they are.
-  if (!given && L->root && !mload__under(real, L->root)) return NULL;
+  if (!given && L->root && !mload__under(real, L->root)) {
+    mload__refuse(L, path);
+    return NULL;
+  }
   bool is_dir = mload__is_dir(path);
   if (!given && L->nmods >= (size_t)MODELS_MAX_FILES) {
     if (!L->limit_reported) {
@@ -962,7 +986,10 @@ static MModule *mload__load(MLoader *L, const char *path, bool given, RtError *e
   char *src;
   size_t len;
   bool too_big;
-  if (!mload__read(path, &src, &len, &too_big, err)) return NULL;
+  if (!mload__read(path, &src, &len, &too_big, err)) {
+    if (!given) mload__refuse(L, path);
+    return NULL;
+  }
   m = mload__new(L, path, real);
   m->dir = mload__dirname(L->a, m->path);
   const char *base = strrchr(m->path, '/');

@@ -147,6 +147,10 @@ static bool mres__star_has(MLoader *L, MBind *star, const char *name, int hops, 
 static MRef mres__in_module(MLoader *L, MModule *m, const char *dotted, uint32_t at, int hops) {
   if (hops > MODELS_MAX_HOPS)
     return mres__unknown("the name goes through too many indirections to follow");
+  // Star imports branch at every step (a package importing * from itself...): the work for
+  // one name is bounded as a whole, not only in depth.
+  if (++L->steps > MODELS_MAX_STEPS)
+    return mres__unknown("the name goes through too many imports to follow");
   size_t n = strcspn(dotted, ".");
   const char *head = arena_strndup(L->a, dotted, n);
   const char *rest = dotted[n] ? dotted + n + 1 : NULL;
@@ -228,7 +232,17 @@ static MRef mres__in_module(MLoader *L, MModule *m, const char *dotted, uint32_t
   return mres__unknown(NULL);
 }
 
+static MRef mres__name(MLoader *L, const MScope *sc, const char *dotted);
+
 MRef mres_name(MLoader *L, const MScope *sc, const char *dotted) {
+  // one budget for a name resolved alone, or for all the names of a value being rewritten
+  if (L->name_depth++ == 0 && L->value_depth == 0) L->steps = 0;
+  MRef r = mres__name(L, sc, dotted);
+  L->name_depth--;
+  return r;
+}
+
+static MRef mres__name(MLoader *L, const MScope *sc, const char *dotted) {
   if (!dotted || !*dotted || !sc->mod) return mres__unknown(NULL);
   if (sc->cls) {
     // A class body sees its own earlier assignments first.
@@ -563,6 +577,15 @@ static const PyValue *mres__value(MLoader *L, const MScope *sc, const PyValue *v
                                   int hops) {
   if (!v || depth > MODELS_MAX_DEPTH) return v;
   Arena *a = L->a;
+  // Substitution can multiply (X2 = (X1, X1), X3 = (X2, X2), ...): one expression's rewrite
+  // is bounded as a whole; past the bound the value is left as it is written.
+  if (++L->nodes > MODELS_MAX_NODES) {
+    PyValue *e = mpv_new(a, PV_EXPR, v->range);
+    e->text = "(a value too large to expand)";
+    e->len = strlen(e->text);
+    e->dynamic = true;
+    return e;
+  }
   switch (v->kind) {
   case PV_NAME: {
     MRef r = mres_name(L, sc, v->text);
@@ -678,5 +701,8 @@ static const PyValue *mres__value(MLoader *L, const MScope *sc, const PyValue *v
 }
 
 const PyValue *mres_value(MLoader *L, const MScope *sc, const PyValue *v) {
-  return mres__value(L, sc, v, 0, 0);
+  if (L->value_depth++ == 0) L->nodes = L->steps = 0;
+  const PyValue *r = mres__value(L, sc, v, 0, 0);
+  L->value_depth--;
+  return r;
 }

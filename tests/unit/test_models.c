@@ -935,6 +935,29 @@ Test(models, an_imported_module_that_cannot_be_read) {
   models_free(&m);
 }
 
+Test(models, exponential_names_and_values_are_bounded, .timeout = 30) {
+  // star imports of a package by itself and by its siblings: every lookup branches
+  put("pkg/__init__.py", "from . import *\nfrom .a import *\nfrom .b import *\nfrom .. import x\n");
+  put("pkg/a.py", "from . import *\nfrom .b import *\nfrom pkg import *\n");
+  put("pkg/b.py", "from . import *\nfrom .a import *\nfrom pkg import *\n");
+  // each value twice the one before: 2^40 calls if substituted naively
+  Buf b = BUF_INIT;
+  buf_puts(&b, "from pkg import *\nimport sqlalchemy as sa\n"
+               "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+               "X0 = sa.text('0')\n");
+  for (int k = 1; k <= 40; k++) buf_printf(&b, "X%d = sa.func.coalesce(X%d, X%d)\n", k, k - 1, k - 1);
+  buf_puts(&b, "class T(Base):\n    __tablename__ = 't'\n"
+               "    id = sa.Column(sa.Integer, primary_key=True)\n"
+               "    k = sa.Column(sa.Integer, server_default=X40)\n"
+               "    u = sa.Column(Unknown)\n");
+  ModelSet m = read_src(buf_cstr(&b));
+  buf_free(&b);
+  const ModelTable *t = table(&m, "t");
+  cr_expect(column(t, "k")->dynamic);
+  cr_expect(column(t, "u")->dynamic);
+  models_free(&m);
+}
+
 Test(models, unreadable_file_fails) {
   const char *p = arena_printf(arena, "%s/missing.py", tmp);
   ModelSet m;
