@@ -3006,6 +3006,9 @@ Schema *models_schema(const ModelSet *m) {
         st->cols[st->ncols++] = sc;
       }
       sc->identity = c->identity.present || mm__serial(t, j);
+      sc->identity_kind = c->identity.present ? (c->identity.always ? 'a' : 'd')
+                          : sc->identity        ? 's'
+                                                : 0;
       sc->comment = schema_strdup(s, c->comment);
       if (!c->dynamic) mm__schema_enum(s, c->type);
     }
