@@ -486,12 +486,36 @@ bool json_is_integer(const Json *v, int64_t *out) {
 
 /* ---- writing ---- */
 
+/* Whether any of the 8 bytes of `x` needs escaping or a UTF-8 check: a control byte,
+ * '"', '\\', or a byte >= 0x80 (the classic has-zero / has-less bit tricks). */
+static inline bool json__word_special(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+  uint64_t ctl = (x - ones * 0x20) & ~x;        // bytes < 0x20 (and >= 0x80, caught below)
+  uint64_t zq = (quote - ones) & ~quote;        // bytes == '"'
+  uint64_t zb = (bslash - ones) & ~bslash;      // bytes == '\\'
+  return ((ctl | zq | zb) & highs) || (x & highs);
+}
+
 void json_escape(Buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s;
+  // A long text (a tool's text block) mostly needs no escape: room for it, plus a
+  // little, in one step. Short strings leave growth to the buffer's doubling (buf_reserve
+  // sizes exactly, which per key and value would copy the whole result each time).
+  if (n > 4096) buf_reserve(b, n + n / 16 + 8);
   buf_putc(b, '"');
   size_t run = 0; // start of a run of bytes copied as they are
   for (size_t i = 0; i < n;) {
+    // Skip plain ASCII eight bytes at a time, then byte by byte.
+    while (i + 8 <= n) {
+      uint64_t x;
+      memcpy(&x, p + i, 8);
+      if (json__word_special(x)) break;
+      i += 8;
+    }
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\') i++;
+    if (i >= n) break;
     unsigned char c = p[i];
     const char *esc = NULL;
     char u[7];
@@ -511,7 +535,7 @@ void json_escape(Buf *b, const char *s, size_t n) {
         u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
         esc = u;
       }
-    } else if (c >= 0x80) {
+    } else {
       adv = json__utf8_seq(p + i, n - i);
       if (adv == 0) {
         esc = "\xEF\xBF\xBD"; // U+FFFD for each byte that is not valid UTF-8
@@ -587,7 +611,16 @@ void jw_stringn(JsonWriter *w, const char *s, size_t n) {
 
 void jw_int(JsonWriter *w, int64_t v) {
   jw__sep(w);
-  buf_printf(w->out, "%lld", (long long)v);
+  // Without printf: results carry thousands of line and column numbers.
+  char tmp[24];
+  size_t k = sizeof tmp;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[--k] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) tmp[--k] = '-';
+  buf_append(w->out, tmp + k, sizeof tmp - k);
 }
 
 void jw_double(JsonWriter *w, double v) {

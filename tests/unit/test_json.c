@@ -336,6 +336,65 @@ Test(json, writer_escapes) {
   cr_assert_str_eq(write_string("x\xE2\x82", 3), "\"x\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
 
+/* The escape as the JSON spec words it, one byte at a time: the reference for the
+ * word-at-a-time scan of json_escape (invalid UTF-8 is left to writer_escapes). */
+static void escape_reference(Buf *b, const unsigned char *p, size_t n) {
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (c == '"') buf_puts(b, "\\\"");
+    else if (c == '\\') buf_puts(b, "\\\\");
+    else if (c == '\n') buf_puts(b, "\\n");
+    else if (c == '\r') buf_puts(b, "\\r");
+    else if (c == '\t') buf_puts(b, "\\t");
+    else if (c == '\b') buf_puts(b, "\\b");
+    else if (c == '\f') buf_puts(b, "\\f");
+    else if (c < 0x20) buf_printf(b, "\\u%04x", c);
+    else buf_putc(b, (char)c);
+  }
+  buf_putc(b, '"');
+}
+
+Test(json, writer_escapes_long_texts_like_the_reference) {
+  // Every special byte at every offset of an 8-byte word, in short and long texts
+  // (longer than 4 KB: the reserved path), with valid multi-byte UTF-8 around.
+  static const char *const SPECIAL[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xC3\xA9",
+                                        "\xE2\x82\xAC", "\xF0\x9F\x98\x80", " ", "~"};
+  unsigned seed = 12345;
+  for (size_t len = 1; len < 9000; len = len < 40 ? len + 1 : len * 3) {
+    for (size_t round = 0; round < 20; round++) {
+      Buf in = BUF_INIT;
+      while (in.len < len) {
+        seed = seed * 1103515245u + 12345u;
+        if ((seed >> 16) % 4 == 0) buf_puts(&in, SPECIAL[(seed >> 8) % (sizeof SPECIAL / sizeof *SPECIAL)]);
+        else buf_putc(&in, (char)('a' + (seed >> 20) % 26));
+      }
+      Buf got = BUF_INIT, want = BUF_INIT;
+      json_escape(&got, in.data, in.len);
+      escape_reference(&want, (const unsigned char *)in.data, in.len);
+      cr_assert_eq(got.len, want.len, "length %zu round %zu", len, round);
+      cr_assert(memcmp(got.data, want.data, got.len) == 0, "length %zu round %zu", len, round);
+      buf_free(&in);
+      buf_free(&got);
+      buf_free(&want);
+    }
+  }
+  // Integers without printf.
+  Buf b = BUF_INIT;
+  JsonWriter w;
+  jw_init(&w, &b);
+  jw_array_begin(&w);
+  jw_int(&w, 0);
+  jw_int(&w, -1);
+  jw_int(&w, 9);
+  jw_int(&w, 10);
+  jw_int(&w, INT64_MAX);
+  jw_int(&w, INT64_MIN);
+  jw_array_end(&w);
+  cr_assert_str_eq(buf_cstr(&b), "[0,-1,9,10,9223372036854775807,-9223372036854775808]");
+  buf_free(&b);
+}
+
 Test(json, writer_structure_and_round_trip) {
   Buf b = BUF_INIT;
   JsonWriter w;
