@@ -170,7 +170,7 @@ Test(models, legacy_matches_sqlalchemy) { check_case(&CASES[1]); }
 Test(models, misc_matches_sqlalchemy) { check_case(&CASES[2]); }
 
 /* The expected files are what SQLAlchemy 1.4 builds (Debian's python3-sqlalchemy). */
-Test(models, expected_files_are_sqlalchemys, .timeout = 60) {
+Test(models, expected_files_are_sqlalchemys) {
   if (system("/usr/bin/python3 -c 'import sqlalchemy' >/dev/null 2>&1") != 0)
     cr_skip_test("no /usr/bin/python3 with SQLAlchemy");
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
@@ -895,7 +895,7 @@ Test(models, import_cycles_and_self_references_end) {
   models_free(&m);
 }
 
-Test(models, deep_nesting_and_huge_bodies_are_bounded, .timeout = 30) {
+Test(models, deep_nesting_and_huge_bodies_are_bounded) {
   Buf b = BUF_INIT;
   buf_puts(&b, "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n"
                "Base = declarative_base()\nclass Big(Base):\n    __tablename__ = 'big'\n"
@@ -935,7 +935,7 @@ Test(models, an_imported_module_that_cannot_be_read) {
   models_free(&m);
 }
 
-Test(models, exponential_names_and_values_are_bounded, .timeout = 30) {
+Test(models, exponential_names_and_values_are_bounded) {
   // star imports of a package by itself and by its siblings: every lookup branches
   put("pkg/__init__.py", "from . import *\nfrom .a import *\nfrom .b import *\nfrom .. import x\n");
   put("pkg/a.py", "from . import *\nfrom .b import *\nfrom pkg import *\n");
