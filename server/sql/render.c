@@ -459,8 +459,21 @@ static bool sql__numeric_affinity(const SqlType *t) {
   }
 }
 
-/* SQLAlchemy's PrimaryKeyConstraint._autoincrement_column over `pk` (indexes into cols). */
-static int sql__autoinc(const MigColumn *cols, const size_t *pk, size_t npk) {
+/* Whether a table-level ForeignKeyConstraint of `cons` names column `name` (SQLAlchemy
+ * then gives the column a ForeignKey as if written on it). */
+static bool sql__in_table_fk(const MigConstraint *cons, size_t ncons, const char *name) {
+  for (size_t k = 0; k < ncons && name; k++) {
+    if (cons[k].kind != CON_FOREIGN_KEY) continue;
+    for (size_t j = 0; j < cons[k].fk.ncolumns; j++)
+      if (cons[k].fk.columns[j] && !strcmp(cons[k].fk.columns[j], name)) return true;
+  }
+  return false;
+}
+
+/* SQLAlchemy's PrimaryKeyConstraint._autoincrement_column over `pk` (indexes into cols);
+ * `cons` are the table's constraints (a foreign key on the column rules SERIAL out). */
+static int sql__autoinc(const MigColumn *cols, const size_t *pk, size_t npk,
+                        const MigConstraint *cons, size_t ncons) {
   if (npk == 1) {
     const MigColumn *c = &cols[pk[0]];
     if (c->autoincrement == TRI_TRUE) return (int)pk[0];
@@ -468,7 +481,7 @@ static int sql__autoinc(const MigColumn *cols, const size_t *pk, size_t npk) {
     if (!sql__numeric_affinity(c->type)) return -1;
     if (c->has_default) return -1;
     if (c->server_default.kind != DEF_NONE && !c->identity.present) return -1;
-    if (c->nfks) return -1;
+    if (c->nfks || sql__in_table_fk(cons, ncons, c->name)) return -1;
     return (int)pk[0];
   }
   for (size_t k = 0; k < npk; k++)
@@ -656,7 +669,7 @@ static void sql__create_table(Out *o, Buf *b, const MigOp *m) {
         in_pk[k] = true;
       }
   }
-  int autoinc = sql__autoinc(m->columns, pk, npk);
+  int autoinc = sql__autoinc(m->columns, pk, npk, m->constraints, m->nconstraints);
 
   buf_printf(b, "CREATE TABLE %s (", sql_quote_qualified(a, m->schema, m->table));
   bool first = true;
@@ -744,7 +757,7 @@ static void sql__add_column(Out *o, Buf *b, const MigOp *m) {
   const MigColumn *c = &m->columns[0];
   const char *t = sql_quote_qualified(a, m->schema, m->table);
   size_t pk0 = 0;
-  int autoinc = c->primary_key ? sql__autoinc(c, &pk0, 1) : -1;
+  int autoinc = c->primary_key ? sql__autoinc(c, &pk0, 1, NULL, 0) : -1;
   buf_printf(b, "ALTER TABLE %s ADD COLUMN ", t);
   sql__colspec(a, b, c, false, autoinc == 0);
   sql__column_checks(a, b, c);

@@ -1,4 +1,5 @@
-"""implicit objects: shared and array enums, enum CHECKs, column CHECKs, sequences
+"""implicit objects: shared and array enums, enum CHECKs, column CHECKs, sequences, no SERIAL
+for a foreign key
 
 Revision ID: r08
 Revises: r07
@@ -30,7 +31,16 @@ def upgrade() -> None:
     op.add_column('implicit', sa.Column('e2', sa.Enum('s', 't', name='e2', native_enum=False, create_constraint=True)))
     op.add_column('implicit', sa.Column('chk', sa.Integer(), sa.CheckConstraint('chk > 0')))
     op.add_column('implicit', sa.Column('en', sa.Enum('v', 'w', name='never_created')))
+    # An integer primary key that a table-level foreign key names is not SERIAL (joined
+    # inheritance: the child's id is the parent's).
+    op.create_table(
+        'implicit_child',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['id'], ['implicit.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('implicit_child')
     op.drop_table('implicit')
