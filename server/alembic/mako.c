@@ -451,26 +451,29 @@ static bool mako__eval(const char *s, const char *end, const MakoEnv *env, int l
 
 /* ---- ${...} ------------------------------------------------------------------------ */
 
+/* At a quote: the position of its closing quote (escapes skipped), or NULL when the
+ * string does not end before `end`. */
+static const char *mako__skip_string(const char *p, const char *end) {
+  char q = *p++;
+  while (p < end && *p != q) {
+    if (*p == '\\' && p + 1 < end) p++;
+    p++;
+  }
+  return p < end ? p : NULL;
+}
+
 /* The end of a ${...} starting after "${" at p: the matching '}' outside strings, or NULL. */
 static const char *mako__subst_end(const char *p, const char *end) {
   int braces = 0;
-  while (p < end) {
-    char c = *p;
-    if (c == '\'' || c == '"') {
-      char q = c;
-      p++;
-      while (p < end && *p != q) {
-        if (*p == '\\' && p + 1 < end) p++;
-        p++;
-      }
-      if (p >= end) return NULL;
-    } else if (c == '{') {
+  for (; p < end; p++) {
+    if (*p == '\'' || *p == '"') {
+      if (!(p = mako__skip_string(p, end))) return NULL;
+    } else if (*p == '{') {
       braces++;
-    } else if (c == '}') {
+    } else if (*p == '}') {
       if (braces == 0) return p;
       braces--;
     }
-    p++;
   }
   return NULL;
 }
@@ -481,13 +484,7 @@ static const char *mako__filter_bar(const char *p, const char *end) {
   for (; p < end; p++) {
     char c = *p;
     if (c == '\'' || c == '"') {
-      char q = c;
-      p++;
-      while (p < end && *p != q) {
-        if (*p == '\\' && p + 1 < end) p++;
-        p++;
-      }
-      if (p >= end) return NULL;
+      if (!(p = mako__skip_string(p, end))) return NULL;
     } else if (c == '(' || c == '[' || c == '{') {
       depth++;
     } else if (c == ')' || c == ']' || c == '}') {

@@ -26,8 +26,7 @@ typedef VEC(char *) PathVec;
 
 /* ---- paths -------------------------------------------------------------------------- */
 
-/* os.path.normpath for absolute paths: collapses "//", "." and "..". Caller frees. */
-static char *project__normpath(const char *path) {
+char *project_normpath(const char *path) {
   size_t n = strlen(path);
   char *out = xmalloc(n + 2);
   size_t o = 0;
@@ -53,23 +52,22 @@ static char *project__normpath(const char *path) {
   return out;
 }
 
-/* os.path.normpath(os.path.join(base, rel)); base must be absolute. Caller frees. */
-static char *project__join(const char *base, const char *rel) {
-  if (rel[0] == '/') return project__normpath(rel);
+char *project_join(const char *base, const char *rel) {
+  if (rel[0] == '/') return project_normpath(rel);
   Buf b = BUF_INIT;
   buf_puts(&b, base);
   buf_putc(&b, '/');
   buf_puts(&b, rel);
-  char *r = project__normpath(buf_cstr(&b));
+  char *r = project_normpath(buf_cstr(&b));
   buf_free(&b);
   return r;
 }
 
 /* os.path.abspath. Caller frees. */
 static char *project__abspath(const char *path) {
-  if (path[0] == '/') return project__normpath(path);
+  if (path[0] == '/') return project_normpath(path);
   char *cwd = getcwd(NULL, 0);
-  char *r = project__join(cwd ? cwd : "/", path);
+  char *r = project_join(cwd ? cwd : "/", path);
   free(cwd);
   return r;
 }
@@ -121,10 +119,10 @@ static bool project__resolve_package(const Project *p, const char *value, const 
       for (size_t i = 0; i < 2 && !ok; i++) {
         Buf cand = BUF_INIT;
         buf_printf(&cand, "%s/%s%s", dir, prefixes[i], pkg);
-        char *pkgdir = project__normpath(buf_cstr(&cand));
+        char *pkgdir = project_normpath(buf_cstr(&cand));
         buf_free(&cand);
         if (project__is_dir(pkgdir)) {
-          *out = rest.len ? project__join(pkgdir, buf_cstr(&rest)) : xstrdup(pkgdir);
+          *out = rest.len ? project_join(pkgdir, buf_cstr(&rest)) : xstrdup(pkgdir);
           ok = true;
         }
         free(pkgdir);
@@ -154,7 +152,7 @@ static bool project__resolve(const Project *p, const char *value, const char *wh
                              RtError *err) {
   if (value[0] != '/' && strchr(value, ':'))
     return project__resolve_package(p, value, what, out, err);
-  *out = project__join(p->root, value);
+  *out = project_join(p->root, value);
   return true;
 }
 
@@ -285,7 +283,7 @@ static bool project__load(Project *p, RtError *err) {
     }
     p->version_locations_configured = true;
   } else {
-    vec_push(&locs, project__join(p->script_location, "versions"));
+    vec_push(&locs, project_join(p->script_location, "versions"));
   }
   p->version_locations = locs.items;
   p->nversion_locations = locs.len;
@@ -329,7 +327,7 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
   if (S_ISDIR(st.st_mode)) {
     char *dir = xstrdup(abs);
     for (;;) {
-      char *cand = project__join(dir, PROJECT_INI_NAME);
+      char *cand = project_join(dir, PROJECT_INI_NAME);
       if (project__is_file(cand)) {
         ini_path = cand;
         break;
@@ -570,7 +568,7 @@ static bool project__walk(const char *dir, bool recursive, int depth, PathVec *o
     if (!is_reg && !is_dir) {
       // A symlink or a file system without d_type: ask stat, as os.path.isfile does.
       *statted = true;
-      char *path = project__join(dir, names.items[i]);
+      char *path = project_join(dir, names.items[i]);
       struct stat st, lst;
       if (stat(path, &st) == 0) {
         is_reg = S_ISREG(st.st_mode);
@@ -580,13 +578,13 @@ static bool project__walk(const char *dir, bool recursive, int depth, PathVec *o
       free(path);
     }
     if (!skip_files && is_reg && project__is_revision_name(names.items[i])) {
-      vec_push(out, project__join(dir, names.items[i]));
+      vec_push(out, project_join(dir, names.items[i]));
       if (is_link) *linked = true;
       continue;
     }
     // os.walk(followlinks=False): symlinked directories are listed, not entered.
     if (recursive && is_dir && !is_link) {
-      char *path = project__join(dir, names.items[i]);
+      char *path = project_join(dir, names.items[i]);
       if (depth >= PROJECT_MAX_WALK_DEPTH)
         ok = error_set(err, ERR_IO, "version location nested deeper than %d directories: %s",
                        PROJECT_MAX_WALK_DEPTH, path);
@@ -685,12 +683,12 @@ bool project_new_revision_dir(const Project *p, const char *version_path, const 
   *out = NULL;
   char *dir;
   if (version_path) {
-    dir = project__join(p->root, version_path);
+    dir = project_join(p->root, version_path);
   } else if (p->nversion_locations > 1) {
     if (!head_path)
       return error_set(err, ERR_PARAMS,
                        "Multiple version locations present, please specify --version-path");
-    char *abs = project__join(p->root, head_path);
+    char *abs = project_join(p->root, head_path);
     dir = project__dirname(abs);
     free(abs);
   } else {

@@ -173,6 +173,11 @@ bool project_list_revision_files_ex(const Project *p, char ***paths, size_t *n,
 bool project_new_revision_dir(const Project *p, const char *version_path, const char *head_path,
                               char **out, RtError *err);
 
+/** os.path.normpath of an absolute path: collapses "//", "." and "..". Caller frees. */
+char *project_normpath(const char *path);
+/** os.path.normpath(os.path.join(base, rel)); `base` must be absolute. Caller frees. */
+char *project_join(const char *base, const char *rel);
+
 /** Frees what project_list_revision_files returned. NULL is a no-op. */
 void project_free_paths(char **paths, size_t n);
 

@@ -934,6 +934,23 @@ static const char *ag__ix_detail(Ctx *c, const Ix *x) {
   return ag__detach(c, &b);
 }
 
+/* The ops that create / drop index `x` of table schema.table, with their inverses. */
+static void ag__emit_create_index(Ctx *c, const char *schema, const char *table, const Ix *x) {
+  Buf up = BUF_INIT, down = BUF_INIT;
+  ag__ix_create(&up, schema, table, x);
+  ag__ix_drop(&down, schema, table, x);
+  ag__emit(c, AG_CREATE_INDEX, "create_index", schema, table, x->name, ag__ix_detail(c, x),
+           ag__detach(c, &up), ag__detach(c, &down));
+}
+
+static void ag__emit_drop_index(Ctx *c, const char *schema, const char *table, const Ix *x) {
+  Buf up = BUF_INIT, down = BUF_INIT;
+  ag__ix_drop(&up, schema, table, x);
+  ag__ix_create(&down, schema, table, x);
+  ag__emit(c, AG_DROP_INDEX, "drop_index", schema, table, x->name, ag__ix_detail(c, x),
+           ag__detach(c, &up), ag__detach(c, &down));
+}
+
 /* ---- tables ------------------------------------------------------------------------- */
 
 static const SchemaTable *ag__cur_table(Ctx *c, const char *schema, const char *name) {
@@ -962,6 +979,32 @@ static int ag__strptrcmp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The end of op.create_table(...) after its `nargs` columns: the constraints sorted by
+ * their rendering (as Alembic sorts them), schema=, comment=, and the closing parenthesis. */
+static void ag__create_table_end(Ctx *c, Buf *b, const Con *cons, size_t ncons, size_t nargs,
+                                 const char *schema, const char *comment) {
+  const char **text = ARENA_ARRAY(c->a, const char *, ncons + 1);
+  for (size_t k = 0; k < ncons; k++) {
+    Buf cb = BUF_INIT;
+    ag__con_inline(c, &cb, &cons[k]);
+    text[k] = ag__detach(c, &cb);
+  }
+  qsort(text, ncons, sizeof *text, ag__strptrcmp);
+  for (size_t k = 0; k < ncons; k++) {
+    if (nargs++) buf_puts(b, ",\n");
+    buf_puts(b, text[k]);
+  }
+  if (ag__norm_schema(schema)) {
+    buf_puts(b, ",\nschema=");
+    py_repr_str(b, schema);
+  }
+  if (comment) {
+    buf_puts(b, ",\ncomment=");
+    py_repr_str(b, comment);
+  }
+  buf_puts(b, "\n)");
+}
+
 /* op.create_table(...) in Alembic's layout, from a model table. False when a column's type
  * cannot be rendered (*bad names it). */
 static bool ag__create_table_model(Ctx *c, Buf *b, const ModelTable *m, const char **bad) {
@@ -978,30 +1021,11 @@ static bool ag__create_table_model(Ctx *c, Buf *b, const ModelTable *m, const ch
       return false;
     }
   }
-  // Constraints sorted by their rendering, as Alembic does.
-  const char **cons = ARENA_ARRAY(c->a, const char *, m->nconstraints + 1);
+  Con *cons = ARENA_ARRAY(c->a, Con, m->nconstraints + 1);
   size_t ncons = 0;
-  for (size_t k = 0; k < m->nconstraints; k++) {
-    if (m->constraints[k].dynamic) continue;
-    Con k2 = ag__con_model(&m->constraints[k], m->path);
-    Buf cb = BUF_INIT;
-    ag__con_inline(c, &cb, &k2);
-    cons[ncons++] = ag__detach(c, &cb);
-  }
-  qsort(cons, ncons, sizeof *cons, ag__strptrcmp);
-  for (size_t k = 0; k < ncons; k++) {
-    if (nargs++) buf_puts(b, ",\n");
-    buf_puts(b, cons[k]);
-  }
-  if (ag__norm_schema(m->schema)) {
-    buf_puts(b, ",\nschema=");
-    py_repr_str(b, m->schema);
-  }
-  if (m->comment) {
-    buf_puts(b, ",\ncomment=");
-    py_repr_str(b, m->comment);
-  }
-  buf_puts(b, "\n)");
+  for (size_t k = 0; k < m->nconstraints; k++)
+    if (!m->constraints[k].dynamic) cons[ncons++] = ag__con_model(&m->constraints[k], m->path);
+  ag__create_table_end(c, b, cons, ncons, nargs, m->schema, m->comment);
   return true;
 }
 
@@ -1018,28 +1042,9 @@ static bool ag__create_table_canon(Ctx *c, Buf *b, const SchemaTable *t, const c
       return false;
     }
   }
-  const char **cons = ARENA_ARRAY(c->a, const char *, t->ncons + 1);
-  size_t ncons = 0;
-  for (size_t k = 0; k < t->ncons; k++) {
-    Con k2 = ag__con_schema(c, t->cons[k]);
-    Buf cb = BUF_INIT;
-    ag__con_inline(c, &cb, &k2);
-    cons[ncons++] = ag__detach(c, &cb);
-  }
-  qsort(cons, ncons, sizeof *cons, ag__strptrcmp);
-  for (size_t k = 0; k < ncons; k++) {
-    if (nargs++) buf_puts(b, ",\n");
-    buf_puts(b, cons[k]);
-  }
-  if (ag__norm_schema(t->schema)) {
-    buf_puts(b, ",\nschema=");
-    py_repr_str(b, t->schema);
-  }
-  if (t->comment) {
-    buf_puts(b, ",\ncomment=");
-    py_repr_str(b, t->comment);
-  }
-  buf_puts(b, "\n)");
+  Con *cons = ARENA_ARRAY(c->a, Con, t->ncons + 1);
+  for (size_t k = 0; k < t->ncons; k++) cons[k] = ag__con_schema(c, t->cons[k]);
+  ag__create_table_end(c, b, cons, t->ncons, nargs, t->schema, t->comment);
   return true;
 }
 
@@ -1628,6 +1633,23 @@ static const SchemaColumn *ag__tgt_col(const SchemaTable *tt, size_t k) {
   return tt && k < tt->ncols ? tt->cols[k] : NULL;
 }
 
+/* The op that adds constraint `w` (from the models) to existing table `ct`, named as
+ * written or as PostgreSQL would name it (`tt`, the table after the change, tells which
+ * columns a CHECK uses), so that the downgrade drops it by name. */
+static void ag__emit_add_constraint(Ctx *c, const SchemaTable *ct, const SchemaTable *tt,
+                                    const Con *w) {
+  static const char *const OPS[] = {[CON_PRIMARY_KEY] = "create_primary_key",
+                                    [CON_UNIQUE] = "create_unique_constraint",
+                                    [CON_FOREIGN_KEY] = "create_foreign_key",
+                                    [CON_CHECK] = "create_check_constraint"};
+  const char *wname = w->name ? w->name : ag__con_default_name(c, tt ? tt : ct, w);
+  Buf up = BUF_INIT, down = BUF_INIT;
+  ag__con_create(c, &up, ct->schema, ct->name, w, wname, w->name && w->conv);
+  ag__con_drop(&down, ct->schema, ct->name, w, wname, w->name && w->conv);
+  ag__emit(c, AG_ADD_CONSTRAINT, OPS[w->kind], ct->schema, ct->name, wname, ag__con_detail(c, w),
+           ag__detach(c, &up), ag__detach(c, &down));
+}
+
 /* ---- one existing table ---------------------------------------------------------------- */
 
 static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *m,
@@ -1688,17 +1710,8 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
     if (!want && m->partial) continue;
     Ix w = want ? ag__ix_model(c, want) : have;
     if (want && ag__ix_same(&have, &w)) continue;
-    Buf up = BUF_INIT, down = BUF_INIT;
-    ag__ix_drop(&up, ct->schema, ct->name, &have);
-    ag__ix_create(&down, ct->schema, ct->name, &have);
-    ag__emit(c, AG_DROP_INDEX, "drop_index", ct->schema, ct->name, have.name, ag__ix_detail(c, &have),
-             ag__detach(c, &up), ag__detach(c, &down));
-    if (want) {
-      ag__ix_create(&up, ct->schema, ct->name, &w);
-      ag__ix_drop(&down, ct->schema, ct->name, &w);
-      ag__emit(c, AG_CREATE_INDEX, "create_index", ct->schema, ct->name, w.name, ag__ix_detail(c, &w),
-               ag__detach(c, &up), ag__detach(c, &down));
-    }
+    ag__emit_drop_index(c, ct->schema, ct->name, &have);
+    if (want) ag__emit_create_index(c, ct->schema, ct->name, &w);
   }
   for (size_t j = 0; j < m->nindexes; j++) {
     const MigTableIndex *want = &m->indexes[j];
@@ -1709,11 +1722,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
       have = ct->cons[k]->kind == CON_UNIQUE && want->unique && ag__eq(ct->cons[k]->name, want->name);
     if (have) continue;
     Ix w = ag__ix_model(c, want);
-    Buf up = BUF_INIT, down = BUF_INIT;
-    ag__ix_create(&up, ct->schema, ct->name, &w);
-    ag__ix_drop(&down, ct->schema, ct->name, &w);
-    ag__emit(c, AG_CREATE_INDEX, "create_index", ct->schema, ct->name, w.name, ag__ix_detail(c, &w),
-             ag__detach(c, &up), ag__detach(c, &down));
+    ag__emit_create_index(c, ct->schema, ct->name, &w);
   }
 
   // Constraints: unique, foreign key, check, primary key. Named ones match by name and
@@ -1764,14 +1773,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
                      constraint_kind_name(kind), tq, op->name, tq);
       if (want) {
         Con w = ag__con_model(want, m->path);
-        const char *wname = w.name ? w.name : ag__con_default_name(c, tt ? tt : ct, &w);
-        ag__con_create(c, &up, ct->schema, ct->name, &w, wname, w.name && w.conv);
-        ag__con_drop(&down, ct->schema, ct->name, &w, wname, w.name && w.conv);
-        ag__emit(c, AG_ADD_CONSTRAINT, arena_printf(c->a, "create_%s", kind == CON_UNIQUE ? "unique_constraint"
-                                                   : kind == CON_FOREIGN_KEY ? "foreign_key"
-                                                   : kind == CON_CHECK ? "check_constraint" : "primary_key"),
-                 ct->schema, ct->name, wname, ag__con_detail(c, &w), ag__detach(c, &up),
-                 ag__detach(c, &down));
+        ag__emit_add_constraint(c, ct, tt, &w);
       }
     }
     // Constraints the models add.
@@ -1791,15 +1793,7 @@ static void ag__existing_table(Ctx *c, const SchemaTable *ct, const ModelTable *
                                             (!w.name && ag__sets_eq((const char *const *)ct->indexes[k]->cols,
                                                                     ct->indexes[k]->ncols, w.cols, w.ncols)));
       if (exists) continue;
-      const char *wname = w.name ? w.name : ag__con_default_name(c, tt ? tt : ct, &w);
-      Buf up = BUF_INIT, down = BUF_INIT;
-      ag__con_create(c, &up, ct->schema, ct->name, &w, wname, w.name && w.conv);
-      ag__con_drop(&down, ct->schema, ct->name, &w, wname, w.name && w.conv);
-      ag__emit(c, AG_ADD_CONSTRAINT, arena_printf(c->a, "create_%s", kind == CON_UNIQUE ? "unique_constraint"
-                                                 : kind == CON_FOREIGN_KEY ? "foreign_key"
-                                                 : kind == CON_CHECK ? "check_constraint" : "primary_key"),
-               ct->schema, ct->name, wname, ag__con_detail(c, &w), ag__detach(c, &up),
-               ag__detach(c, &down));
+      ag__emit_add_constraint(c, ct, tt, &w);
     }
   }
 
@@ -2039,10 +2033,7 @@ void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingLi
              arena_printf(a, "%zu columns", m->ncolumns), ag__detach(c, &up), ag__detach(c, &down));
     for (size_t j = 0; j < m->nindexes; j++) {
       Ix w = ag__ix_model(c, &m->indexes[j]);
-      ag__ix_create(&up, m->schema, m->name, &w);
-      ag__ix_drop(&down, m->schema, m->name, &w);
-      ag__emit(c, AG_CREATE_INDEX, "create_index", m->schema, m->name, w.name, ag__ix_detail(c, &w),
-               ag__detach(c, &up), ag__detach(c, &down));
+      ag__emit_create_index(c, m->schema, m->name, &w);
     }
   }
 
@@ -2103,11 +2094,7 @@ void autogen_run(Arena *a, const AutogenInput *in, AutogenResult *out, FindingLi
     }
     for (size_t j = 0; j < t->nindexes; j++) {
       Ix have = ag__ix_schema(c, t->indexes[j]);
-      Buf iu = BUF_INIT, id = BUF_INIT;
-      ag__ix_drop(&iu, t->schema, t->name, &have);
-      ag__ix_create(&id, t->schema, t->name, &have);
-      ag__emit(c, AG_DROP_INDEX, "drop_index", t->schema, t->name, have.name, ag__ix_detail(c, &have),
-               ag__detach(c, &iu), ag__detach(c, &id));
+      ag__emit_drop_index(c, t->schema, t->name, &have);
     }
     // The indexes' create_index ops must follow the create_table in the downgrade: the
     // drop_index ops above come before the drop_table in the upgrade, so reversed they

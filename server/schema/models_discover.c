@@ -26,42 +26,6 @@ typedef VEC(const char *) NameVec;
 
 /* ---- paths ----------------------------------------------------------------------------- */
 
-/* os.path.normpath of an absolute path. Caller frees. */
-static char *mdisc__norm(const char *path) {
-  size_t n = strlen(path);
-  char *out = xmalloc(n + 2);
-  size_t o = 0;
-  const char *p = path;
-  while (*p) {
-    while (*p == '/') p++;
-    if (!*p) break;
-    const char *seg = p;
-    while (*p && *p != '/') p++;
-    size_t sl = (size_t)(p - seg);
-    if (sl == 1 && seg[0] == '.') continue;
-    if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
-      while (o > 0 && out[o - 1] != '/') o--;
-      if (o > 0) o--;
-      continue;
-    }
-    out[o++] = '/';
-    memcpy(out + o, seg, sl);
-    o += sl;
-  }
-  if (!o) out[o++] = '/';
-  out[o] = '\0';
-  return out;
-}
-
-static char *mdisc__join(const char *base, const char *rel) {
-  if (rel[0] == '/') return mdisc__norm(rel);
-  Buf b = BUF_INIT;
-  buf_printf(&b, "%s/%s", base, rel);
-  char *out = mdisc__norm(buf_cstr(&b));
-  buf_free(&b);
-  return out;
-}
-
 static bool mdisc__is_dir(const char *p) {
   struct stat st;
   return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
@@ -83,7 +47,7 @@ static bool mdisc__skip_dir(const Project *p, const char *path, const char *name
   if (name[0] == '.' || !strcmp(name, "__pycache__") || !strcmp(name, "node_modules") ||
       !strcmp(name, "site-packages") || !strcmp(name, "venv") || !strcmp(name, "virtualenv"))
     return true;
-  char *cfg = mdisc__join(path, "pyvenv.cfg");
+  char *cfg = project_join(path, "pyvenv.cfg");
   bool venv = mdisc__is_file(cfg);
   free(cfg);
   if (venv) return true;
@@ -120,7 +84,7 @@ static void mdisc__glob(MWalk *w, const char *dir, char **comps, size_t ncomps, 
     while ((de = readdir(d)) && w->seen <= MDISC_MAX_FILES) {
       w->seen++;
       if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-      char *sub = mdisc__join(dir, de->d_name);
+      char *sub = project_join(dir, de->d_name);
       if (mdisc__is_dir(sub) && !mdisc__skip_dir(w->p, sub, de->d_name)) vec_push(&subs, sub);
       else free(sub);
     }
@@ -133,7 +97,7 @@ static void mdisc__glob(MWalk *w, const char *dir, char **comps, size_t ncomps, 
     return;
   }
   if (!strpbrk(c, "*?[")) {
-    char *next = mdisc__join(dir, c);
+    char *next = project_join(dir, c);
     if (last) {
       if (mdisc__is_file(next)) vec_push(w->out, next);
       else free(next);
@@ -151,7 +115,7 @@ static void mdisc__glob(MWalk *w, const char *dir, char **comps, size_t ncomps, 
     w->seen++;
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
     if (fnmatch(c, de->d_name, FNM_PERIOD) != 0) continue;
-    vec_push(&hits, mdisc__join(dir, de->d_name));
+    vec_push(&hits, project_join(dir, de->d_name));
   }
   closedir(d);
   for (size_t k = 0; k < hits.len; k++) {
@@ -178,7 +142,7 @@ static void mdisc__tree(MWalk *w, const char *dir, int depth) {
   while ((de = readdir(d)) && w->seen <= MDISC_MAX_FILES) {
     w->seen++;
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-    char *sub = mdisc__join(dir, de->d_name);
+    char *sub = project_join(dir, de->d_name);
     if (mdisc__is_dir(sub)) {
       if (!mdisc__skip_dir(w->p, sub, de->d_name)) {
         vec_push(&subs, sub);
@@ -205,7 +169,7 @@ static bool mdisc__configured(const Project *p, const char *setting, PathVec *ou
   bool ok = true;
   for (char *save = NULL, *tok = strtok_r(copy, ", \t\r\n", &save); tok && ok;
        tok = strtok_r(NULL, ", \t\r\n", &save)) {
-    char *abs = mdisc__join(p->root, tok);
+    char *abs = project_join(p->root, tok);
     size_t before = out->len;
     MWalk w = {p, out, 0, mdisc__want_py};
     if (mdisc__is_dir(abs)) {
@@ -256,7 +220,7 @@ static void mdisc__names_used(const PySrc *s, TSNode n, NameVec *used, int depth
  * default) and its src/. */
 static char *mdisc__module_file(const Project *p, const char *dotted) {
   const char *bases[2] = {p->root, NULL};
-  char *src = mdisc__join(p->root, "src");
+  char *src = project_join(p->root, "src");
   bases[1] = src;
   char *found = NULL;
   char *rel = xstrdup(dotted);
@@ -265,10 +229,10 @@ static char *mdisc__module_file(const Project *p, const char *dotted) {
   for (int k = 0; k < 2 && !found; k++) {
     Buf b = BUF_INIT;
     buf_printf(&b, "%s/%s.py", bases[k], rel);
-    if (mdisc__is_file(buf_cstr(&b))) found = mdisc__norm(buf_cstr(&b));
+    if (mdisc__is_file(buf_cstr(&b))) found = project_normpath(buf_cstr(&b));
     buf_reset(&b);
     buf_printf(&b, "%s/%s/__init__.py", bases[k], rel);
-    if (!found && mdisc__is_file(buf_cstr(&b))) found = mdisc__norm(buf_cstr(&b));
+    if (!found && mdisc__is_file(buf_cstr(&b))) found = project_normpath(buf_cstr(&b));
     buf_free(&b);
   }
   free(rel);
@@ -278,7 +242,7 @@ static char *mdisc__module_file(const Project *p, const char *dotted) {
 
 static void mdisc__env(const Project *p, PathVec *out) {
   if (!p->script_location) return;
-  char *env = mdisc__join(p->script_location, "env.py");
+  char *env = project_join(p->script_location, "env.py");
   FILE *f = fopen(env, "rb");
   free(env);
   if (!f) return;
@@ -448,7 +412,7 @@ bool models_paths(const Project *p, char ***paths, size_t *n, RtError *err) {
   }
   // absolute, sorted, each once (two spellings of one file count once)
   for (size_t i = 0; i < out.len; i++) {
-    char *norm = mdisc__norm(out.items[i]);
+    char *norm = project_normpath(out.items[i]);
     free(out.items[i]);
     out.items[i] = norm;
   }

@@ -12,13 +12,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync,
   rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+import { stopScratch } from './scratch.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -93,40 +93,13 @@ class Coupon(Base):
 
 after(async () => {
   await client?.close();
-  // The last retort process using the scratch cluster stops it.
-  let pid = null;
-  for (let i = 0; i < 100; i++) {
-    pid = findPostmasterPid(scratch);
-    if (!pid) break;
-    await sleep(100);
-  }
-  if (pid) {
-    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => a - b) : [];
-    const bin = process.env.PG_BIN || `/usr/lib/postgresql/${versions.at(-1)}/bin`;
-    const pgctl = [path.join(bin, 'pg_ctl'), '-D', path.dirname(pid), '-m', 'immediate', '-w', 'stop'];
-    const argv = process.getuid() === 0 ? ['runuser', '-u', 'postgres', '--', ...pgctl] : pgctl;
-    spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
-  }
+  // The last retort process using the scratch cluster stops it; never leave it running.
+  const pid = await stopScratch(scratch);
   rmSync(work, { recursive: true, force: true });
   assert.ok(!pid, `the scratch cluster (${pid}) still ran after the server exited`);
   assert.doesNotMatch(serverStderr, /AddressSanitizer|LeakSanitizer|runtime error:/,
     'the server reported a sanitizer error');
 });
-
-function findPostmasterPid(dir) {
-  if (!dir || !existsSync(dir)) return null;
-  const stack = [dir];
-  while (stack.length) {
-    const d = stack.pop();
-    let entries;
-    try { entries = readdirSync(d, { withFileTypes: true }); } catch { continue; }
-    for (const e of entries) {
-      if (e.name === 'postmaster.pid') return path.join(d, e.name);
-      if (e.isDirectory()) stack.push(path.join(d, e.name));
-    }
-  }
-  return null;
-}
 
 test('tools/list: create_migration with its schemas and annotations', async () => {
   const { tools } = await client.listTools(undefined, TIMEOUT);

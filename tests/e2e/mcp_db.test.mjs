@@ -11,14 +11,14 @@
 // Run from tests/e2e: RETORT_BIN=../../build/retort node --test mcp_db.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { cpSync, chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+import { stopScratch } from './scratch.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -78,42 +78,13 @@ before(async () => {
 
 after(async () => {
   await client?.close();
-  // The last retort process using the scratch cluster stops it (db.h, scratch_ensure).
-  let running = null;
-  for (let i = 0; i < 100; i++) {
-    running = findPostmasterPid(scratch);
-    if (!running) break;
-    await sleep(100);
-  }
-  if (running) {
-    // Never leave a postmaster behind: stop it before removing its directory.
-    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => a - b) : [];
-    const bin = process.env.PG_BIN || `/usr/lib/postgresql/${versions.at(-1)}/bin`;
-    const pgctl = [path.join(bin, 'pg_ctl'), '-D', path.dirname(running), '-m', 'immediate', '-w', 'stop'];
-    const argv = process.getuid() === 0 ? ['runuser', '-u', 'postgres', '--', ...pgctl] : pgctl;
-    spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
-  }
+  // The last retort process using the scratch cluster stops it; never leave it running.
+  const running = await stopScratch(scratch);
   rmSync(work, { recursive: true, force: true });
   assert.ok(!running, `the scratch cluster (${running}) still ran after the server exited`);
   assert.doesNotMatch(serverStderr, /AddressSanitizer|LeakSanitizer|runtime error:/,
     'the server reported a sanitizer error');
 });
-
-// The path of a postmaster.pid anywhere under dir (the cluster's layout is retort's), or null.
-function findPostmasterPid(dir) {
-  if (!dir || !existsSync(dir)) return null;
-  const stack = [dir];
-  while (stack.length) {
-    const d = stack.pop();
-    let entries;
-    try { entries = readdirSync(d, { withFileTypes: true }); } catch { continue; }
-    for (const e of entries) {
-      if (e.name === 'postmaster.pid') return path.join(d, e.name);
-      if (e.isDirectory()) stack.push(path.join(d, e.name));
-    }
-  }
-  return null;
-}
 
 test('status on a fresh scratch cluster: everything pending', async () => {
   const s = await call('status', {});
