@@ -70,7 +70,7 @@ static const char *skip_init(const char *got) {
 }
 
 /* The cancellation is already buffered when the call starts. */
-Test(cancel, buffered_cancel_stops_the_call_and_suppresses_its_reply, .timeout = 30) {
+Test(cancel, buffered_cancel_stops_the_call_and_suppresses_its_reply) {
   const char *pieces[] = {INIT CALL("5", "5000") CANCEL("5") PING("6"), NULL};
   double t0 = now_ms();
   char *got = serve_pieces(pieces, 0);
@@ -81,7 +81,7 @@ Test(cancel, buffered_cancel_stops_the_call_and_suppresses_its_reply, .timeout =
 
 /* The cancellation arrives while the call runs: read ahead from the pipe. The ping
  * sent after it is answered afterwards. A string id is matched as a string. */
-Test(cancel, late_cancel_is_read_ahead, .timeout = 30) {
+Test(cancel, late_cancel_is_read_ahead) {
   const char *pieces[] = {INIT CALL("\"a\"", "5000"), CANCEL("\"a\"") PING("7"), NULL};
   double t0 = now_ms();
   char *got = serve_pieces(pieces, 300);
@@ -92,7 +92,7 @@ Test(cancel, late_cancel_is_read_ahead, .timeout = 30) {
 
 /* A cancellation of another request (or of "5" when the call is "\"5\"") does not stop
  * this one; the call runs to its end and is answered, then the ping. */
-Test(cancel, other_ids_do_not_cancel, .timeout = 30) {
+Test(cancel, other_ids_do_not_cancel) {
   const char *pieces[] = {INIT CALL("\"5\"", "400"), CANCEL("5") CANCEL("9") PING("8"), NULL};
   char *got = serve_pieces(pieces, 50);
   const char *rest = skip_init(got);
@@ -103,7 +103,7 @@ Test(cancel, other_ids_do_not_cancel, .timeout = 30) {
 }
 
 /* Many messages arriving during a call are all handled, in order, after it. */
-Test(cancel, messages_read_ahead_are_all_handled_in_order, .timeout = 30) {
+Test(cancel, messages_read_ahead_are_all_handled_in_order) {
   Buf later = BUF_INIT;
   for (int i = 100; i < 400; i++) buf_printf(&later, PING("%d"), i);
   const char *pieces[] = {INIT CALL("1", "300"), later.data, NULL};

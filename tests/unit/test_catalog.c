@@ -8,7 +8,7 @@
 #include "server/alembic/scripts.h"
 #include "server/schema/compare.h"
 
-TestSuite(catalog, .init = pgt_setup, .fini = pgt_teardown, .timeout = 120);
+TestSuite(catalog, .init = pgt_setup, .fini = pgt_teardown);
 
 /* fold(rows) vs catalog, lenient, as text. */
 static char *drift(Db *db, const Loaded *l, const char *const *rows, size_t n) {

@@ -45,7 +45,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-Test(exec, cancel_interrupts_the_statement, .timeout = 120) {
+Test(exec, cancel_interrupts_the_statement) {
   pg_up();
   Db *db = connect_db();
   int p[2];

@@ -131,7 +131,7 @@ Test(framing, ndjson_oversized_line_is_skipped) {
 
 /* A 100 MB line with the default 16 MiB cap: answered with TOO_BIG early, skipped
  * without being buffered, and the next message still arrives. */
-Test(framing, ndjson_100mb_line, .timeout = 60) {
+Test(framing, ndjson_100mb_line) {
   int p[2];
   cr_assert_eq(pipe(p), 0);
   feed = (Feed){p[1], "{\"first\":1}\n", 12, 4096, (size_t)100 * 1000 * 1000, "\n{\"after\":2}\n"};
@@ -360,7 +360,7 @@ Test(framing, lsp_long_garbage_any_chunking) {
 
 /* Many frames of random sizes around the 64 KiB read size, in both framings and with
  * several write sizes: every frame comes out whole (compaction and the NUL stash). */
-Test(framing, random_sizes_survive_any_chunking, .timeout = 60) {
+Test(framing, random_sizes_survive_any_chunking) {
   uint64_t seed = 42;
   for (int mode = 0; mode < 2; mode++) {
     Buf in = BUF_INIT;

@@ -646,7 +646,7 @@ static void check_plans(const char *dir) {
   project_delete(proj);
 }
 
-Test(graph, plans_match_alembic, .timeout = 300) {
+Test(graph, plans_match_alembic) {
   if (access("/usr/bin/alembic", X_OK) != 0) cr_skip_test("alembic is not installed");
   char tmpl[] = RETORT_BINARY_DIR "/graph-plans.XXXXXX";
   cr_assert_not_null(mkdtemp(tmpl));

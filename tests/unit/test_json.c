@@ -579,7 +579,7 @@ static uint32_t rng(void) {
   return (uint32_t)(rng_state >> 33);
 }
 
-Test(json, differential_mutations, .timeout = 120) {
+Test(json, differential_mutations) {
   static const char *seeds[] = {
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"history\",\"arguments\":{\"range\":\"-3:\",\"verbose\":true}}}",
       "{\"a\":[1,-2.5e+3,0.0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{\"c\":{}},\"d\":[]}",

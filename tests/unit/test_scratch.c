@@ -97,7 +97,7 @@ static void expect_rows(Db *db, const char *schema, const char *table, const cha
   free(rows);
 }
 
-Test(scratch, first_start_version_rows_restart, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, first_start_version_rows_restart, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/project");
   Db *db = NULL;
   RtError err = {0};
@@ -149,7 +149,7 @@ Test(scratch, first_start_version_rows_restart, .init = setup, .fini = teardown,
 }
 
 /* A second process keeps the cluster running when the first one exits. */
-Test(scratch, shared_between_processes, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, shared_between_processes, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/shared");
   char *ci = NULL;
   RtError err = {0};
@@ -196,7 +196,7 @@ Test(scratch, shared_between_processes, .init = setup, .fini = teardown, .timeou
 }
 
 /* Two processes starting the same new cluster at once: one initdb, both connect. */
-Test(scratch, concurrent_first_start, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, concurrent_first_start, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/race");
   pid_t kids[2];
   for (int k = 0; k < 2; k++) {
@@ -227,7 +227,7 @@ Test(scratch, concurrent_first_start, .init = setup, .fini = teardown, .timeout 
 }
 
 /* A killed postmaster is noticed by db_alive, which restarts it and reconnects. */
-Test(scratch, killed_postmaster_restarts, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, killed_postmaster_restarts, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/killed");
   Db *db = NULL;
   RtError err = {0};
@@ -250,7 +250,7 @@ Test(scratch, killed_postmaster_restarts, .init = setup, .fini = teardown, .time
 
 /* A postmaster left by a retort killed with SIGKILL is reused, then stopped by the last
  * user; SIGTERM stops the cluster through retort's handler. */
-Test(scratch, orphan_reused_and_sigterm_stops, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, orphan_reused_and_sigterm_stops, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/orphan");
   pid_t child = fork();
   cr_assert(child >= 0);
@@ -294,7 +294,7 @@ Test(scratch, orphan_reused_and_sigterm_stops, .init = setup, .fini = teardown, 
 }
 
 /* A cluster directory too long for a unix socket path puts the socket under /tmp. */
-Test(scratch, long_directory_socket_elsewhere, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, long_directory_socket_elsewhere, .init = setup, .fini = teardown) {
   char longbase[256];
   snprintf(longbase, sizeof longbase, "%s/%s", base,
            "a-directory-name-long-enough-to-push-the-socket-path-past-sun_path-limit");
@@ -333,7 +333,7 @@ Test(scratch, missing_binaries_name_the_package, .init = setup, .fini = teardown
 }
 
 /* PostgreSQL's own error is quoted when it cannot start: here, a broken setting. */
-Test(scratch, start_failure_quotes_the_log, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, start_failure_quotes_the_log, .init = setup, .fini = teardown) {
   DbTarget t = scratch_target("/srv/broken");
   char *ci = NULL;
   RtError err = {0};
@@ -358,7 +358,7 @@ Test(scratch, start_failure_quotes_the_log, .init = setup, .fini = teardown, .ti
 
 /* initdb's own error is quoted: a copy of the real initdb next to a `postgres` that is
  * not PostgreSQL (initdb checks the version of the postgres beside it). */
-Test(scratch, initdb_failure_is_quoted, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, initdb_failure_is_quoted, .init = setup, .fini = teardown) {
   char bin[256], cmd[768];
   snprintf(bin, sizeof bin, "%s/fakebin", base);
   cr_assert_eq(mkdir(bin, 0755), 0);
@@ -412,7 +412,7 @@ static bool exists_in(const char *dir, const char *name) {
 }
 
 /* New clusters are copies of one template per installation; "off" runs initdb each time. */
-Test(scratch, template_copied, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, template_copied, .init = setup, .fini = teardown) {
   char tpl[256];
   snprintf(tpl, sizeof tpl, "%s/templates", base);
   setenv("RETORT_SCRATCH_TEMPLATE_DIR", tpl, 1);
@@ -445,7 +445,7 @@ Test(scratch, template_copied, .init = setup, .fini = teardown, .timeout = 120) 
 
 /* A stale postmaster.pid naming a live postgres of another cluster (pid reuse after a
  * crash) is neither reused nor signalled: a postmaster of our own is started. */
-Test(scratch, stale_pidfile_of_another_postgres, .init = setup, .fini = teardown, .timeout = 120) {
+Test(scratch, stale_pidfile_of_another_postgres, .init = setup, .fini = teardown) {
   DbTarget a = scratch_target("/srv/a"), b = scratch_target("/srv/b");
   char *ci = NULL;
   RtError err = {0};

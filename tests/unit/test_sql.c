@@ -270,7 +270,7 @@ static void compare(const char *what, Stmts *want, Stmts *got) {
   cr_expect_eq(bad, 0, "%s: %zu statements differ (see stderr)", what, bad);
 }
 
-TestSuite(sqlconf, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(sqlconf, .init = setup, .fini = teardown);
 
 Test(sqlconf, upgrade_and_downgrade_match_alembic_offline) {
   size_t nfix = sizeof FIXTURES / sizeof FIXTURES[0];

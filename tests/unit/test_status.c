@@ -18,7 +18,7 @@ static void teardown(void) {
   arena_delete(arena);
   pgt_teardown();
 }
-TestSuite(status, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(status, .init = setup, .fini = teardown);
 
 static const Json *parse(const char *text) {
   RtError err = {0};

@@ -193,7 +193,7 @@ static const char *const DOWNGRADES[] = {
     "f0012:y0008",  "z0011:base",   "h0014:zz99",   "a0001:b0002",
 };
 
-Test(steps, upgrade_matches_alembic, .timeout = 600) {
+Test(steps, upgrade_matches_alembic) {
   Loaded l;
   load(&l, TREE, REV_PARSE_HEADER);
   for (size_t i = 0; i < sizeof UPGRADES / sizeof *UPGRADES; i++)
@@ -201,7 +201,7 @@ Test(steps, upgrade_matches_alembic, .timeout = 600) {
   unload(&l);
 }
 
-Test(steps, downgrade_matches_alembic, .timeout = 600) {
+Test(steps, downgrade_matches_alembic) {
   Loaded l;
   load(&l, TREE, REV_PARSE_HEADER);
   for (size_t i = 0; i < sizeof DOWNGRADES / sizeof *DOWNGRADES; i++)

@@ -24,7 +24,7 @@ static void teardown(void) {
   arena_delete(arena);
   pgt_teardown();
 }
-TestSuite(verify, .init = setup, .fini = teardown, .timeout = 180);
+TestSuite(verify, .init = setup, .fini = teardown);
 
 static const char *const PROJECT = RETORT_SOURCE_DIR "/tests/fixtures/catalog/verify";
 
