@@ -16,7 +16,7 @@
 #include "server/base/mem.h"
 
 static const int INI_MAX_INTERPOLATION_DEPTH = 10; /* configparser's MAX_INTERPOLATION_DEPTH */
-static const long INI_MAX_FILE_BYTES = 16L * 1024 * 1024;
+static const size_t INI_MAX_FILE_BYTES = 16u * 1024 * 1024;
 /* Nested references can multiply a value's size at each of the 10 levels, and every key
  * is interpolated eagerly: a value that grows past this is refused. */
 static const size_t INI_MAX_VALUE_BYTES = 1024 * 1024;
@@ -423,33 +423,8 @@ Ini *ini_parse(const char *text, size_t len, const char *here, RtError *err) {
 }
 
 Ini *ini_read_file(const char *path, RtError *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    int e = errno;
-    error_set(err, e == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read %s: %s", path,
-              strerror(e));
-    return NULL;
-  }
   Buf b = BUF_INIT;
-  char chunk[8192];
-  size_t n;
-  bool too_big = false;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    buf_append(&b, chunk, n);
-    if ((long)b.len > INI_MAX_FILE_BYTES) {
-      too_big = true;
-      break;
-    }
-  }
-  bool failed = ferror(f);
-  int e = errno;
-  fclose(f);
-  if (failed || too_big) {
-    if (too_big)
-      error_set(err, ERR_CONFIG, "cannot read %s: larger than %ld bytes", path,
-                INI_MAX_FILE_BYTES);
-    else
-      error_set(err, ERR_IO, "cannot read %s: %s", path, strerror(e));
+  if (!buf_read_file(&b, path, INI_MAX_FILE_BYTES, err)) {
     buf_free(&b);
     return NULL;
   }

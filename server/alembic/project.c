@@ -20,6 +20,9 @@ static const char PROJECT_INI_NAME[] = "alembic.ini";
 static const char PROJECT_DEFAULT_SECTION[] = "alembic";
 static const char PROJECT_DEFAULT_FILE_TEMPLATE[] = "%(rev)s_%(slug)s";
 static const int PROJECT_DEFAULT_SLUG_LENGTH = 40;
+static const size_t PROJECT_MAX_PYPROJECT_BYTES = 16u * 1024 * 1024;
+
+static bool project__pyproject(Project *p, RtError *err);
 static const int PROJECT_MAX_WALK_DEPTH = 64; /* bounds recursive_version_locations */
 
 typedef VEC(char *) PathVec;
@@ -362,7 +365,7 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
               p->ini_path, p->section);
     goto fail;
   }
-  if (!project__load(p, err)) goto fail;
+  if (!project__load(p, err) || !project__pyproject(p, err)) goto fail;
   free(abs);
   *out = p;
   return true;
@@ -412,12 +415,82 @@ void project_delete(Project *p) {
   free(p->sqlalchemy_url_error);
   free(p->output_encoding);
   ini_delete(p->ini);
+  free(p->pyproject_path);
+  toml_settings_free(&p->tool);
   free(p);
 }
 
+/* Index of `key` among pyproject.toml's settings, or -1. */
+static long project__tool_key(const Project *p, const char *key) {
+  for (size_t i = 0; p && i < p->tool.n; i++)
+    if (!strcasecmp(p->tool.keys[i], key)) return (long)i;
+  return -1;
+}
+
+static bool project__ini_has(const Project *p, const char *key) {
+  return p && p->ini && ini_has_section(p->ini, "retort") && ini_has_key(p->ini, "retort", key);
+}
+
 const char *project_setting(const Project *p, const char *key) {
-  if (!p || !p->ini) return NULL;
-  return ini_get(p->ini, "retort", key, NULL);
+  if (!p) return NULL;
+  if (project__ini_has(p, key)) return ini_get(p->ini, "retort", key, NULL);
+  long i = project__tool_key(p, key);
+  return i >= 0 ? p->tool.values[i] : NULL;
+}
+
+const char *project_setting_section(const Project *p, const char *key) {
+  return !project__ini_has(p, key) && project__tool_key(p, key) >= 0 ? "[tool.retort]"
+                                                                      : "[retort]";
+}
+
+const char *project_setting_file(const Project *p, const char *key) {
+  if (project__ini_has(p, key)) return p->ini_path;
+  return project__tool_key(p, key) >= 0 ? p->pyproject_path : NULL;
+}
+
+bool project_setting_error(const Project *p, const char *key, RtError *err) {
+  if (!err) return false;
+  const char *section = project_setting_section(p, key);
+  if (strcmp(section, "[retort]") && !strncmp(err->msg, "[retort] ", 9)) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s %s", section, err->msg + 9);
+    snprintf(err->msg, sizeof err->msg, "%s", msg);
+  }
+  const char *file = project_setting_file(p, key);
+  return error_prefix(err, "%s", file ? file : "alembic.ini");
+}
+
+bool project_settings_each(const Project *p, ProjectSettingFn fn, void *ctx) {
+  if (!p) return true;
+  if (p->ini && ini_has_section(p->ini, "retort")) {
+    const char *const *keys;
+    size_t n = ini_section_keys(p->ini, "retort", &keys);
+    for (size_t k = 0; k < n; k++)
+      if (!fn(keys[k], project_setting(p, keys[k]), ctx)) return false;
+  }
+  for (size_t i = 0; i < p->tool.n; i++)
+    if (!project__ini_has(p, p->tool.keys[i]) && !fn(p->tool.keys[i], p->tool.values[i], ctx))
+      return false;
+  return true;
+}
+
+/* [tool.retort] of <root>/pyproject.toml, when the file is there. */
+static bool project__pyproject(Project *p, RtError *err) {
+  char *path = project_join(p->root, "pyproject.toml");
+  if (!project__is_file(path)) {
+    free(path);
+    return true;
+  }
+  Buf b = BUF_INIT;
+  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err);
+  if (ok && !toml_read_table(buf_cstr(&b), b.len, "tool.retort", &p->tool, err)) {
+    error_prefix(err, "%s", path);
+    ok = false;
+  }
+  buf_free(&b);
+  if (ok && p->tool.found) p->pyproject_path = path;
+  else free(path);
+  return ok;
 }
 
 /* ---- masking ------------------------------------------------------------------------ */

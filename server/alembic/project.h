@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "server/alembic/ini.h"
+#include "server/alembic/toml.h"
 #include "server/base/error.h"
 
 /* Everything a tool needs to know about a project, read once from alembic.ini the way
@@ -60,6 +61,8 @@ typedef struct Project {
   bool sourceless;        /* `sourceless = true` (exactly "true", as Alembic compares) */
   char *output_encoding;  /* default "utf-8" */
   Ini *ini;               /* the whole parsed file (owned); NULL for project_open_versions_dir */
+  char *pyproject_path;   /* <root>/pyproject.toml when it has a [tool.retort] table, else NULL */
+  TomlSettings tool;      /* the settings below [tool.retort] (see toml.h), for project_setting */
 } Project;
 
 /**
@@ -94,12 +97,38 @@ bool project_open_versions_dir(const char *dir, Project **out, RtError *err);
 /** Frees the project and everything it owns. project_delete(NULL) is a no-op. */
 void project_delete(Project *p);
 
+/* retort's own settings live in [retort] of alembic.ini, or in [tool.retort] of the
+ * pyproject.toml next to it (read at discovery: a pyproject.toml that is not TOML fails
+ * discovery with its line; one without [tool.retort] is ignored). A key set in both
+ * places takes alembic.ini's value. */
+
 /**
- * A key of the [retort] section, interpolated (so %(here)s works), or NULL when the
- * project has no ini, no [retort] section, no such key, or the value does not
- * interpolate. Keys are case-insensitive. The string is owned by the project.
+ * A setting: alembic.ini's [retort] key, interpolated (so %(here)s works), else the
+ * pyproject.toml key of that name (toml.h: "severity.x" for a nested key, arrays joined
+ * with ", "); NULL when neither has it, or the ini value does not interpolate. Keys are
+ * case-insensitive. The string is owned by the project.
  */
 const char *project_setting(const Project *p, const char *key);
+
+/** Where `key` was read from, for messages: "[retort]" or "[tool.retort]". */
+const char *project_setting_section(const Project *p, const char *key);
+
+/** The path of the file that set `key`; NULL when no file did. */
+const char *project_setting_file(const Project *p, const char *key);
+
+/**
+ * Makes a message about `key` (written as "[retort] key ...") say where the key was
+ * read: "FILE: [retort] key ..." or "FILE: [tool.retort] key ...". Returns false.
+ */
+bool project_setting_error(const Project *p, const char *key, RtError *err);
+
+/**
+ * Every setting, each once: alembic.ini's [retort] keys in file order, then
+ * pyproject.toml's keys that alembic.ini does not set. Calls fn for each until it returns
+ * false; returns whether every call returned true.
+ */
+typedef bool (*ProjectSettingFn)(const char *key, const char *value, void *ctx);
+bool project_settings_each(const Project *p, ProjectSettingFn fn, void *ctx);
 
 /**
  * A copy of a database URL safe to print: the password is replaced by "***".

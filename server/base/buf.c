@@ -1,10 +1,12 @@
 /* buf.c - growable byte buffer. */
 #include "server/base/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/error.h"
 #include "server/base/mem.h"
 
 static void buf__reserve(Buf *b, size_t extra) {
@@ -79,4 +81,30 @@ char *buf_detach(Buf *b) {
   b->data = NULL;
   b->len = b->cap = 0;
   return p;
+}
+
+bool buf_read_file(Buf *b, const char *path, size_t max, RtError *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    int e = errno;
+    return error_set(err, e == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read %s: %s", path,
+                     strerror(e));
+  }
+  size_t start = b->len, n;
+  char chunk[8192];
+  bool too_big = false;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    buf_append(b, chunk, n);
+    if (b->len - start > max) {
+      too_big = true;
+      break;
+    }
+  }
+  bool failed = ferror(f);
+  int e = errno;
+  fclose(f);
+  if (too_big)
+    return error_set(err, ERR_CONFIG, "cannot read %s: larger than %zu bytes", path, max);
+  if (failed) return error_set(err, ERR_IO, "cannot read %s: %s", path, strerror(e));
+  return true;
 }

@@ -29,4 +29,13 @@ const char *buf_cstr(const Buf *b);
 /** Hands the contents to the caller (free() it) and empties the buffer. */
 char *buf_detach(Buf *b);
 
+struct RtError;
+/**
+ * Appends the whole file at `path` to b. False with err set when it cannot be opened
+ * (ERR_NOT_FOUND when it does not exist, else ERR_IO, "cannot read PATH: reason"), a read
+ * fails (ERR_IO), or it holds more than `max` bytes (ERR_CONFIG, "cannot read PATH:
+ * larger than MAX bytes"); b then holds what was read so far.
+ */
+bool buf_read_file(Buf *b, const char *path, size_t max, struct RtError *err);
+
 #endif

@@ -1,4 +1,5 @@
-/* config.c - the linter's configuration, read from the [retort] section of alembic.ini. */
+/* config.c - the linter's configuration, read from [retort] of alembic.ini or [tool.retort]
+ * of pyproject.toml. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,20 @@ static bool config__severity(const char *v, Severity *out) {
   return false;
 }
 
+/* Appends one name pattern = type rule (each side trimmed; the type lowercased). */
+static void config__add_type(LintConfig *c, const char *pattern, const char *type) {
+  size_t m;
+  const char **pt = config__split(c->arena, pattern, " ", &m);
+  const char **ty = config__split(c->arena, type, " ", &m);
+  TypePattern *t = ARENA_ARRAY(c->arena, TypePattern, c->ntypes + 1);
+  if (c->ntypes) memcpy(t, c->types, c->ntypes * sizeof *t);
+  t[c->ntypes].pattern = pt[0];
+  char *lower = arena_strdup(c->arena, ty[0]);
+  for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+  t[c->ntypes++].type = lower;
+  c->types = t;
+}
+
 static bool config__rules(LintConfig *c, const char *key, const char *value, signed char on,
                           RtError *err) {
   size_t n;
@@ -138,22 +153,18 @@ bool lint_config_set(LintConfig *c, const char *key, const char *value, RtError 
   } else if (!strcasecmp(key, "column_types")) {
     size_t n;
     const char **items = config__split(c->arena, value, ",\n", &n);
-    TypePattern *t = ARENA_ARRAY(c->arena, TypePattern, n ? n : 1);
     for (size_t k = 0; k < n; k++) {
       const char *eq = strchr(items[k], '=');
       if (!eq || eq == items[k] || !eq[1])
         return error_set(err, ERR_CONFIG,
                          "[retort] column_types: '%s' is not name_pattern=type", items[k]);
-      size_t m;
-      const char **pt = config__split(c->arena, arena_strndup(c->arena, items[k], (size_t)(eq - items[k])), " ", &m);
-      const char **ty = config__split(c->arena, eq + 1, " ", &m);
-      t[k].pattern = pt[0];
-      char *lower = arena_strdup(c->arena, ty[0]);
-      for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
-      t[k].type = lower;
+      config__add_type(c, arena_strndup(c->arena, items[k], (size_t)(eq - items[k])), eq + 1);
     }
-    c->types = t;
-    c->ntypes = n;
+  } else if (!strncasecmp(key, "column_types.", 13)) {
+    // pyproject.toml's table form: column_types = {search_vector = "tsvector", "*_id" = "uuid"}
+    if (!key[13] || strspn(value, " \t") == strlen(value))
+      return error_set(err, ERR_CONFIG, "[retort] %s = '%s': expected a type", key, value);
+    config__add_type(c, key + 13, value);
   } else if (!strcasecmp(key, "constraint_naming")) {
     regex_t re;
     int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
@@ -169,19 +180,24 @@ bool lint_config_set(LintConfig *c, const char *key, const char *value, RtError 
   return true;
 }
 
+typedef struct ConfigApply {
+  LintConfig *c;
+  const Project *p;
+  RtError *err;
+} ConfigApply;
+
+static bool config__apply(const char *key, const char *value, void *ctx) {
+  ConfigApply *a = ctx;
+  return lint_config_set(a->c, key, value, a->err) || project_setting_error(a->p, key, a->err);
+}
+
 bool lint_config_from_project(const Project *p, LintConfig **out, RtError *err) {
   *out = NULL;
   LintConfig *c = lint_config_new();
-  if (p && p->ini && ini_has_section(p->ini, "retort")) {
-    const char *const *keys;
-    size_t n = ini_section_keys(p->ini, "retort", &keys);
-    for (size_t k = 0; k < n; k++) {
-      const char *v = project_setting(p, keys[k]);
-      if (!lint_config_set(c, keys[k], v, err)) {
-        lint_config_delete(c);
-        return error_prefix(err, "%s", p->ini_path ? p->ini_path : "alembic.ini");
-      }
-    }
+  ConfigApply a = {c, p, err};
+  if (!project_settings_each(p, config__apply, &a)) {
+    lint_config_delete(c);
+    return false;
   }
   *out = c;
   return true;

@@ -67,8 +67,9 @@ void lint_config_delete(LintConfig *cfg);
  * a bad severity, version or regex; the message names the key and the value.
  */
 bool lint_config_set(LintConfig *cfg, const char *key, const char *value, RtError *err);
-/** Reads every key of the project's [retort] section (no section: defaults). On failure
- * returns false, *out is NULL and err says which key is wrong. */
+/** Reads every setting of the project (project_settings_each: alembic.ini's [retort], then
+ * pyproject.toml's [tool.retort]; none: defaults). On failure returns false, *out is NULL
+ * and err says which key of which file is wrong. */
 bool lint_config_from_project(const Project *p, LintConfig **out, RtError *err);
 int lint_config_pg_version(const LintConfig *cfg);
 /** Whether the rule runs under this configuration. */

@@ -188,8 +188,8 @@ static bool mdisc__configured(const Project *p, const char *setting, PathVec *ou
     }
     if (out->len == before)
       ok = error_set(err, ERR_CONFIG,
-                     "[retort] models = %s: the pattern %s matches no file (relative to %s)",
-                     setting, tok, p->root);
+                     "%s models = %s: the pattern %s matches no file (relative to %s)",
+                     project_setting_section(p, "models"), setting, tok, p->root);
     free(abs);
   }
   free(copy);

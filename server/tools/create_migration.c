@@ -634,8 +634,10 @@ bool tool_create_migration(ToolSession *s, const McpToolCall *call, McpToolResul
 
   // The id, the file name, the directory.
   if (!revid_style((Revision *const *)tp.scripts.revs, tp.scripts.n,
-                   project_setting(proj, "revision_id"), &p.style, err))
+                   project_setting(proj, "revision_id"), &p.style, err)) {
+    project_setting_error(proj, "revision_id", err);
     goto done;
+  }
   if (rev_id) {
     p.rev_id = rev_id;
   } else {

@@ -119,7 +119,8 @@ static bool mig__int_setting(Mig *m, const char *arg, const char *key, int def, 
     long l = strtol(s, &end, 10);
     if (*end || l < 0 || l > 86400000)
       return error_set(err, ERR_CONFIG, "[retort] %s = %s is not a number of milliseconds", key,
-                       s);
+                       s) ||
+             project_setting_error(m->tp.project, key, err);
     *out = (int)l;
     return true;
   }

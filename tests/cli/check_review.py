@@ -12,6 +12,7 @@ otherwise, 2 for bad arguments. Standard library only. Ends with `N passed, N fa
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -432,6 +433,34 @@ def main():
         # the severity configured in [retort] decides the exit code
         strict = os.path.join(proj, "strict.ini")
         review_all_formats("warning raised to error", strict, "b2", 1, proj)
+        # the same setting in pyproject.toml's [tool.retort], next to alembic.ini
+        pyproj = os.path.join(tmp, "pyproj")
+        shutil.copytree(proj, pyproj)
+        os.remove(os.path.join(pyproj, "strict.ini"))
+        with open(os.path.join(pyproj, "pyproject.toml"), "w") as f:
+            f.write('[project]\nname = "shop"\n\n[tool.retort.severity]\n'
+                    '"prefer-jsonb" = "error"  # raised\n')
+        review_all_formats("warning raised to error in pyproject.toml", pyproj, "b2", 1, tmp)
+        with open(os.path.join(pyproj, "pyproject.toml"), "w") as f:
+            f.write('[project]\nname = "shop"\n\n[tool.retort]\ndisable = ["prefer-jsonb"]\n')
+        b2 = review_all_formats("a rule disabled in pyproject.toml", pyproj, "b2", 0, tmp)
+        if b2 is not None:
+            check("a rule disabled in pyproject.toml: no finding", b2["findings"] == [],
+                  json.dumps(b2["findings"]))
+        with open(os.path.join(pyproj, "pyproject.toml"), "w") as f:
+            f.write('[tool.retort]\ndisable = ["prefer-jsonb",\n')
+        rc, out, err = run(pyproj, "review", "b2", cwd=tmp)
+        want = os.path.join(pyproj, "pyproject.toml") + ": line 3: "
+        check("a pyproject.toml that is not TOML: exit 1, its path and line", rc == 1 and
+              out == "" and want in err, f"rc={rc} out={out[:80]!r} err={err!r}")
+        with open(os.path.join(pyproj, "pyproject.toml"), "w") as f:
+            f.write('[tool.retort]\nenable = "no-such-rule"\n')
+        rc, out, err = run(pyproj, "review", "b2", cwd=tmp)
+        want = (os.path.join(pyproj, "pyproject.toml") +
+                ": [tool.retort] enable: unknown rule 'no-such-rule'")
+        check("an unknown rule in [tool.retort]: exit 1, file, section and key named", rc == 1 and
+              want in err, f"rc={rc} err={err!r}")
+
         # revisions named by path and by range; run from elsewhere (absolute uris)
         review_all_formats("by path", proj, os.path.join(versions, "c3_error.py"), 1, tmp)
         rng = review_all_formats("a range", proj, "a1:b2", 0, tmp)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -29,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHOP = REPO / "examples" / "shop"
 INDEX_REVISION = "migrations/versions/2024_03_04_d5a07b9c3e28_index_orders_by_customer_and_date.py"
 SNIPPETS = {"claude-code-mcp-json", "mcp-servers-json", "vscode-mcp-json", "neovim-lua",
-            "vscode-settings-json", "ci-yaml", "retort-ini"}
+            "vscode-settings-json", "ci-yaml", "retort-ini", "retort-pyproject"}
 TIMEOUT = 30
 
 retort_bin = Path(sys.argv[1]).resolve()
@@ -499,6 +500,39 @@ def retort_ini_snippet_is_accepted():
         ["retort", "--project", str(project), "call", "upgrade", '{"target": "base:head", "sql_only": true}'],
         env=env, capture_output=True, text=True, timeout=120))
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+
+
+@check
+def retort_pyproject_snippet_configures_the_same_review():
+    """[tool.retort] in pyproject.toml (tomllib reads it) gives the review the ini snippet
+    gives: the same findings, severities and exit code."""
+    doc = tomllib.loads(SNIP["retort-pyproject"][1])["tool"]["retort"]
+    toml_keys = {k + "." + sub if isinstance(v, dict) and k == "severity" else k
+                 for k, v in doc.items() for sub in (v if isinstance(v, dict) else [""])}
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(SNIP["retort-ini"][1])
+    assert toml_keys == set(parser["retort"]), f"{toml_keys} vs {set(parser['retort'])}"
+    runs = []
+    for name, config in (("ini2", "ini"), ("toml", "toml")):
+        project = project_copy(name)
+        ini = (project / "alembic.ini").read_text()
+        ini = re.sub(r"\[retort\]\n(?:[^\[\n].*\n|\n)*", "", ini, count=1)
+        if config == "ini":
+            ini += "\n" + SNIP["retort-ini"][1] + "\n"
+        else:
+            (project / "pyproject.toml").write_text(
+                '[project]\nname = "shop"\n\n' + SNIP["retort-pyproject"][1] + "\n")
+        (project / "alembic.ini").write_text(ini)
+        review = no_sanitizer_report(subprocess.run(
+            ["retort", "--project", str(project), "--format", "json", "review", "base:head"],
+            env=env, capture_output=True, text=True, timeout=120))
+        assert review.returncode in (0, 1) and "retort]" not in review.stderr, review.stderr
+        findings = [(f["rule"], f["severity"], os.path.basename(f["path"] or ""), f["line"])
+                    for f in json.loads(review.stdout)["findings"]]
+        runs.append((review.returncode, sorted(findings)))
+    assert runs[0] == runs[1], f"alembic.ini gives {runs[0]}, pyproject.toml gives {runs[1]}"
+    assert any(f[0] == "ban-drop-column" and f[1] == "error" for f in runs[1][1]) or \
+        not any(f[0] == "ban-drop-column" for f in runs[1][1]), runs[1]
 
 
 def source_rules():

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$root/build-fuzz
-all=(framing json ini revision sql mcp lsp skill models mako)
+all=(framing json ini toml revision sql mcp lsp skill models mako)
 
 merge=false
 if [[ ${1:-} == merge ]]; then merge=true; shift; fi

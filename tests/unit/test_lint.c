@@ -11,6 +11,7 @@
 #include "server/base/buf.h"
 #include "server/base/mem.h"
 #include "server/lint/lint.h"
+#include "server/lint/rule.h"
 
 #define SHOP RETORT_SOURCE_DIR "/examples/shop/migrations/versions"
 
@@ -163,6 +164,53 @@ Test(lint, config_from_project_ini) {
   cr_assert_null(cfg);
   cr_assert(strstr(err.msg, "alembic.ini") && strstr(err.msg, "nope"), "%s", err.msg);
   project_delete(p);
+  unlink(ini);
+  rmdir(mig);
+  rmdir(dir);
+}
+
+Test(lint, config_from_pyproject_tool_retort) {
+  char dir[] = "/tmp/retort-test-lint-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char *mig = arena_printf(arena, "%s/migrations", dir);
+  cr_assert_eq(mkdir(mig, 0755), 0);
+  char *ini = arena_printf(arena, "%s/alembic.ini", dir);
+  char *py = arena_printf(arena, "%s/pyproject.toml", dir);
+  FILE *f = fopen(ini, "w");
+  fputs("[alembic]\nscript_location = migrations\n\n[retort]\npostgresql_version = 12\n", f);
+  fclose(f);
+  f = fopen(py, "w");
+  fputs("[tool.retort]\npostgresql_version = 10\ndisable = [\"ban-drop-table\"]\n"
+        "column_types = {search_vector = \"TSVECTOR\", \"*_id\" = \"uuid\"}\n\n"
+        "[tool.retort.severity]\nban-drop-column = \"info\"\n",
+        f);
+  fclose(f);
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert(project_discover(dir, NULL, &p, &err), "%s", err.msg);
+  LintConfig *cfg = NULL;
+  cr_assert(lint_config_from_project(p, &cfg, &err), "%s", err.msg);
+  cr_expect_eq(lint_config_pg_version(cfg), 12, "alembic.ini's value wins");
+  cr_expect_not(lint_config_enabled(cfg, lint_rule_find("ban-drop-table")));
+  cr_expect_eq(lint_config_severity(cfg, lint_rule_find("ban-drop-column")), SEV_INFO);
+  cr_assert_eq(cfg->ntypes, 2);
+  cr_expect_str_eq(cfg->types[0].pattern, "search_vector");
+  cr_expect_str_eq(cfg->types[0].type, "tsvector");
+  cr_expect_str_eq(cfg->types[1].pattern, "*_id");
+  cr_expect_str_eq(cfg->types[1].type, "uuid");
+  lint_config_delete(cfg);
+  project_delete(p);
+
+  f = fopen(py, "w");
+  fputs("[tool.retort]\nseverity = {ban-drop-colum = \"info\"}\n", f);
+  fclose(f);
+  cr_assert(project_discover(dir, NULL, &p, &err), "%s", err.msg);
+  cr_assert_not(lint_config_from_project(p, &cfg, &err));
+  char *want = arena_printf(arena, "%s: [tool.retort] severity.ban-drop-colum: unknown rule "
+                            "'ban-drop-colum'", py);
+  cr_expect_str_eq(err.msg, want);
+  project_delete(p);
+  unlink(py);
   unlink(ini);
   rmdir(mig);
   rmdir(dir);

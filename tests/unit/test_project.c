@@ -607,3 +607,67 @@ Test(project, which_urls_are_postgres) {
   for (size_t i = 0; i < sizeof no / sizeof *no; i++)
     cr_assert_not(project_url_is_postgres(no[i]), "%s", no[i] ? no[i] : "NULL");
 }
+
+/* ---- [tool.retort] in pyproject.toml ------------------------------------------------ */
+
+Test(project, pyproject_tool_retort_settings) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/py/alembic.ini", tmp);
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/py/mig"));
+  put("py/alembic.ini", "[alembic]\nscript_location = mig\n");
+  Project *p = discover(ini, NULL);
+  cr_expect_null(p->pyproject_path, "no pyproject.toml: nothing read");
+  cr_expect_null(project_setting(p, "models"));
+  project_delete(p);
+
+  put("py/pyproject.toml", "[project]\nname = \"shop\"\n[tool.black]\nline-length = 100\n");
+  p = discover(ini, NULL);
+  cr_expect_null(p->pyproject_path, "a pyproject.toml without [tool.retort] is not ours");
+  project_delete(p);
+
+  put("py/pyproject.toml", "[project]\nname = \"shop\"\n\n[tool.retort]\n"
+                           "models = [\"app/models.py\", \"app/more.py\"]\n"
+                           "lock_timeout_ms = 2_000\n"
+                           "severity.ban-drop-column = \"error\"\n");
+  p = discover(ini, NULL);
+  char want[600];
+  snprintf(want, sizeof want, "%s/py/pyproject.toml", tmp);
+  cr_assert_str_eq(p->pyproject_path, want);
+  cr_expect_str_eq(project_setting(p, "models"), "app/models.py, app/more.py");
+  cr_expect_str_eq(project_setting(p, "LOCK_TIMEOUT_MS"), "2000", "keys are case-insensitive");
+  cr_expect_str_eq(project_setting(p, "severity.ban-drop-column"), "error");
+  cr_expect_str_eq(project_setting_section(p, "models"), "[tool.retort]");
+  cr_expect_str_eq(project_setting_file(p, "models"), want);
+  project_delete(p);
+
+  // a key in both files: alembic.ini's; the others from pyproject.toml
+  put("py/alembic.ini", "[alembic]\nscript_location = mig\n\n[retort]\nmodels = %(here)s/m.py\n");
+  p = discover(ini, NULL);
+  char here_m[600];
+  snprintf(here_m, sizeof here_m, "%s/py/m.py", tmp);
+  cr_expect_str_eq(project_setting(p, "models"), here_m);
+  cr_expect_str_eq(project_setting_section(p, "models"), "[retort]");
+  cr_expect_str_eq(project_setting_file(p, "models"), ini);
+  cr_expect_str_eq(project_setting(p, "lock_timeout_ms"), "2000");
+  cr_expect_null(project_setting_file(p, "disable"));
+  project_delete(p);
+}
+
+Test(project, a_pyproject_that_is_not_toml_fails_discovery_with_its_line) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/pb/alembic.ini", tmp);
+  mkdirs(strcat(strcpy((char[512]){0}, tmp), "/pb/mig"));
+  put("pb/alembic.ini", "[alembic]\nscript_location = mig\n");
+  put("pb/pyproject.toml", "[tool.retort]\nmodels = app/models.py\n");
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert_not(project_discover(ini, NULL, &p, &err));
+  cr_assert_null(p);
+  cr_expect_eq(err.kind, ERR_CONFIG);
+  char want[1024];
+  snprintf(want, sizeof want,
+           "%s/pb/pyproject.toml: line 2: app/models.py is not a TOML value: a string needs "
+           "quotes (\"app/models.py\")",
+           tmp);
+  cr_expect_str_eq(err.msg, want);
+}

@@ -1,0 +1,50 @@
+/* toml.h - reads one table of a TOML 1.0 document (pyproject.toml's [tool.retort]) as
+ * flat settings: each key below the table, dotted, with its value as text. */
+#ifndef RETORT_ALEMBIC_TOML_H
+#define RETORT_ALEMBIC_TOML_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/base/error.h"
+
+/* The whole document is read with TOML 1.0's syntax (what Python 3.11's tomllib reads):
+ * bare, quoted and dotted keys; [table] and [[array of tables]] headers; the four kinds of
+ * string with every escape; integers (decimal with `_`, 0x / 0o / 0b), floats, inf, nan,
+ * booleans, offset and local date-times, dates and times (checked: a 31st of April is an
+ * error); arrays over several lines with comments and a trailing comma; inline tables;
+ * comments; UTF-8 (a malformed sequence is an error); CRLF line ends. A syntax error
+ * anywhere fails the read, as it fails every other reader of the file.
+ * What is not checked outside the wanted table: a key or table defined twice (inside it,
+ * that is an error, as in tomllib).
+ *
+ * Settings: a key at any depth below the table becomes one setting named by its path
+ * below the table, joined with '.' (`[tool.retort.severity]` + `ban-drop-column = "error"`,
+ * `severity.ban-drop-column = "error"` and `severity = {ban-drop-column = "error"}` are
+ * all "severity.ban-drop-column"). The value as text: a string as decoded; an integer in
+ * decimal (underscores dropped, 0x / 0o / 0b converted); a float, date or time as
+ * written (underscores dropped); true / false; an array of those joined with ", "; an
+ * array of arrays with the inner ones joined by ", " and the outer by "; " (so
+ * `column_groups = [["is_deleted", "deleted_at"], ["a", "b"]]` reads as alembic.ini's
+ * "is_deleted, deleted_at; a, b"). Errors: an array of tables or an array nested three
+ * deep as a setting's value, a string holding NUL, the table or a key given twice, and
+ * the table itself being something other than a table. */
+typedef struct TomlSettings {
+  char **keys;   /* in document order */
+  char **values;
+  int *lines;    /* 1-based line of each key */
+  size_t n;
+  bool found;    /* the table (or a key below it) is in the document */
+} TomlSettings;
+
+/**
+ * Parses `text` (`len` bytes, need not be NUL-terminated) and collects the settings of
+ * the table named by `table` (dotted bare keys, e.g. "tool.retort") into *out (free with
+ * toml_settings_free, also after a failure). Returns false with err set (ERR_CONFIG,
+ * "line N: what") when the document is not TOML or the settings are not usable.
+ */
+bool toml_read_table(const char *text, size_t len, const char *table, TomlSettings *out,
+                     RtError *err);
+
+void toml_settings_free(TomlSettings *s);
+
+#endif
