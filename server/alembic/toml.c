@@ -14,6 +14,10 @@
 /* Arrays and inline tables nested deeper than this are refused (tomllib's own limit is
  * Python's recursion limit); it keeps the recursive descent off the end of the stack. */
 #define TOML_MAX_DEPTH 100
+/* Keys and tables below the wanted table: each new one is compared with those before it. */
+#define TOML_MAX_SETTINGS 1000
+#define TF_EXPLICIT 1u
+#define TF_FROZEN 2u
 
 typedef enum { TV_STRING, TV_INTEGER, TV_FLOAT, TV_BOOL, TV_DATETIME, TV_ARRAY, TV_TABLE } TvKind;
 
@@ -42,8 +46,15 @@ typedef struct Tp {
   TKey cur;   /* the current [header] */
   TomlSettings *out;
   size_t out_cap;
-  char **headers; /* headers at or below `want` seen so far, segments joined by '\x1f' */
-  size_t nheaders, headers_cap;
+  /* tomllib's table flags, kept for the paths that matter: `want`, what lies below it and
+   * its prefixes. EXPLICIT: declared by a [header], or a table that dotted keys created in
+   * an earlier section (pending until the next header); FROZEN: an inline table or a
+   * value, which nothing may extend. */
+  struct TFlag {
+    const char *path; /* segments joined by '\x1f' (arena) */
+    unsigned flags, pending;
+  } *flags;
+  size_t nflags, flags_cap;
   int depth;
 } Tp;
 
@@ -300,6 +311,7 @@ static bool tp__key(Tp *t, TKey *k) {
       if (t->p == s) return tp__fail(t, "expected a key, found %s", tp__here(t));
       seg = arena_strndup(t->a, s, (size_t)(t->p - s));
     }
+    if (k->n == TOML_MAX_DEPTH) return tp__fail(t, "a key of more than %d parts", TOML_MAX_DEPTH);
     k->seg = tp__grow(t->a, k->seg, &cap, k->n, sizeof *k->seg);
     k->seg[k->n++] = seg;
     tp__ws(t);
@@ -626,6 +638,10 @@ static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
     buf_puts(&k, path->seg[i]);
   }
   TomlSettings *o = t->out;
+  if (o->n >= TOML_MAX_SETTINGS || t->nflags >= 2 * TOML_MAX_SETTINGS) {
+    buf_free(&k);
+    return tp__fail(t, "more than %d keys below [%s]", TOML_MAX_SETTINGS, t->table);
+  }
   for (size_t i = 0; i < o->n; i++) {
     const char *a = o->keys[i], *c = buf_cstr(&k);
     size_t an = strlen(a);
@@ -684,7 +700,80 @@ static bool tp__emit(Tp *t, const TKey *path, const TVal *v) {
   return true;
 }
 
+/* Whether `k` is `want`, below it, or one of its prefixes (the paths whose flags count). */
+static bool tp__relevant(const Tp *t, const TKey *k) {
+  return tp__same(k, &t->want, k->n < t->want.n ? k->n : t->want.n);
+}
+
+/* The flags entry of the first `n` segments of `k`: created when missing and `make`. */
+static struct TFlag *tp__flag(Tp *t, const TKey *k, size_t n, bool make) {
+  Buf j = BUF_INIT;
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_putc(&j, '\x1f');
+    buf_puts(&j, k->seg[i]);
+  }
+  const char *path = buf_cstr(&j);
+  for (size_t i = 0; i < t->nflags; i++)
+    if (!strcmp(t->flags[i].path, path)) {
+      buf_free(&j);
+      return &t->flags[i];
+    }
+  if (!make) {
+    buf_free(&j);
+    return NULL;
+  }
+  t->flags = tp__grow(t->a, t->flags, &t->flags_cap, t->nflags, sizeof *t->flags);
+  struct TFlag *f = &t->flags[t->nflags++];
+  *f = (struct TFlag){arena_strdup(t->a, path), 0, 0};
+  buf_free(&j);
+  return f;
+}
+
+/* A name for the first `n` segments of k, for messages. */
+static const char *tp__name(Tp *t, const TKey *k, size_t n) {
+  Buf b = BUF_INIT;
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_putc(&b, '.');
+    buf_puts(&b, k->seg[i]);
+  }
+  const char *r = arena_strndup(t->a, buf_cstr(&b), b.len);
+  buf_free(&b);
+  return r;
+}
+
+/* Nothing may be added inside an inline table or a value. */
+static bool tp__not_frozen(Tp *t, const TKey *k, size_t upto) {
+  for (size_t n = 1; n <= upto; n++) {
+    if (!tp__same(k, &t->want, n < t->want.n ? n : t->want.n)) break;
+    struct TFlag *f = tp__flag(t, k, n, false);
+    if (f && f->flags & TF_FROZEN)
+      return tp__fail(t, "%s is an inline table or a value: nothing can be added to it",
+                      tp__name(t, k, n));
+  }
+  return true;
+}
+
+/* Flags of a `key = value` line in the current section (tomllib's key_value_rule). */
+static bool tp__keyval_flags(Tp *t, const TKey *path, size_t header_n) {
+  if (!tp__not_frozen(t, path, path->n - 1)) return false;
+  for (size_t n = header_n + 1; n < path->n; n++) {
+    TKey pre = {path->seg, n};
+    if (!tp__relevant(t, &pre)) break;
+    struct TFlag *f = tp__flag(t, path, n, true);
+    if (f->flags & TF_EXPLICIT)
+      return tp__fail(t, "%s is a table declared earlier: dotted keys cannot add to it",
+                      tp__name(t, path, n));
+    f->pending |= TF_EXPLICIT;
+  }
+  if (tp__relevant(t, path)) tp__flag(t, path, path->n, true)->flags |= TF_FROZEN;
+  return true;
+}
+
 static bool tp__header(Tp *t) {
+  for (size_t i = 0; i < t->nflags; i++) { // the previous section's dotted tables are closed
+    t->flags[i].flags |= t->flags[i].pending;
+    t->flags[i].pending = 0;
+  }
   bool array = t->end - t->p >= 2 && t->p[1] == '[';
   t->p += array ? 2 : 1;
   tp__ws(t);
@@ -694,26 +783,19 @@ static bool tp__header(Tp *t) {
     return tp__fail(t, "expected '%s' to close the table header, found %s", array ? "]]" : "]",
                     tp__here(t));
   t->p += array ? 2 : 1;
-  if (k.n >= t->want.n && tp__same(&k, &t->want, t->want.n)) {
-    if (array)
+  if (tp__relevant(t, &k)) {
+    bool below = k.n >= t->want.n;
+    if (t->nflags >= 2 * TOML_MAX_SETTINGS)
+      return tp__fail(t, "more than %d tables below [%s]", TOML_MAX_SETTINGS, t->table);
+    if (below && array)
       return tp__fail(t, "[[...]] below [%s]: retort's settings have no arrays of tables",
                       t->table);
-    Buf j = BUF_INIT;
-    for (size_t i = 0; i < k.n; i++) {
-      if (i) buf_putc(&j, '\x1f');
-      buf_puts(&j, k.seg[i]);
-    }
-    for (size_t i = 0; i < t->nheaders; i++)
-      if (!strcmp(t->headers[i], buf_cstr(&j))) {
-        buf_free(&j);
-        return tp__fail(t, "a table below [%s] is declared twice", t->table);
-      }
-    if (t->nheaders == t->headers_cap) {
-      t->headers_cap = t->headers_cap ? t->headers_cap * 2 : 4;
-      t->headers = xrealloc(t->headers, t->headers_cap * sizeof *t->headers);
-    }
-    t->headers[t->nheaders++] = j.data ? buf_detach(&j) : xstrdup("");
-    t->out->found = true;
+    if (!tp__not_frozen(t, &k, k.n)) return false;
+    struct TFlag *f = tp__flag(t, &k, k.n, true);
+    if (f->flags & TF_EXPLICIT)
+      return tp__fail(t, "the table [%s] is declared twice", tp__name(t, &k, k.n));
+    if (!array) f->flags |= TF_EXPLICIT;
+    if (below) t->out->found = true;
   }
   t->cur = k;
   return tp__eol(t, "the table header");
@@ -736,9 +818,11 @@ static bool tp__document(Tp *t) {
     t->p++;
     tp__ws(t);
     TVal *v = tp__value(t);
-    if (!v || !tp__eol(t, "the value")) return false;
+    if (!v) return false;
     TKey path = tp__concat(t, &t->cur, &k);
-    if (!tp__emit(t, &path, v)) return false;
+    if (!tp__keyval_flags(t, &path, t->cur.n) || !tp__emit(t, &path, v) ||
+        !tp__eol(t, "the value"))
+      return false;
   }
   return true;
 }
@@ -756,8 +840,6 @@ bool toml_read_table(const char *text, size_t len, const char *table, TomlSettin
     s += n + (s[n] == '.');
   }
   bool ok = tp__document(&t);
-  for (size_t i = 0; i < t.nheaders; i++) free(t.headers[i]);
-  free(t.headers);
   arena_delete(t.a);
   return ok;
 }

@@ -27,7 +27,9 @@
  * `column_groups = [["is_deleted", "deleted_at"], ["a", "b"]]` reads as alembic.ini's
  * "is_deleted, deleted_at; a, b"). Errors: an array of tables or an array nested three
  * deep as a setting's value, a string holding NUL, the table or a key given twice, and
- * the table itself being something other than a table. */
+ * the table itself being something other than a table, a table declared twice or extended
+ * where TOML forbids it (an inline table, dotted keys into a declared table), and more than
+ * 1000 keys or tables below it. */
 typedef struct TomlSettings {
   char **keys;   /* in document order */
   char **values;

@@ -153,6 +153,18 @@ static const Doc CASES[] = {
     S("a = {b = 1} c\n"),
     S("a.b = 1\na.b = 2\n[a]\nc = 1 x\n"),
     S("[tool]\nretort = 5\n"),
+    S("tool = {retort = {severity = {x = \"info\"}}}\n[tool.retort]\n"),
+    S("[tool]\nretort.x = 1\n[tool.retort]\n"),
+    S("[tool]\nretort.x = 1\n[tool.retort.severity]\ny = 2\n"),
+    S("[tool]\nretort.severity.x = 1\n[tool.retort.severity]\ny = 2\n"),
+    S("[tool.retort.severity]\nx = 1\n[tool.retort]\nseverity.y = 2\n"),
+    S("[tool.retort]\na.b = 1\na.c = 2\n"),
+    S("[tool.retort]\nt = {a = 1}\nt.b = 2\n"),
+    S("[tool.retort.severity]\nx = 1\n[tool.retort]\ny = 2\n"),
+    S("[[tool]]\nx = 1\n[[tool]]\ny = 2\n"),
+    S("[tool]\nretort = {}\n"),
+    S("[tool.retort]\nv = 1\n[tool.retort.v]\n"),
+    S("[tool.retort]\nv = 1\nv.w = 2\n"),
     S("tool.retort = \"x\"\n"),
 };
 
@@ -297,9 +309,16 @@ Test(toml, messages_name_the_line_and_what_is_wrong) {
   read_fails("x = 01\n", "line 1: 01 is not a TOML number (a leading 0, or a misplaced '_')");
   read_fails("[tool.retort]\nx = 1\n\nx = 2\n", "line 4: x is set twice (first on line 2)");
   read_fails("[tool.retort]\nseverity = 'x'\n[tool.retort.severity]\na = 'y'\n",
-             "line 4: severity is set twice (first on line 2)");
-  read_fails("[tool.retort]\n[tool.retort]\n",
-             "line 2: a table below [tool.retort] is declared twice");
+             "line 3: tool.retort.severity is an inline table or a value: nothing can be added "
+             "to it");
+  read_fails("[tool.retort]\n[tool.retort]\n", "line 2: the table [tool.retort] is declared twice");
+  read_fails("[tool]\nretort.severity.x = 1\n[tool.retort.severity]\n",
+             "line 3: the table [tool.retort.severity] is declared twice");
+  read_fails("[tool.retort.severity]\n[tool.retort]\nseverity.x = 1\n",
+             "line 3: tool.retort.severity is a table declared earlier: dotted keys cannot add "
+             "to it");
+  read_fails("tool = {retort = {}}\n[tool.retort]\n",
+             "line 2: tool is an inline table or a value: nothing can be added to it");
   read_fails("[[tool.retort.rule]]\nx = 1\n",
              "line 1: [[...]] below [tool.retort]: retort's settings have no arrays of tables");
   read_fails("[tool.retort]\ng = [[['a']]]\n", "line 2: g: arrays nested three deep are not a setting");
@@ -335,4 +354,28 @@ Test(toml, deep_nesting_is_refused_not_a_crash) {
   cr_assert(toml_read_table(deep, strlen(deep), "tool.retort", &s, &err), "%s", err.msg);
   toml_settings_free(&s);
   free(deep);
+}
+
+Test(toml, a_flood_of_keys_is_refused_not_quadratic) {
+  Buf b = BUF_INIT;
+  buf_puts(&b, "[tool.retort]\n");
+  for (int i = 0; i < 1001; i++) buf_printf(&b, "k%d = %d\n", i, i);
+  TomlSettings s;
+  RtError err = {0};
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_expect_str_eq(err.msg, "line 1002: more than 1000 keys below [tool.retort]");
+  toml_settings_free(&s);
+  buf_reset(&b);
+  for (int i = 0; i < 2001; i++) buf_printf(&b, "[tool.retort.t%d]\n", i);
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_expect_str_eq(err.msg, "line 2001: more than 1000 tables below [tool.retort]");
+  toml_settings_free(&s);
+  buf_reset(&b);
+  buf_puts(&b, "[tool.retort]\nk");
+  for (int i = 0; i < 100000; i++) buf_puts(&b, ".k");
+  buf_puts(&b, " = 1\n");
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_expect_str_eq(err.msg, "line 2: a key of more than 100 parts");
+  toml_settings_free(&s);
+  buf_free(&b);
 }
