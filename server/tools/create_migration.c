@@ -605,7 +605,8 @@ bool tool_create_migration(ToolSession *s, const McpToolCall *call, McpToolResul
   if (p.autogenerate && p.nmodel_paths == 0) {
     error_set(err, ERR_CONFIG, "autogenerate needs the project's model files, and none were "
               "found: name them in alembic.ini, e.g.\n[retort]\nmodels = app/models.py\n(paths "
-              "or glob patterns relative to alembic.ini). Nothing was written.");
+              "or glob patterns relative to alembic.ini), or in pyproject.toml's "
+              "[tool.retort]. Nothing was written.");
     goto done;
   }
   if (against && !p.autogenerate) {
