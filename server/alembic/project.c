@@ -17,12 +17,12 @@
 #include "server/base/mem.h"
 
 static const char PROJECT_INI_NAME[] = "alembic.ini";
+static const char PROJECT_PYPROJECT_NAME[] = "pyproject.toml";
 static const char PROJECT_DEFAULT_SECTION[] = "alembic";
 static const char PROJECT_DEFAULT_FILE_TEMPLATE[] = "%(rev)s_%(slug)s";
 static const int PROJECT_DEFAULT_SLUG_LENGTH = 40;
 static const size_t PROJECT_MAX_PYPROJECT_BYTES = 16u * 1024 * 1024;
 
-static bool project__pyproject(Project *p, RtError *err);
 static const int PROJECT_MAX_WALK_DEPTH = 64; /* bounds recursive_version_locations */
 
 typedef VEC(char *) PathVec;
@@ -105,8 +105,30 @@ static bool project__os_error(RtError *err, int e, const char *path) {
 
 /* ---- locations ---------------------------------------------------------------------- */
 
+static const char *project__own(Project *p, char *s) {
+  p->owned = xrealloc(p->owned, (p->nowned + 1) * sizeof *p->owned);
+  p->owned[p->nowned++] = s;
+  return s;
+}
+
+/* Whether the ini's main section sets `key` (configparser's has_option: [DEFAULT] too). */
+static bool project__ini_sets(const Project *p, const char *key) {
+  return p->ini && ini_has_section(p->ini, p->section) && ini_has_key(p->ini, p->section, key);
+}
+
+/* Where `key` is read from, for messages: "[alembic] of /x/alembic.ini" or
+ * "[tool.alembic] of /x/pyproject.toml". */
+static const char *project__where(Project *p, const char *key) {
+  Buf b = BUF_INIT;
+  if (project__ini_sets(p, key) || !p->alembic_toml.found)
+    buf_printf(&b, "[%s] of %s", p->section, p->ini_path ? p->ini_path : "alembic.ini");
+  else
+    buf_printf(&b, "[tool.alembic] of %s", p->pyproject_path);
+  return project__own(p, buf_detach(&b));
+}
+
 /* Resolves a `package:path` value without importing anything (see project.h). */
-static bool project__resolve_package(const Project *p, const char *value, const char *what,
+static bool project__resolve_package(Project *p, const char *value, const char *what,
                                      char **out, RtError *err) {
   const char *colon = strchr(value, ':');
   char *pkg = xstrndup(value, (size_t)(colon - value));
@@ -139,10 +161,10 @@ static bool project__resolve_package(const Project *p, const char *value, const 
   }
   if (!ok)
     error_set(err, ERR_CONFIG,
-              "cannot find package '%.*s' named by %s '%s' in [%s] of %s: looked for %s/%s "
+              "cannot find package '%.*s' named by %s '%s' in %s: looked for %s/%s "
               "and %s/src/%s and the same under each parent directory (retort does not "
               "import Python; use a path such as %%(here)s/migrations instead)",
-              (int)(colon - value), value, what, value, p->section, p->ini_path, p->root,
+              (int)(colon - value), value, what, value, project__where(p, what), p->root,
               pkg, p->root, pkg);
   free(pkg);
   buf_free(&rest);
@@ -151,7 +173,7 @@ static bool project__resolve_package(const Project *p, const char *value, const 
 
 /* util.coerce_resource_to_filename + os.path.abspath, with `root` standing for the
  * working directory Alembic would be run from. */
-static bool project__resolve(const Project *p, const char *value, const char *what, char **out,
+static bool project__resolve(Project *p, const char *value, const char *what, char **out,
                              RtError *err) {
   if (value[0] != '/' && strchr(value, ':'))
     return project__resolve_package(p, value, what, out, err);
@@ -160,8 +182,8 @@ static bool project__resolve(const Project *p, const char *value, const char *wh
 }
 
 /* Splits version_locations as ScriptDirectory.from_config does. */
-static bool project__split_locations(const Project *p, const char *value, const char *sep,
-                                     PathVec *parts, RtError *err) {
+static bool project__split_locations(Project *p, const char *value, const char *sep,
+                                     bool strip, PathVec *parts, RtError *err) {
   if (!sep) {
     // Legacy: re.split(r", *|(?: +)", value) — empty pieces are kept.
     const char *s = value, *piece = value;
@@ -190,15 +212,22 @@ static bool project__split_locations(const Project *p, const char *value, const 
   else if (strcmp(sep, ";") == 0) split = ';';
   else
     return error_set(err, ERR_CONFIG,
-                     "'%s' is not a valid value for version_path_separator; expected "
-                     "'space', 'newline', 'os', ':', ';' (in [%s] of %s)",
-                     sep, p->section, p->ini_path);
-  // [x for x in value.split(split) if x] — pieces are not stripped.
+                     "'%s' is not a valid value for %s; expected "
+                     "'space', 'newline', 'os', ':', ';' (in %s)",
+                     sep, strip ? "path_separator" : "version_path_separator",
+                     project__where(p, strip ? "path_separator" : "version_path_separator"));
+  // [x for x in value.split(split) if x]: 1.8.1 keeps the pieces as they are; Alembic
+  // >= 1.16 (the one that knows path_separator) strips them.
   const char *s = value;
   for (;;) {
     const char *e = strchr(s, split);
     size_t n = e ? (size_t)(e - s) : strlen(s);
-    if (n) vec_push(parts, xstrndup(s, n));
+    const char *b = s;
+    if (n && strip) {
+      while (n && isspace((unsigned char)*b)) b++, n--;
+      while (n && isspace((unsigned char)b[n - 1])) n--;
+    }
+    if (n) vec_push(parts, xstrndup(b, n));
     if (!e) break;
     s = e + 1;
   }
@@ -207,14 +236,77 @@ static bool project__split_locations(const Project *p, const char *value, const 
 
 /* ---- reading the main section ------------------------------------------------------- */
 
-/* ini_get on the main section; *found tells absent from present. */
-static bool project__get(const Project *p, const char *key, const char **val, RtError *err) {
-  RtError e = {0};
-  *val = ini_get(p->ini, p->section, key, &e);
-  if (!*val && e.kind != ERR_NONE) {
-    if (err) *err = e;
-    return false;
+/* A [tool.alembic] string as Alembic reads it: `value % {"here": <dir>}` (Python's
+ * %-formatting with a mapping: %(here)s and %% are all a string may hold). */
+static bool project__toml_percent(Project *p, const char *key, const char *v, const char **out,
+                                  RtError *err) {
+  Buf b = BUF_INIT;
+  for (const char *c = v; *c; c++) {
+    if (*c != '%') {
+      buf_putc(&b, *c);
+    } else if (c[1] == '%') {
+      buf_putc(&b, '%');
+      c++;
+    } else if (!strncmp(c, "%(here)s", 8)) {
+      buf_puts(&b, p->root);
+      c += 7;
+    } else {
+      buf_free(&b);
+      return error_set(err, ERR_CONFIG,
+                       "%s in %s: '%s' has a %% that is neither %%(here)s nor %%%% (Alembic "
+                       "formats it with Python's %% operator: write %%%% for a %%)",
+                       key, project__where(p, key), v);
+    }
   }
+  *out = project__own(p, b.data ? buf_detach(&b) : xstrdup(""));
+  return true;
+}
+
+/* An option as Alembic >= 1.16's Config.get_alembic_option reads it: the ini's main
+ * section (interpolated), else [tool.alembic] (a string or an integer); NULL when neither
+ * sets it. */
+static bool project__get(Project *p, const char *key, const char **val, RtError *err) {
+  *val = NULL;
+  if (project__ini_sets(p, key) || !p->alembic_toml.found) {
+    if (!p->ini) return true;
+    RtError e = {0};
+    *val = ini_get(p->ini, p->section, key, &e);
+    if (!*val && e.kind != ERR_NONE) {
+      if (err) *err = e;
+      return false;
+    }
+    return true;
+  }
+  long i = toml_settings_find(&p->alembic_toml, key);
+  if (i < 0) return true;
+  switch (p->alembic_toml.kinds[i]) {
+  case TOML_STRING:
+    return project__toml_percent(p, key, p->alembic_toml.values[i], val, err);
+  case TOML_INTEGER:
+    *val = p->alembic_toml.values[i];
+    return true;
+  default:
+    return error_set(err, ERR_CONFIG, "%s in %s: expected a string, found %s", key,
+                     project__where(p, key), p->alembic_toml.values[i]);
+  }
+}
+
+/* A boolean option (get_alembic_boolean_option): the ini's value compared with "true"
+ * exactly, or a TOML boolean. */
+static bool project__get_bool(Project *p, const char *key, bool *out, RtError *err) {
+  *out = false;
+  if (project__ini_sets(p, key) || !p->alembic_toml.found) {
+    const char *v;
+    if (!project__get(p, key, &v, err)) return false;
+    *out = v && strcmp(v, "true") == 0;
+    return true;
+  }
+  long i = toml_settings_find(&p->alembic_toml, key);
+  if (i < 0) return true;
+  if (p->alembic_toml.kinds[i] != TOML_BOOL)
+    return error_set(err, ERR_CONFIG, "boolean value expected for TOML parameter '%s' (in %s)",
+                     key, project__where(p, key));
+  *out = strcmp(p->alembic_toml.values[i], "true") == 0;
   return true;
 }
 
@@ -244,14 +336,14 @@ static bool project__load(Project *p, RtError *err) {
   if (!project__get(p, "script_location", &v, err)) return false;
   if (!v)
     return error_set(err, ERR_CONFIG,
-                     "No 'script_location' key found in configuration. (section [%s] of %s)",
-                     p->section, p->ini_path);
+                     "No 'script_location' key found in configuration. (%s)",
+                     project__where(p, "script_location"));
   if (!project__resolve(p, v, "script_location", &p->script_location, err)) return false;
   if (access(p->script_location, F_OK) != 0)
     return error_set(err, ERR_CONFIG,
                      "Path doesn't exist: '%s'.  Please use the 'init' command to create a "
-                     "new scripts folder. (script_location in [%s] of %s)",
-                     p->script_location, p->section, p->ini_path);
+                     "new scripts folder. (script_location in %s)",
+                     p->script_location, project__where(p, "script_location"));
 
   if (!project__get(p, "truncate_slug_length", &v, err)) return false;
   p->truncate_slug_length = PROJECT_DEFAULT_SLUG_LENGTH;
@@ -260,18 +352,46 @@ static bool project__load(Project *p, RtError *err) {
     if (!project__parse_int(v, &n))
       return error_set(err, ERR_CONFIG,
                        "invalid literal for int() with base 10: '%s' (truncate_slug_length "
-                       "in [%s] of %s)",
-                       v, p->section, p->ini_path);
+                       "in %s)",
+                       v, project__where(p, "truncate_slug_length"));
     p->truncate_slug_length = n ? n : PROJECT_DEFAULT_SLUG_LENGTH;  // `or 40`
   }
 
-  if (!project__get(p, "version_locations", &v, err)) return false;
   PathVec locs = {0};
-  if (v && *v) {
-    const char *sep;
-    if (!project__get(p, "version_path_separator", &sep, err)) return false;
-    PathVec parts = {0};
-    bool ok = project__split_locations(p, v, sep, &parts, err);
+  PathVec parts = {0};
+  bool from_toml = !project__ini_sets(p, "version_locations") &&
+                   toml_settings_find(&p->alembic_toml, "version_locations") >= 0;
+  v = NULL;
+  if (from_toml) { // an array of paths, each with %(here)s
+    long i = toml_settings_find(&p->alembic_toml, "version_locations");
+    char **list = p->alembic_toml.lists[i];
+    if (p->alembic_toml.kinds[i] != TOML_ARRAY || !list)
+      return error_set(err, ERR_CONFIG, "version_locations in %s: expected an array of paths",
+                       project__where(p, "version_locations"));
+    for (size_t k = 0; list[k]; k++) {
+      const char *piece;
+      if (!project__toml_percent(p, "version_locations", list[k], &piece, err)) {
+        for (size_t j = 0; j < parts.len; j++) free(parts.items[j]);
+        vec_free(&parts);
+        return false;
+      }
+      vec_push(&parts, xstrdup(piece));
+    }
+  } else if (p->ini && !project__get(p, "version_locations", &v, err)) {
+    return false;
+  }
+  if ((v && *v) || parts.len) {
+    bool ok = true;
+    if (!from_toml) {
+      // path_separator (Alembic >= 1.16) before version_path_separator; its pieces stripped
+      const char *sep, *newsep;
+      if (!project__get(p, "version_path_separator", &sep, err) ||
+          !project__get(p, "path_separator", &newsep, err))
+        return false;
+      if (!project__ini_sets(p, "path_separator")) newsep = NULL;
+      if (!project__ini_sets(p, "version_path_separator")) sep = NULL;
+      ok = project__split_locations(p, v, newsep ? newsep : sep, newsep != NULL, &parts, err);
+    }
     for (size_t i = 0; ok && i < parts.len; i++) {
       char *loc;
       ok = project__resolve(p, parts.items[i], "version_locations", &loc, err);
@@ -293,8 +413,9 @@ static bool project__load(Project *p, RtError *err) {
 
   // Alembic (1.10 up to 1.16 at least) compares with "true" exactly, as for sourceless;
   // "yes" or "True" silently mean false there, so they do here.
-  if (!project__get(p, "recursive_version_locations", &v, err)) return false;
-  p->recursive_version_locations = v && strcmp(v, "true") == 0;
+  if (!project__get_bool(p, "recursive_version_locations", &p->recursive_version_locations,
+                         err))
+    return false;
 
   if (!project__get(p, "file_template", &v, err)) return false;
   p->file_template = xstrdup(v ? v : PROJECT_DEFAULT_FILE_TEMPLATE);
@@ -302,12 +423,14 @@ static bool project__load(Project *p, RtError *err) {
   p->timezone = v ? xstrdup(v) : NULL;
   // A URL that does not interpolate (a bare '%' in a password) only breaks the commands
   // that connect, as in Alembic where env.py reads it: keep the error for them.
+  // (env.py reads it with get_main_option: the ini only)
   RtError url_err = {0};
-  v = ini_get(p->ini, p->section, "sqlalchemy.url", &url_err);
+  v = p->ini && ini_has_section(p->ini, p->section)
+          ? ini_get(p->ini, p->section, "sqlalchemy.url", &url_err)
+          : NULL;
   p->sqlalchemy_url = v ? xstrdup(v) : NULL;
   if (!v && url_err.kind != ERR_NONE) p->sqlalchemy_url_error = xstrdup(url_err.msg);
-  if (!project__get(p, "sourceless", &v, err)) return false;
-  p->sourceless = v && strcmp(v, "true") == 0;
+  if (!project__get_bool(p, "sourceless", &p->sourceless, err)) return false;
   if (!project__get(p, "output_encoding", &v, err)) return false;
   p->output_encoding = xstrdup(v ? v : "utf-8");
   return true;
@@ -315,11 +438,35 @@ static bool project__load(Project *p, RtError *err) {
 
 /* ---- public: opening ---------------------------------------------------------------- */
 
+/* Reads <dir>/pyproject.toml into p (its [tool.retort] and [tool.alembic]), when there. */
+static bool project__pyproject_at(Project *p, const char *dir, RtError *err) {
+  char *path = project_join(dir, PROJECT_PYPROJECT_NAME);
+  if (!project__is_file(path)) {
+    free(path);
+    return true;
+  }
+  Buf b = BUF_INIT;
+  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err) &&
+            toml_read_table(buf_cstr(&b), b.len, "tool.retort", 0, &p->tool, err) &&
+            toml_read_table(buf_cstr(&b), b.len, "tool.alembic", TOML_SKIP_TABLE_ARRAYS,
+                            &p->alembic_toml, err);
+  if (!ok && err && strncmp(err->msg, path, strlen(path)) != 0) error_prefix(err, "%s", path);
+  buf_free(&b);
+  if (ok && (p->tool.found || p->alembic_toml.found)) p->pyproject_path = path;
+  else free(path);
+  return ok;
+}
+
+static bool project__is_named(const char *path, const char *name) {
+  const char *slash = strrchr(path, '/');
+  return strcmp(slash ? slash + 1 : path, name) == 0;
+}
+
 bool project_discover(const char *start, const char *section, Project **out, RtError *err) {
   *out = NULL;
   char *abs = project__abspath(start && *start ? start : ".");
-  char *ini_path = NULL;
-  Project *p = NULL;
+  Project *p = xcalloc(1, sizeof *p);
+  p->section = xstrdup(section && *section ? section : PROJECT_DEFAULT_SECTION);
   struct stat st;
   if (stat(abs, &st) != 0) {
     int e = errno;
@@ -328,50 +475,75 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
     goto fail;
   }
   if (S_ISDIR(st.st_mode)) {
+    // the nearest directory with an alembic.ini, or a pyproject.toml with [tool.alembic]
     char *dir = xstrdup(abs);
     for (;;) {
       char *cand = project_join(dir, PROJECT_INI_NAME);
       if (project__is_file(cand)) {
-        ini_path = cand;
+        p->ini_path = cand;
         break;
       }
       free(cand);
+      if (!project__pyproject_at(p, dir, err)) {
+        free(dir);
+        goto fail;
+      }
+      if (p->alembic_toml.found) {
+        p->root = xstrdup(dir);
+        break;
+      }
+      toml_settings_free(&p->tool);
+      toml_settings_free(&p->alembic_toml);
+      free(p->pyproject_path);
+      p->pyproject_path = NULL;
       if (strcmp(dir, "/") == 0) break;
       char *up = project__dirname(dir);
       free(dir);
       dir = up;
     }
     free(dir);
-    if (!ini_path) {
+    if (!p->ini_path && !p->root) {
       error_set(err, ERR_NOT_FOUND,
-                "no alembic.ini found in %s or any parent directory; pass project=<dir> or "
-                "create one with `alembic init`",
+                "no alembic.ini found in %s or any parent directory (nor a pyproject.toml "
+                "with [tool.alembic]); pass project=<dir> or create one with `alembic init`",
                 abs);
       goto fail;
     }
+  } else if (project__is_named(abs, PROJECT_PYPROJECT_NAME)) {
+    // a pyproject.toml named: its directory's alembic.ini too, as Alembic's defaults
+    p->root = project__dirname(abs);
+    char *cand = project_join(p->root, PROJECT_INI_NAME);
+    if (project__is_file(cand)) p->ini_path = cand;
+    else free(cand);
   } else {
-    ini_path = xstrdup(abs);
+    p->ini_path = xstrdup(abs);
   }
 
-  p = xcalloc(1, sizeof *p);
-  p->ini_path = ini_path;
-  ini_path = NULL;
-  p->root = project__dirname(p->ini_path);
-  p->section = xstrdup(section && *section ? section : PROJECT_DEFAULT_SECTION);
-  p->ini = ini_read_file(p->ini_path, err);
-  if (!p->ini) goto fail;
-  if (!ini_has_section(p->ini, p->section)) {
-    error_set(err, ERR_CONFIG, "No config file '%s' found, or file has no '[%s]' section",
-              p->ini_path, p->section);
+  if (!p->root) {
+    p->root = project__dirname(p->ini_path);
+    if (!project__pyproject_at(p, p->root, err)) goto fail;
+  } else if (!p->pyproject_path && !project__pyproject_at(p, p->root, err)) {
     goto fail;
   }
-  if (!project__load(p, err) || !project__pyproject(p, err)) goto fail;
+  if (p->ini_path) {
+    p->ini = ini_read_file(p->ini_path, err);
+    if (!p->ini) goto fail;
+  }
+  if (!(p->ini && ini_has_section(p->ini, p->section)) && !p->alembic_toml.found) {
+    if (p->ini_path)
+      error_set(err, ERR_CONFIG, "No config file '%s' found, or file has no '[%s]' section",
+                p->ini_path, p->section);
+    else
+      error_set(err, ERR_CONFIG, "%s/%s has no [tool.alembic] table, and there is no %s "
+                "beside it", p->root, PROJECT_PYPROJECT_NAME, PROJECT_INI_NAME);
+    goto fail;
+  }
+  if (!project__load(p, err)) goto fail;
   free(abs);
   *out = p;
   return true;
 fail:
   free(abs);
-  free(ini_path);
   project_delete(p);
   return false;
 }
@@ -401,6 +573,10 @@ bool project_open_versions_dir(const char *dir, Project **out, RtError *err) {
   return true;
 }
 
+const char *project_config_file(const Project *p) {
+  return p->ini_path ? p->ini_path : p->alembic_toml.found ? p->pyproject_path : NULL;
+}
+
 void project_delete(Project *p) {
   if (!p) return;
   free(p->root);
@@ -417,14 +593,15 @@ void project_delete(Project *p) {
   ini_delete(p->ini);
   free(p->pyproject_path);
   toml_settings_free(&p->tool);
+  toml_settings_free(&p->alembic_toml);
+  for (size_t i = 0; i < p->nowned; i++) free(p->owned[i]);
+  free(p->owned);
   free(p);
 }
 
 /* Index of `key` among pyproject.toml's settings, or -1. */
 static long project__tool_key(const Project *p, const char *key) {
-  for (size_t i = 0; p && i < p->tool.n; i++)
-    if (!strcasecmp(p->tool.keys[i], key)) return (long)i;
-  return -1;
+  return p ? toml_settings_find(&p->tool, key) : -1;
 }
 
 static bool project__ini_has(const Project *p, const char *key) {
@@ -474,24 +651,6 @@ bool project_settings_each(const Project *p, ProjectSettingFn fn, void *ctx) {
   return true;
 }
 
-/* [tool.retort] of <root>/pyproject.toml, when the file is there. */
-static bool project__pyproject(Project *p, RtError *err) {
-  char *path = project_join(p->root, "pyproject.toml");
-  if (!project__is_file(path)) {
-    free(path);
-    return true;
-  }
-  Buf b = BUF_INIT;
-  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err);
-  if (ok && !toml_read_table(buf_cstr(&b), b.len, "tool.retort", &p->tool, err)) {
-    error_prefix(err, "%s", path);
-    ok = false;
-  }
-  buf_free(&b);
-  if (ok && p->tool.found) p->pyproject_path = path;
-  else free(path);
-  return ok;
-}
 
 /* ---- masking ------------------------------------------------------------------------ */
 

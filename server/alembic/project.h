@@ -14,6 +14,15 @@
  * the Project (freed by project_delete); every path is absolute and normalised (no "."
  * or ".." components, no trailing slash), but symlinks are not resolved.
  *
+ * pyproject.toml (Alembic >= 1.16): each option is read from the ini's main section when
+ * it sets it, else from [tool.alembic] of the pyproject.toml in the same directory, as
+ * Config.get_alembic_option does: strings with %(here)s (that directory) and %% replaced,
+ * version_locations as an array of paths, sourceless and recursive_version_locations as
+ * TOML booleans. A project may have only the pyproject.toml (then ini_path and ini are
+ * NULL); sqlalchemy.url is only ever read from the ini (Alembic's get_main_option).
+ * `path_separator` (Alembic >= 1.16) splits the ini's version_locations like
+ * version_path_separator, its pieces stripped as that Alembic strips them.
+ *
  * Relative paths: Alembic resolves a relative script_location / version_locations entry
  * against the process's working directory. Users run alembic from the ini's directory,
  * so retort resolves them against the ini's directory (`root`), whatever our cwd is.
@@ -27,7 +36,8 @@
 typedef struct Project {
   char *root;             /* directory holding alembic.ini; for project_open_versions_dir,
                              the versions directory's parent */
-  char *ini_path;         /* absolute alembic.ini path; NULL for project_open_versions_dir */
+  char *ini_path;         /* absolute alembic.ini path; NULL for project_open_versions_dir and
+                             for a project configured by pyproject.toml alone */
   char *section;          /* the main section read ("alembic" unless overridden) */
   char *script_location;  /* resolved directory; it exists (checked at discovery) */
   char **version_locations;       /* directories revision files are read from, in the
@@ -60,21 +70,28 @@ typedef struct Project {
                                  whoever needs the database reports this. */
   bool sourceless;        /* `sourceless = true` (exactly "true", as Alembic compares) */
   char *output_encoding;  /* default "utf-8" */
-  Ini *ini;               /* the whole parsed file (owned); NULL for project_open_versions_dir */
-  char *pyproject_path;   /* <root>/pyproject.toml when it has a [tool.retort] table, else NULL */
+  Ini *ini;               /* the whole parsed file (owned); NULL when ini_path is */
+  char *pyproject_path;   /* <root>/pyproject.toml when it has [tool.retort] or [tool.alembic] */
   TomlSettings tool;      /* the settings below [tool.retort] (see toml.h), for project_setting */
+  TomlSettings alembic_toml; /* [tool.alembic]: Alembic >= 1.16 reads its options there when
+                                the ini's main section does not set them */
+  char **owned;           /* strings made while reading the options, freed with the project */
+  size_t nowned;
 } Project;
 
 /**
- * Finds and reads a project. `start` is an alembic.ini file (any file name) or a
- * directory (NULL or "" → the working directory); a directory is searched upward
- * (itself, then each parent) for a file named "alembic.ini". `section` is the main
- * section name (NULL → "alembic"). ALEMBIC_CONFIG is not consulted.
+ * Finds and reads a project. `start` is an alembic.ini file (any file name), a
+ * pyproject.toml, or a directory (NULL or "" → the working directory); a directory is
+ * searched upward (itself, then each parent) for a file named "alembic.ini", or a
+ * pyproject.toml with a [tool.alembic] table, whichever comes first. `section` is the
+ * ini's main section name (NULL → "alembic"; [tool.alembic] is always that). The
+ * pyproject.toml beside the chosen file is read too. ALEMBIC_CONFIG is not consulted.
  *
  * On success *out is a new Project (free with project_delete). On failure returns false,
  * *out is NULL and err says what and where:
- *   ERR_NOT_FOUND  "no alembic.ini found in /x or any parent directory; pass
- *                  project=<dir> or create one with `alembic init`", or start missing;
+ *   ERR_NOT_FOUND  "no alembic.ini (or pyproject.toml with [tool.alembic]) found in /x or
+ *                  any parent directory; pass project=<dir> or create one with `alembic
+ *                  init`", or start missing;
  *   ERR_CONFIG     ini syntax error (with line), missing section ("No config file
  *                  '/x/alembic.ini' found, or file has no '[alembic]' section" — Alembic's
  *                  wording), "No 'script_location' key found in configuration.",
@@ -93,6 +110,13 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
  * has Alembic's default. Fails (ERR_NOT_FOUND) when `dir` is not a directory.
  */
 bool project_open_versions_dir(const char *dir, Project **out, RtError *err);
+
+/**
+ * The file Alembic is pointed at with -c: alembic.ini, else (a project configured by
+ * pyproject.toml alone, which Alembic >= 1.16 takes as `-c pyproject.toml`) the
+ * pyproject.toml; NULL for project_open_versions_dir.
+ */
+const char *project_config_file(const Project *p);
 
 /** Frees the project and everything it owns. project_delete(NULL) is a no-op. */
 void project_delete(Project *p);

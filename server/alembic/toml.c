@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/base/arena.h"
 #include "server/base/buf.h"
@@ -19,7 +20,10 @@
 #define TF_EXPLICIT 1u
 #define TF_FROZEN 2u
 
+/* The first six are TomlKind's, in its order. */
 typedef enum { TV_STRING, TV_INTEGER, TV_FLOAT, TV_BOOL, TV_DATETIME, TV_ARRAY, TV_TABLE } TvKind;
+_Static_assert((int)TV_ARRAY == (int)TOML_ARRAY && (int)TV_BOOL == (int)TOML_BOOL,
+               "TvKind and TomlKind agree");
 
 typedef struct TKey {
   const char **seg;
@@ -43,6 +47,8 @@ typedef struct Tp {
   Arena *a;
   TKey want;  /* the table whose keys are kept */
   const char *table; /* its name, for messages */
+  int opts;          /* TOML_SKIP_TABLE_ARRAYS */
+  bool skipping;     /* inside a [[table array]] below `want` that is passed over */
   TKey cur;   /* the current [header] */
   TomlSettings *out;
   size_t out_cap;
@@ -656,6 +662,14 @@ static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
       return false;
     }
   }
+  if ((t->opts & TOML_SKIP_TABLE_ARRAYS) && v->kind == TV_ARRAY) {
+    bool tables = false;
+    for (size_t i = 0; i < v->n; i++) tables |= v->items[i]->kind == TV_TABLE;
+    if (tables) { // an inline array of tables: not a setting
+      buf_free(&k);
+      return true;
+    }
+  }
   Buf val = BUF_INIT;
   int line = t->line;
   t->line = v->line;
@@ -671,9 +685,21 @@ static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
     o->keys = xrealloc(o->keys, t->out_cap * sizeof *o->keys);
     o->values = xrealloc(o->values, t->out_cap * sizeof *o->values);
     o->lines = xrealloc(o->lines, t->out_cap * sizeof *o->lines);
+    o->kinds = xrealloc(o->kinds, t->out_cap * sizeof *o->kinds);
+    o->lists = xrealloc(o->lists, t->out_cap * sizeof *o->lists);
+  }
+  char **list = NULL;
+  bool scalars = v->kind == TV_ARRAY;
+  for (size_t i = 0; scalars && i < v->n; i++) scalars = v->items[i]->kind < TV_ARRAY;
+  if (scalars) { // tp__text checked the strings for NUL
+    list = xmalloc((v->n + 1) * sizeof *list);
+    for (size_t i = 0; i < v->n; i++) list[i] = xstrndup(v->items[i]->text, v->items[i]->len);
+    list[v->n] = NULL;
   }
   o->keys[o->n] = k.data ? buf_detach(&k) : xstrdup("");
   o->values[o->n] = val.data ? buf_detach(&val) : xstrdup("");
+  o->kinds[o->n] = (unsigned char)v->kind;
+  o->lists[o->n] = list;
   o->lines[o->n++] = v->line;
   o->found = true;
   return true;
@@ -783,10 +809,17 @@ static bool tp__header(Tp *t) {
     return tp__fail(t, "expected '%s' to close the table header, found %s", array ? "]]" : "]",
                     tp__here(t));
   t->p += array ? 2 : 1;
+  t->skipping = false;
   if (tp__relevant(t, &k)) {
     bool below = k.n >= t->want.n;
     if (t->nflags >= 2 * TOML_MAX_SETTINGS)
       return tp__fail(t, "more than %d tables below [%s]", TOML_MAX_SETTINGS, t->table);
+    t->skipping = false;
+    if (below && array && (t->opts & TOML_SKIP_TABLE_ARRAYS)) {
+      t->skipping = true; // its keys are not settings
+      t->cur = k;
+      return tp__eol(t, "the table header");
+    }
     if (below && array)
       return tp__fail(t, "[[...]] below [%s]: retort's settings have no arrays of tables",
                       t->table);
@@ -820,18 +853,18 @@ static bool tp__document(Tp *t) {
     TVal *v = tp__value(t);
     if (!v) return false;
     TKey path = tp__concat(t, &t->cur, &k);
-    if (!tp__keyval_flags(t, &path, t->cur.n) || !tp__emit(t, &path, v) ||
-        !tp__eol(t, "the value"))
+    if (!t->skipping && (!tp__keyval_flags(t, &path, t->cur.n) || !tp__emit(t, &path, v)))
       return false;
+    if (!tp__eol(t, "the value")) return false;
   }
   return true;
 }
 
-bool toml_read_table(const char *text, size_t len, const char *table, TomlSettings *out,
-                     RtError *err) {
+bool toml_read_table(const char *text, size_t len, const char *table, int flags,
+                     TomlSettings *out, RtError *err) {
   *out = (TomlSettings){0};
   Tp t = {.p = text, .end = text + len, .line = 1, .err = err, .a = arena_new(), .out = out,
-         .table = table};
+         .table = table, .opts = flags};
   size_t cap = 0;
   for (const char *s = table; *s;) {
     size_t n = strcspn(s, ".");
@@ -844,13 +877,23 @@ bool toml_read_table(const char *text, size_t len, const char *table, TomlSettin
   return ok;
 }
 
+long toml_settings_find(const TomlSettings *s, const char *key) {
+  for (size_t i = 0; s && i < s->n; i++)
+    if (!strcasecmp(s->keys[i], key)) return (long)i;
+  return -1;
+}
+
 void toml_settings_free(TomlSettings *s) {
   for (size_t i = 0; i < s->n; i++) {
     free(s->keys[i]);
     free(s->values[i]);
+    for (char **l = s->lists[i]; l && *l; l++) free(*l);
+    free(s->lists[i]);
   }
   free(s->keys);
   free(s->values);
   free(s->lines);
+  free(s->kinds);
+  free(s->lists);
   *s = (TomlSettings){0};
 }

@@ -30,13 +30,31 @@
  * the table itself being something other than a table, a table declared twice or extended
  * where TOML forbids it (an inline table, dotted keys into a declared table), and more than
  * 1000 keys or tables below it. */
+typedef enum TomlKind {
+  TOML_STRING,
+  TOML_INTEGER,
+  TOML_FLOAT,
+  TOML_BOOL,
+  TOML_DATETIME,
+  TOML_ARRAY,
+} TomlKind;
+
 typedef struct TomlSettings {
   char **keys;   /* in document order */
   char **values;
   int *lines;    /* 1-based line of each key */
+  unsigned char *kinds; /* TomlKind of each value */
+  char ***lists; /* for an array of scalars: its elements' texts, NULL-terminated; else NULL */
   size_t n;
   bool found;    /* the table (or a key below it) is in the document */
 } TomlSettings;
+
+/* toml_read_table flags. */
+enum {
+  /* [[arrays of tables]] and arrays holding tables below the table are passed over (they
+   * are not settings) instead of being errors: for [tool.alembic]'s post_write_hooks. */
+  TOML_SKIP_TABLE_ARRAYS = 1,
+};
 
 /**
  * Parses `text` (`len` bytes, need not be NUL-terminated) and collects the settings of
@@ -44,8 +62,11 @@ typedef struct TomlSettings {
  * toml_settings_free, also after a failure). Returns false with err set (ERR_CONFIG,
  * "line N: what") when the document is not TOML or the settings are not usable.
  */
-bool toml_read_table(const char *text, size_t len, const char *table, TomlSettings *out,
-                     RtError *err);
+bool toml_read_table(const char *text, size_t len, const char *table, int flags,
+                     TomlSettings *out, RtError *err);
+
+/** The index of `key` (ASCII case-insensitive) among the settings, or -1. */
+long toml_settings_find(const TomlSettings *s, const char *key);
 
 void toml_settings_free(TomlSettings *s);
 

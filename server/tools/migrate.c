@@ -587,7 +587,7 @@ static bool mig__run_alembic(Mig *m, const char *target, bool sql, int *status, 
                              Buf *errout, bool *cancelled, RtError *err) {
   char *url = m->db ? mig__child_url(m) : NULL;
   AlembicChild c = {.bin = m->alembic_bin,
-                    .ini = m->tp.project->ini_path,
+                    .ini = project_config_file(m->tp.project),
                     .cwd = m->tp.project->root,
                     .url = url,
                     .sql = sql,
@@ -903,7 +903,7 @@ static bool mig__run(ToolSession *s, const McpToolCall *call, McpToolResult *res
     if (m->vtable && !*m->vtable) m->vtable = NULL;
     if (m->vschema && !*m->vschema) m->vschema = NULL;
   }
-  m->alembic_bin = m->tp.project->ini_path ? mig__find_alembic(m) : NULL;
+  m->alembic_bin = project_config_file(m->tp.project) ? mig__find_alembic(m) : NULL;
 
   if (m->sql_only && m->from) {
     // Offline, like alembic's --sql FROM:TO: the start is named, no database.

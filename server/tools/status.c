@@ -249,7 +249,8 @@ static void status__text(Buf *t, const ToolProject *tp, const StatusDb *d,
                          const FindingList *problems) {
   size_t nh = 0;
   Revision *const *heads = graph_heads(tp->graph, &nh);
-  buf_printf(t, "Project: %s\n", tp->project->ini_path ? tp->project->ini_path : tp->project->root);
+  const char *config = project_config_file(tp->project);
+  buf_printf(t, "Project: %s\n", config ? config : tp->project->root);
   buf_printf(t, "Revisions: %zu\n", graph_count(tp->graph));
   buf_printf(t, "Head%s: ", nh == 1 ? "" : "s");
   if (nh == 0) buf_puts(t, "(none)");

@@ -192,7 +192,7 @@ static bool verify__alembic(Verify *v, const char *verb, const char *target,
     *why = xstrdup("cannot give the throwaway database's address to alembic");
     return false;
   }
-  AlembicChild c = {.bin = v->alembic, .ini = v->tp->project->ini_path,
+  AlembicChild c = {.bin = v->alembic, .ini = project_config_file(v->tp->project),
                     .cwd = v->tp->project->root, .url = url,
                     .lock_ms = VERIFY_LOCK_TIMEOUT_MS, .stmt_ms = VERIFY_STATEMENT_TIMEOUT_MS,
                     .cancel_fd = -1};
@@ -538,7 +538,7 @@ bool tool_verify_revisions(ToolSession *s, const ToolProject *tp, Revision *cons
   }
   // Always the scratch cluster, whatever database the call would otherwise use.
   // The engine for revisions retort cannot run natively, as upgrade finds it.
-  v.alembic = p->ini_path ? alembic_child_find(p->root) : NULL;
+  v.alembic = project_config_file(p) ? alembic_child_find(p->root) : NULL;
   DbTarget t = {.kind = DB_KIND_SCRATCH, .source = "scratch"};
   t.scratch_dir = scratch_dir_for(p->root);
   Buf m = BUF_INIT;

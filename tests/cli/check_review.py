@@ -397,6 +397,39 @@ def review_all_formats(name, project, target, want_rc, cwd):
     return res
 
 
+def pyproject_only():
+    """The example project configured by pyproject.toml alone ([tool.alembic], Alembic >=
+    1.16, and [tool.retort]): history, status and review read it as they read alembic.ini,
+    and a new revision follows its file_template."""
+    shop = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "shop")
+    with tempfile.TemporaryDirectory(prefix="retort-cli-toml-") as tmp:
+        ini_proj = os.path.join(tmp, "ini")
+        toml_proj = os.path.join(tmp, "toml")
+        shutil.copytree(shop, ini_proj, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(shop, toml_proj, ignore=shutil.ignore_patterns("__pycache__"))
+        os.remove(os.path.join(toml_proj, "alembic.ini"))
+        with open(os.path.join(toml_proj, "pyproject.toml"), "w") as f:
+            f.write('[project]\nname = "shop"\n\n[tool.alembic]\n'
+                    'script_location = "%(here)s/migrations"\n'
+                    'file_template = "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"\n'
+                    'truncate_slug_length = 40\nprepend_sys_path = ["%(here)s"]\n\n'
+                    '[[tool.alembic.post_write_hooks]]\nname = "black"\ntype = "console_scripts"\n'
+                    'entrypoint = "black"\n\n'
+                    '[tool.retort]\nmodels = ["app/models.py"]\n')
+        sub = os.path.join(toml_proj, "app")
+        for args in (["history", "--verbose"], ["status", "--offline"], ["review", "base:head"]):
+            a = run(ini_proj, *args, cwd=tmp)
+            b = run(sub, *args, cwd=tmp)
+            same = ((a[0], a[1].replace(ini_proj + "/alembic.ini", "CONFIG").replace(ini_proj, "P")) ==
+                    (b[0], b[1].replace(toml_proj + "/pyproject.toml", "CONFIG").replace(toml_proj, "P")))
+            check(f"pyproject.toml only: {' '.join(args)} as with alembic.ini", same and a[1] != "",
+                  f"ini rc={a[0]} {a[1][:200]!r} {a[2][:200]!r}\ntoml rc={b[0]} {b[1][:200]!r} {b[2][:200]!r}")
+        rc, out, err = run(toml_proj, "revision", "-m", "add coupons", "--dry-run", cwd=tmp)
+        check("pyproject.toml only: a new revision named by [tool.alembic] file_template",
+              rc == 0 and re.search(r"/migrations/versions/\d{4}_\d\d_\d\d_[0-9a-f]{12}_add_coupons\.py",
+                                    out + err) is not None, f"rc={rc} {out[:300]!r} {err[:300]!r}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="retort-cli-") as tmp:
         proj = os.path.join(tmp, "proj")
@@ -483,6 +516,7 @@ def main():
         rc, out, err = run(os.path.join(tmp, "missing"), "review", cwd=tmp)
         check("missing project: exit 1", rc == 1 and err.strip() != "", f"rc={rc} err={err!r}")
 
+    pyproject_only()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

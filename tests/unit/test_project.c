@@ -251,8 +251,8 @@ Test(project, no_alembic_ini_anywhere) {
   cr_assert_eq(err.kind, ERR_NOT_FOUND);
   char want[1024];
   snprintf(want, sizeof want,
-           "no alembic.ini found in %s or any parent directory; pass project=<dir> or "
-           "create one with `alembic init`",
+           "no alembic.ini found in %s or any parent directory (nor a pyproject.toml with "
+           "[tool.alembic]); pass project=<dir> or create one with `alembic init`",
            dir);
   cr_assert_str_eq(err.msg, want);
   memset(&err, 0, sizeof err);
@@ -670,4 +670,134 @@ Test(project, a_pyproject_that_is_not_toml_fails_discovery_with_its_line) {
            "quotes (\"app/models.py\")",
            tmp);
   cr_expect_str_eq(err.msg, want);
+}
+
+/* ---- [tool.alembic] (Alembic >= 1.16; not in Debian, so checked against the rules of its
+ * Config.get_alembic_option / ScriptDirectory.from_config) --------------------------- */
+
+static void expect_fails(const char *start, const char *want_part) {
+  Project *p = NULL;
+  RtError err = {0};
+  cr_assert_not(project_discover(start, NULL, &p, &err), "%s", start);
+  cr_assert_null(p);
+  cr_expect(strstr(err.msg, want_part), "'%s' not in '%s'", want_part, err.msg);
+}
+
+Test(project, pyproject_only_project) {
+  char root[512], sub[600], py[600];
+  snprintf(root, sizeof root, "%s/ta", tmp);
+  snprintf(sub, sizeof sub, "%s/app/models", root);
+  snprintf(py, sizeof py, "%s/pyproject.toml", root);
+  mkdirs(sub);
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/migrations/versions"));
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/more/versions"));
+  put("ta/pyproject.toml",
+      "[project]\nname = \"shop\"\n\n[tool.alembic]\n"
+      "script_location = \"%(here)s/migrations\"\n"
+      "version_locations = [\"%(here)s/migrations/versions\", \"more/versions\"]\n"
+      "file_template = \"%%(year)d_%%(rev)s_%%(slug)s\"\n"
+      "truncate_slug_length = 20\n"
+      "recursive_version_locations = true\n"
+      "sourceless = false\n"
+      "timezone = \"UTC\"\n"
+      "prepend_sys_path = [\".\"]\n\n"
+      "[[tool.alembic.post_write_hooks]]\nname = \"ruff\"\ntype = \"module\"\n"
+      "module = \"ruff\"\noptions = \"check --fix REVISION_SCRIPT_FILENAME\"\n\n"
+      "[tool.retort]\nmodels = \"app/models/*.py\"\n");
+  Project *p = discover(sub, NULL); // found from below, as alembic.ini would be
+  cr_expect_null(p->ini_path);
+  cr_expect_null(p->ini);
+  cr_expect_str_eq(p->root, root);
+  cr_expect_str_eq(p->pyproject_path, py);
+  char want[700];
+  snprintf(want, sizeof want, "%s/migrations", root);
+  cr_expect_str_eq(p->script_location, want);
+  cr_assert_eq(p->nversion_locations, 2);
+  snprintf(want, sizeof want, "%s/migrations/versions", root);
+  cr_expect_str_eq(p->version_locations[0], want);
+  snprintf(want, sizeof want, "%s/more/versions", root);
+  cr_expect_str_eq(p->version_locations[1], want);
+  cr_expect(p->version_locations_configured);
+  cr_expect_str_eq(p->file_template, "%(year)d_%(rev)s_%(slug)s");
+  cr_expect_eq(p->truncate_slug_length, 20);
+  cr_expect(p->recursive_version_locations);
+  cr_expect_not(p->sourceless);
+  cr_expect_str_eq(p->timezone, "UTC");
+  cr_expect_null(p->sqlalchemy_url);
+  cr_expect_str_eq(project_setting(p, "models"), "app/models/*.py");
+  project_delete(p);
+
+  p = discover(py, NULL); // named
+  cr_expect_str_eq(p->root, root);
+  cr_expect_null(p->ini_path);
+  project_delete(p);
+
+  // an alembic.ini beside it: its main section first, [tool.alembic] for the rest, as
+  // get_alembic_option; sqlalchemy.url from the ini only
+  put("ta/alembic.ini", "[alembic]\nsqlalchemy.url = postgresql:///shop\n"
+                        "truncate_slug_length = 30\n");
+  p = discover(root, NULL);
+  char ini[700];
+  snprintf(ini, sizeof ini, "%s/alembic.ini", root);
+  cr_expect_str_eq(p->ini_path, ini);
+  snprintf(want, sizeof want, "%s/migrations", root);
+  cr_expect_str_eq(p->script_location, want);
+  cr_expect_eq(p->truncate_slug_length, 30);
+  cr_expect_str_eq(p->sqlalchemy_url, "postgresql:///shop");
+  cr_expect_eq(p->nversion_locations, 2);
+  project_delete(p);
+  p = discover(py, NULL); // naming the pyproject.toml takes the alembic.ini beside it
+  cr_expect_str_eq(p->ini_path, ini);
+  project_delete(p);
+  // an ini without [alembic] does not matter when [tool.alembic] is there
+  put("ta/alembic.ini", "[loggers]\nkeys = root\n");
+  p = discover(root, NULL);
+  cr_expect_eq(p->truncate_slug_length, 20);
+  project_delete(p);
+}
+
+Test(project, tool_alembic_errors_say_where) {
+  char root[512];
+  snprintf(root, sizeof root, "%s/tb", tmp);
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/migrations/versions"));
+  put("tb/pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\nsourceless = \"true\"\n");
+  expect_fails(root, "boolean value expected for TOML parameter 'sourceless' (in [tool.alembic] of ");
+  put("tb/pyproject.toml", "[tool.alembic]\nscript_location = \"%(root)s/migrations\"\n");
+  expect_fails(root, "script_location in [tool.alembic] of ");
+  expect_fails(root, "has a % that is neither %(here)s nor %%");
+  put("tb/pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\n"
+                           "version_locations = \"migrations/versions\"\n");
+  expect_fails(root, "version_locations in [tool.alembic] of ");
+  put("tb/pyproject.toml", "[tool.alembic]\nscript_location = 5.5\n");
+  expect_fails(root, "script_location in [tool.alembic] of ");
+  put("tb/pyproject.toml", "[tool.alembic]\nscript_location = \"nowhere\"\n");
+  expect_fails(root, "Path doesn't exist: ");
+  put("tb/pyproject.toml", "[tool.alembic]\nversion_locations = []\n");
+  expect_fails(root, "No 'script_location' key found in configuration. ([tool.alembic] of ");
+  put("tb/pyproject.toml", "[tool.black]\nx = 1\n");
+  char py[600];
+  snprintf(py, sizeof py, "%s/pyproject.toml", root);
+  expect_fails(py, "has no [tool.alembic] table, and there is no alembic.ini beside it");
+  put("tb/pyproject.toml", "[tool.alembic\n");
+  expect_fails(root, "pyproject.toml: line 1: expected ']' to close the table header");
+}
+
+Test(project, path_separator_splits_and_strips) {
+  char root[512];
+  snprintf(root, sizeof root, "%s/tc", tmp);
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/mig/a"));
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/mig/b"));
+  put("tc/alembic.ini", "[alembic]\nscript_location = mig\npath_separator = os\n"
+                        "version_locations = mig/a : mig/b\n");
+  Project *p = discover(root, NULL);
+  cr_assert_eq(p->nversion_locations, 2);
+  char want[700];
+  snprintf(want, sizeof want, "%s/mig/a", root);
+  cr_expect_str_eq(p->version_locations[0], want);
+  snprintf(want, sizeof want, "%s/mig/b", root);
+  cr_expect_str_eq(p->version_locations[1], want);
+  project_delete(p);
+  put("tc/alembic.ini", "[alembic]\nscript_location = mig\npath_separator = comma\n"
+                        "version_locations = mig/a\n");
+  expect_fails(root, "'comma' is not a valid value for path_separator");
 }

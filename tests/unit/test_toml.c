@@ -199,7 +199,7 @@ static char *ours(size_t k) {
   RtError err = {0};
   Buf line = BUF_INIT;
   buf_printf(&line, "%zu ", k);
-  if (!toml_read_table(CASES[k].text, CASES[k].len, "tool.retort", &s, &err)) {
+  if (!toml_read_table(CASES[k].text, CASES[k].len, "tool.retort", 0, &s, &err)) {
     cr_assert(err.msg[0] && !strncmp(err.msg, "line ", 5), "case %zu: message '%s'", k, err.msg);
     buf_puts(&line, "error");
   } else {
@@ -254,13 +254,13 @@ Test(toml, agrees_with_tomllib) {
 
 static void read_ok(const char *text, TomlSettings *s) {
   RtError err = {0};
-  cr_assert(toml_read_table(text, strlen(text), "tool.retort", s, &err), "%s", err.msg);
+  cr_assert(toml_read_table(text, strlen(text), "tool.retort", 0, s, &err), "%s", err.msg);
 }
 
 static void read_fails(const char *text, const char *msg) {
   TomlSettings s;
   RtError err = {0};
-  cr_assert_not(toml_read_table(text, strlen(text), "tool.retort", &s, &err), "%s", text);
+  cr_assert_not(toml_read_table(text, strlen(text), "tool.retort", 0, &s, &err), "%s", text);
   cr_expect_str_eq(err.msg, msg);
   cr_expect_eq(err.kind, ERR_CONFIG);
   toml_settings_free(&s);
@@ -344,14 +344,14 @@ Test(toml, deep_nesting_is_refused_not_a_crash) {
   deep[n + 4] = '\0';
   TomlSettings s;
   RtError err = {0};
-  cr_assert_not(toml_read_table(deep, strlen(deep), "tool.retort", &s, &err));
+  cr_assert_not(toml_read_table(deep, strlen(deep), "tool.retort", 0, &s, &err));
   cr_expect_str_eq(err.msg, "line 1: arrays or inline tables nested more than 100 deep");
   toml_settings_free(&s);
   memcpy(deep, "x = ", 4);
   for (size_t i = 0; i < 100; i++) deep[4 + i] = '[';
   for (size_t i = 0; i < 100; i++) deep[104 + i] = ']';
   deep[204] = '\0';
-  cr_assert(toml_read_table(deep, strlen(deep), "tool.retort", &s, &err), "%s", err.msg);
+  cr_assert(toml_read_table(deep, strlen(deep), "tool.retort", 0, &s, &err), "%s", err.msg);
   toml_settings_free(&s);
   free(deep);
 }
@@ -362,20 +362,53 @@ Test(toml, a_flood_of_keys_is_refused_not_quadratic) {
   for (int i = 0; i < 1001; i++) buf_printf(&b, "k%d = %d\n", i, i);
   TomlSettings s;
   RtError err = {0};
-  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", 0, &s, &err));
   cr_expect_str_eq(err.msg, "line 1002: more than 1000 keys below [tool.retort]");
   toml_settings_free(&s);
   buf_reset(&b);
   for (int i = 0; i < 2001; i++) buf_printf(&b, "[tool.retort.t%d]\n", i);
-  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", 0, &s, &err));
   cr_expect_str_eq(err.msg, "line 2001: more than 1000 tables below [tool.retort]");
   toml_settings_free(&s);
   buf_reset(&b);
   buf_puts(&b, "[tool.retort]\nk");
   for (int i = 0; i < 100000; i++) buf_puts(&b, ".k");
   buf_puts(&b, " = 1\n");
-  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", &s, &err));
+  cr_assert_not(toml_read_table(b.data, b.len, "tool.retort", 0, &s, &err));
   cr_expect_str_eq(err.msg, "line 2: a key of more than 100 parts");
   toml_settings_free(&s);
   buf_free(&b);
+}
+
+Test(toml, kinds_lists_and_passed_over_table_arrays) {
+  const char *doc = "[tool.alembic]\nscript_location = \"%(here)s/m\"\nn = 20\nb = true\n"
+                    "v = [\"a, b\", \"c\"]\nnested = [[\"x\"]]\n"
+                    "post_write_hooks = [{name = \"x\"}]\n"
+                    "[[tool.alembic.post_write_hooks]]\nname = \"ruff\"\n"
+                    "[tool.alembic.more]\nz = 1.5\n";
+  TomlSettings s;
+  RtError err = {0};
+  cr_assert(toml_read_table(doc, strlen(doc), "tool.alembic", TOML_SKIP_TABLE_ARRAYS, &s, &err),
+            "%s", err.msg);
+  static const char *const KEYS[] = {"script_location", "n", "b", "v", "nested", "more.z"};
+  static const TomlKind KINDS[] = {TOML_STRING, TOML_INTEGER, TOML_BOOL, TOML_ARRAY, TOML_ARRAY,
+                                   TOML_FLOAT};
+  cr_assert_eq(s.n, 6, "the arrays of tables are not settings");
+  for (size_t i = 0; i < s.n; i++) {
+    cr_expect_str_eq(s.keys[i], KEYS[i]);
+    cr_expect_eq(s.kinds[i], KINDS[i], "%s", KEYS[i]);
+  }
+  cr_assert_not_null(s.lists[3]);
+  cr_expect_str_eq(s.lists[3][0], "a, b", "elements are kept apart");
+  cr_expect_str_eq(s.lists[3][1], "c");
+  cr_expect_null(s.lists[3][2]);
+  cr_expect_null(s.lists[4], "an array of arrays has no flat list");
+  cr_expect_null(s.lists[0]);
+  cr_expect_eq(toml_settings_find(&s, "NESTED"), 4);
+  cr_expect_eq(toml_settings_find(&s, "post_write_hooks"), -1);
+  toml_settings_free(&s);
+  // without the flag, the same table arrays are errors
+  cr_assert_not(toml_read_table(doc, strlen(doc), "tool.alembic", 0, &s, &err));
+  cr_expect_str_eq(err.msg, "line 7: post_write_hooks: a table inside an array is not a setting");
+  toml_settings_free(&s);
 }
