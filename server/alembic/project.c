@@ -277,7 +277,7 @@ static bool project__get(Project *p, const char *key, const char **val, RtError 
     }
     return true;
   }
-  long i = toml_settings_find(&p->alembic_toml, key);
+  long i = toml_settings_find(&p->alembic_toml, key, false);
   if (i < 0) return true;
   switch (p->alembic_toml.kinds[i]) {
   case TOML_STRING:
@@ -286,8 +286,10 @@ static bool project__get(Project *p, const char *key, const char **val, RtError 
     *val = p->alembic_toml.values[i];
     return true;
   default:
-    return error_set(err, ERR_CONFIG, "%s in %s: expected a string, found %s", key,
-                     project__where(p, key), p->alembic_toml.values[i]);
+    return error_set(err, ERR_CONFIG, "%s in %s: expected a string%s, found %s", key,
+                     project__where(p, key),
+                     strcmp(key, "truncate_slug_length") ? "" : " or an integer",
+                     p->alembic_toml.values[i]);
   }
 }
 
@@ -301,7 +303,7 @@ static bool project__get_bool(Project *p, const char *key, bool *out, RtError *e
     *out = v && strcmp(v, "true") == 0;
     return true;
   }
-  long i = toml_settings_find(&p->alembic_toml, key);
+  long i = toml_settings_find(&p->alembic_toml, key, false);
   if (i < 0) return true;
   if (p->alembic_toml.kinds[i] != TOML_BOOL)
     return error_set(err, ERR_CONFIG, "boolean value expected for TOML parameter '%s' (in %s)",
@@ -359,11 +361,20 @@ static bool project__load(Project *p, RtError *err) {
 
   PathVec locs = {0};
   PathVec parts = {0};
-  bool from_toml = !project__ini_sets(p, "version_locations") &&
-                   toml_settings_find(&p->alembic_toml, "version_locations") >= 0;
+  // the ini's value when it is not empty (get_version_locations_list tests it for truth)
   v = NULL;
+  if (project__ini_sets(p, "version_locations")) {
+    RtError e = {0};
+    v = ini_get(p->ini, p->section, "version_locations", &e);
+    if (!v && e.kind != ERR_NONE) {
+      if (err) *err = e;
+      return false;
+    }
+  }
+  bool from_toml = !(v && *v) &&
+                   toml_settings_find(&p->alembic_toml, "version_locations", false) >= 0;
   if (from_toml) { // an array of paths, each with %(here)s
-    long i = toml_settings_find(&p->alembic_toml, "version_locations");
+    long i = toml_settings_find(&p->alembic_toml, "version_locations", false);
     char **list = p->alembic_toml.lists[i];
     if (p->alembic_toml.kinds[i] != TOML_ARRAY || !list)
       return error_set(err, ERR_CONFIG, "version_locations in %s: expected an array of paths",
@@ -377,19 +388,19 @@ static bool project__load(Project *p, RtError *err) {
       }
       vec_push(&parts, xstrdup(piece));
     }
-  } else if (p->ini && !project__get(p, "version_locations", &v, err)) {
-    return false;
   }
   if ((v && *v) || parts.len) {
     bool ok = true;
     if (!from_toml) {
       // path_separator (Alembic >= 1.16) before version_path_separator; its pieces stripped
-      const char *sep, *newsep;
-      if (!project__get(p, "version_path_separator", &sep, err) ||
-          !project__get(p, "path_separator", &newsep, err))
+      // (get_main_option: the ini only)
+      RtError e1 = {0}, e2 = {0};
+      const char *sep = ini_get(p->ini, p->section, "version_path_separator", &e1);
+      const char *newsep = ini_get(p->ini, p->section, "path_separator", &e2);
+      if ((!sep && e1.kind != ERR_NONE) || (!newsep && e2.kind != ERR_NONE)) {
+        if (err) *err = e1.kind != ERR_NONE ? e1 : e2;
         return false;
-      if (!project__ini_sets(p, "path_separator")) newsep = NULL;
-      if (!project__ini_sets(p, "version_path_separator")) sep = NULL;
+      }
       ok = project__split_locations(p, v, newsep ? newsep : sep, newsep != NULL, &parts, err);
     }
     for (size_t i = 0; ok && i < parts.len; i++) {
@@ -439,18 +450,25 @@ static bool project__load(Project *p, RtError *err) {
 /* ---- public: opening ---------------------------------------------------------------- */
 
 /* Reads <dir>/pyproject.toml into p (its [tool.retort] and [tool.alembic]), when there. */
-static bool project__pyproject_at(Project *p, const char *dir, RtError *err) {
+static bool project__pyproject_at(Project *p, const char *dir, bool searching, RtError *err) {
   char *path = project_join(dir, PROJECT_PYPROJECT_NAME);
   if (!project__is_file(path)) {
     free(path);
     return true;
   }
   Buf b = BUF_INIT;
-  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err) &&
-            toml_read_table(buf_cstr(&b), b.len, "tool.retort", 0, &p->tool, err) &&
-            toml_read_table(buf_cstr(&b), b.len, "tool.alembic", TOML_SKIP_TABLE_ARRAYS,
-                            &p->alembic_toml, err);
-  if (!ok && err && strncmp(err->msg, path, strlen(path)) != 0) error_prefix(err, "%s", path);
+  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err);
+  if (ok && !(toml_read_table(buf_cstr(&b), b.len, "tool.retort", 0, &p->tool, err) &&
+              toml_read_table(buf_cstr(&b), b.len, "tool.alembic", TOML_SKIP_TABLE_ARRAYS,
+                              &p->alembic_toml, err))) {
+    error_prefix(err, "%s", path);
+    // Searching upward, a pyproject.toml that is not ours (no [tool.alembic] in its text)
+    // does not stop the search for the alembic.ini above it.
+    ok = searching && !memmem(b.data, b.len, "tool.alembic", 12) &&
+         !memmem(b.data, b.len, "tool.retort", 11);
+    toml_settings_free(&p->tool);
+    toml_settings_free(&p->alembic_toml);
+  }
   buf_free(&b);
   if (ok && (p->tool.found || p->alembic_toml.found)) p->pyproject_path = path;
   else free(path);
@@ -484,7 +502,7 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
         break;
       }
       free(cand);
-      if (!project__pyproject_at(p, dir, err)) {
+      if (!project__pyproject_at(p, dir, true, err)) {
         free(dir);
         goto fail;
       }
@@ -521,8 +539,8 @@ bool project_discover(const char *start, const char *section, Project **out, RtE
 
   if (!p->root) {
     p->root = project__dirname(p->ini_path);
-    if (!project__pyproject_at(p, p->root, err)) goto fail;
-  } else if (!p->pyproject_path && !project__pyproject_at(p, p->root, err)) {
+    if (!project__pyproject_at(p, p->root, false, err)) goto fail;
+  } else if (!p->pyproject_path && !project__pyproject_at(p, p->root, false, err)) {
     goto fail;
   }
   if (p->ini_path) {
@@ -601,7 +619,7 @@ void project_delete(Project *p) {
 
 /* Index of `key` among pyproject.toml's settings, or -1. */
 static long project__tool_key(const Project *p, const char *key) {
-  return p ? toml_settings_find(&p->tool, key) : -1;
+  return p ? toml_settings_find(&p->tool, key, true) : -1;
 }
 
 static bool project__ini_has(const Project *p, const char *key) {
@@ -625,6 +643,18 @@ const char *project_setting_file(const Project *p, const char *key) {
   return project__tool_key(p, key) >= 0 ? p->pyproject_path : NULL;
 }
 
+/* A pyproject.toml key that alembic.ini overrides: the same key, or for "A.B" (a table
+ * form such as column_types.NAME) the key A itself. */
+static bool project__tool_shadowed(const Project *p, const char *key) {
+  if (project__ini_has(p, key)) return true;
+  const char *dot = strchr(key, '.');
+  if (!dot) return false;
+  char *head = xstrndup(key, (size_t)(dot - key));
+  bool shadowed = project__ini_has(p, head);
+  free(head);
+  return shadowed;
+}
+
 bool project_setting_error(const Project *p, const char *key, RtError *err) {
   if (!err) return false;
   const char *section = project_setting_section(p, key);
@@ -646,7 +676,8 @@ bool project_settings_each(const Project *p, ProjectSettingFn fn, void *ctx) {
       if (!fn(keys[k], project_setting(p, keys[k]), ctx)) return false;
   }
   for (size_t i = 0; i < p->tool.n; i++)
-    if (!project__ini_has(p, p->tool.keys[i]) && !fn(p->tool.keys[i], p->tool.values[i], ctx))
+    if (!project__tool_shadowed(p, p->tool.keys[i]) &&
+        !fn(p->tool.keys[i], p->tool.values[i], ctx))
       return false;
   return true;
 }

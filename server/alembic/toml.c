@@ -19,6 +19,7 @@
 #define TOML_MAX_SETTINGS 1000
 #define TF_EXPLICIT 1u
 #define TF_FROZEN 2u
+#define TF_ARRAY 4u /* an array of tables */
 
 /* The first six are TomlKind's, in its order. */
 typedef enum { TV_STRING, TV_INTEGER, TV_FLOAT, TV_BOOL, TV_DATETIME, TV_ARRAY, TV_TABLE } TvKind;
@@ -49,6 +50,8 @@ typedef struct Tp {
   const char *table; /* its name, for messages */
   int opts;          /* TOML_SKIP_TABLE_ARRAYS */
   bool skipping;     /* inside a [[table array]] below `want` that is passed over */
+  const char **skip_keys; /* the keys of the passed-over section, joined by '\x1f' (arena) */
+  size_t nskip_keys, skip_keys_cap;
   TKey cur;   /* the current [header] */
   TomlSettings *out;
   size_t out_cap;
@@ -59,6 +62,7 @@ typedef struct Tp {
   struct TFlag {
     const char *path; /* segments joined by '\x1f' (arena) */
     unsigned flags, pending;
+    int line;         /* where it was first written */
   } *flags;
   size_t nflags, flags_cap;
   int depth;
@@ -79,7 +83,12 @@ static const char *tp__here(Tp *t) {
   static _Thread_local char buf[32];
   if (t->p >= t->end) return "the end of the file";
   unsigned char c = (unsigned char)*t->p;
+  if (c == '\r' && !(t->end - t->p >= 2 && t->p[1] == '\n'))
+    return "a carriage return without a line feed";
   if (c == '\n' || c == '\r') return "the end of the line";
+  if (c == 0xef && t->end - t->p >= 3 && (unsigned char)t->p[1] == 0xbb &&
+      (unsigned char)t->p[2] == 0xbf)
+    return "a byte-order mark (TOML has none)";
   if (c > 0x20 && c < 0x7f) snprintf(buf, sizeof buf, "'%c'", c);
   else if (c == ' ' || c == '\t') snprintf(buf, sizeof buf, "a space");
   else snprintf(buf, sizeof buf, "byte 0x%02x", c);
@@ -216,6 +225,8 @@ static bool tp__escape(Tp *t, Buf *b) {
     }
   if (e != 'u' && e != 'U') {
     t->p--;
+    if (e == ' ' || e == '\t')
+      return tp__fail(t, "a backslash before a blank that does not end the line");
     return tp__fail(t, "an unknown escape \\%s in a string", tp__here(t));
   }
   int n = e == 'u' ? 4 : 8;
@@ -378,7 +389,7 @@ static bool tp__date(const char *s, size_t n, size_t *i) {
       *i >= n || s[(*i)++] != '-' || !tp__fixed(s, n, i, 2, &d))
     return false;
   static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false; // year 0: Python's date refuses it
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= DAYS[m - 1] + (m == 2 && leap);
 }
@@ -462,6 +473,13 @@ static bool tp__number(Tp *t, const char *s, size_t n, TVal *v, Buf *b) {
     v->kind = TV_FLOAT;
   }
   if (i != n) return tp__fail(t, "%.*s is not a TOML number", (int)n, s);
+  if (v->kind == TV_INTEGER) { // TOML: an integer that 64 bits cannot hold is an error
+    const char *d = b->data + (b->data[0] == '+' || b->data[0] == '-');
+    const char *lim = b->data[0] == '-' ? "9223372036854775808" : "9223372036854775807";
+    size_t dn = strlen(d);
+    if (dn > 19 || (dn == 19 && strcmp(d, lim) > 0))
+      return tp__fail(t, "%.*s is not a TOML integer (of at most 64 bits)", (int)n, s);
+  }
   if (v->kind == TV_INTEGER && (b->data[0] == '+' || !strcmp(b->data, "-0"))) {
     buf_consume(b, 1); // as the number reads: +3 is 3, -0 is 0
   }
@@ -496,8 +514,8 @@ static bool tp__scalar(Tp *t, TVal *v) {
       v->kind = TV_DATETIME;
       buf_append(&b, s, n);
     }
-  } else if (!tp__digit(s[0]) && s[0] != '+' && s[0] != '-' && strncmp(s, "inf", 3) &&
-             strncmp(s, "nan", 3)) {
+  } else if (!tp__digit(s[0]) && s[0] != '+' && s[0] != '-' &&
+             !(n >= 3 && (!memcmp(s, "inf", 3) || !memcmp(s, "nan", 3)))) {
     size_t w = n; // the word as the reader sees it, up to a blank or a delimiter
     while (s + w < t->end && !strchr(" \t\r\n#,]}", s[w])) w++;
     ok = tp__fail(t, "%.*s is not a TOML value: a string needs quotes (\"%.*s\")", (int)w, s,
@@ -515,14 +533,32 @@ static bool tp__scalar(Tp *t, TVal *v) {
 
 static TVal *tp__value(Tp *t);
 
-/* Adds key -> value to an inline table; a key that is, or lies inside, or contains another
- * is an error (inline tables are complete where they are written). */
-static bool tp__table_put(Tp *t, TVal *tab, TKey k, TVal *v) {
-  for (size_t i = 0; i < tab->n; i++) {
-    size_t m = k.n < tab->keys[i].n ? k.n : tab->keys[i].n;
-    if (tp__same(&k, &tab->keys[i], m))
-      return tp__fail(t, "the key %s is given twice in an inline table", k.seg[m - 1]);
+/* Segment by segment; a key sorts right before the keys it is a prefix of. */
+static int tp__key_cmp(const void *a, const void *b) {
+  const TKey *x = a, *y = b;
+  for (size_t i = 0; i < x->n && i < y->n; i++) {
+    int c = strcmp(x->seg[i], y->seg[i]);
+    if (c) return c;
   }
+  return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* An inline table is complete where it is written: no key of it may be another, lie
+ * inside another or contain one. Sorted, such a pair is adjacent: n log n, not n^2. */
+static bool tp__table_check(Tp *t, const TVal *tab) {
+  if (tab->n < 2) return true;
+  TKey *k = ARENA_ARRAY(t->a, TKey, tab->n);
+  memcpy(k, tab->keys, tab->n * sizeof *k);
+  qsort(k, tab->n, sizeof *k, tp__key_cmp);
+  for (size_t i = 1; i < tab->n; i++) {
+    size_t m = k[i - 1].n < k[i].n ? k[i - 1].n : k[i].n;
+    if (tp__same(&k[i - 1], &k[i], m))
+      return tp__fail(t, "the key %s is given twice in an inline table", k[i].seg[m - 1]);
+  }
+  return true;
+}
+
+static bool tp__table_put(Tp *t, TVal *tab, TKey k, TVal *v) {
   size_t cap = tab->cap; // items and keys grow together
   tab->items = tp__grow(t->a, tab->items, &cap, tab->n, sizeof *tab->items);
   tab->keys = tp__grow(t->a, tab->keys, &tab->cap, tab->n, sizeof *tab->keys);
@@ -556,7 +592,7 @@ static TVal *tp__inline_table(Tp *t, TVal *v) {
     }
     if (tp__at(t, '}')) {
       t->p++;
-      return v;
+      return tp__table_check(t, v) ? v : NULL;
     }
     return tp__fail(t, "expected ',' or '}' in an inline table (on one line), found %s",
                     tp__here(t)), NULL;
@@ -644,7 +680,7 @@ static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
     buf_puts(&k, path->seg[i]);
   }
   TomlSettings *o = t->out;
-  if (o->n >= TOML_MAX_SETTINGS || t->nflags >= 2 * TOML_MAX_SETTINGS) {
+  if (o->n >= TOML_MAX_SETTINGS) {
     buf_free(&k);
     return tp__fail(t, "more than %d keys below [%s]", TOML_MAX_SETTINGS, t->table);
   }
@@ -750,7 +786,7 @@ static struct TFlag *tp__flag(Tp *t, const TKey *k, size_t n, bool make) {
   }
   t->flags = tp__grow(t->a, t->flags, &t->flags_cap, t->nflags, sizeof *t->flags);
   struct TFlag *f = &t->flags[t->nflags++];
-  *f = (struct TFlag){arena_strdup(t->a, path), 0, 0};
+  *f = (struct TFlag){arena_strdup(t->a, path), 0, 0, t->line};
   buf_free(&j);
   return f;
 }
@@ -767,22 +803,32 @@ static const char *tp__name(Tp *t, const TKey *k, size_t n) {
   return r;
 }
 
-/* Nothing may be added inside an inline table or a value. */
-static bool tp__not_frozen(Tp *t, const TKey *k, size_t upto) {
+/* Room for one more flags entry (each is compared with the others: keep them few). */
+static bool tp__room(Tp *t) {
+  if (t->nflags + TOML_MAX_DEPTH < 2 * TOML_MAX_SETTINGS) return true;
+  return tp__fail(t, "more than %d keys or tables below [%s]", TOML_MAX_SETTINGS, t->table);
+}
+
+/* The first prefix of k (1..upto segments, among those whose flags count) with any of
+ * `bits`; 0 when none. */
+static size_t tp__prefix_with(Tp *t, const TKey *k, size_t upto, unsigned bits) {
   for (size_t n = 1; n <= upto; n++) {
     if (!tp__same(k, &t->want, n < t->want.n ? n : t->want.n)) break;
     struct TFlag *f = tp__flag(t, k, n, false);
-    if (f && f->flags & TF_FROZEN)
-      return tp__fail(t, "%s is an inline table or a value: nothing can be added to it",
-                      tp__name(t, k, n));
+    if (f && (f->flags & bits)) return n;
   }
-  return true;
+  return 0;
 }
 
 /* Flags of a `key = value` line in the current section (tomllib's key_value_rule). */
 static bool tp__keyval_flags(Tp *t, const TKey *path, size_t header_n) {
-  if (!tp__not_frozen(t, path, path->n - 1)) return false;
-  for (size_t n = header_n + 1; n < path->n; n++) {
+  if (!tp__relevant(t, path)) return true;
+  if (!tp__room(t)) return false;
+  size_t n = tp__prefix_with(t, path, path->n - 1, TF_FROZEN | TF_ARRAY);
+  if (n)
+    return tp__fail(t, "%s is an inline table, a value or an array of tables: nothing can be "
+                       "added to it", tp__name(t, path, n));
+  for (n = header_n + 1; n < path->n; n++) {
     TKey pre = {path->seg, n};
     if (!tp__relevant(t, &pre)) break;
     struct TFlag *f = tp__flag(t, path, n, true);
@@ -791,7 +837,13 @@ static bool tp__keyval_flags(Tp *t, const TKey *path, size_t header_n) {
                       tp__name(t, path, n));
     f->pending |= TF_EXPLICIT;
   }
-  if (tp__relevant(t, path)) tp__flag(t, path, path->n, true)->flags |= TF_FROZEN;
+  struct TFlag *had = tp__flag(t, path, path->n, false);
+  if (had) { // a value, or a table (even an empty one)
+    size_t from = path->n > t->want.n ? t->want.n : 0; // named below the table
+    TKey rel = {path->seg + from, path->n - from};
+    return tp__fail(t, "%s is set twice (first on line %d)", tp__name(t, &rel, rel.n), had->line);
+  }
+  tp__flag(t, path, path->n, true)->flags |= TF_FROZEN;
   return true;
 }
 
@@ -810,28 +862,76 @@ static bool tp__header(Tp *t) {
                     tp__here(t));
   t->p += array ? 2 : 1;
   t->skipping = false;
-  if (tp__relevant(t, &k)) {
-    bool below = k.n >= t->want.n;
-    if (t->nflags >= 2 * TOML_MAX_SETTINGS)
-      return tp__fail(t, "more than %d tables below [%s]", TOML_MAX_SETTINGS, t->table);
-    t->skipping = false;
-    if (below && array && (t->opts & TOML_SKIP_TABLE_ARRAYS)) {
-      t->skipping = true; // its keys are not settings
-      t->cur = k;
-      return tp__eol(t, "the table header");
-    }
-    if (below && array)
-      return tp__fail(t, "[[...]] below [%s]: retort's settings have no arrays of tables",
-                      t->table);
-    if (!tp__not_frozen(t, &k, k.n)) return false;
-    struct TFlag *f = tp__flag(t, &k, k.n, true);
-    if (f->flags & TF_EXPLICIT)
-      return tp__fail(t, "the table [%s] is declared twice", tp__name(t, &k, k.n));
-    if (!array) f->flags |= TF_EXPLICIT;
-    if (below) t->out->found = true;
-  }
+  t->nskip_keys = 0;
   t->cur = k;
+  if (!tp__relevant(t, &k)) return tp__eol(t, "the table header");
+  bool below = k.n >= t->want.n;
+  if (!tp__room(t)) return false;
+  size_t n = tp__prefix_with(t, &k, k.n, TF_FROZEN);
+  if (n)
+    return tp__fail(t, "%s is an inline table or a value: nothing can be added to it",
+                    tp__name(t, &k, n));
+  n = tp__prefix_with(t, &k, k.n - 1, TF_ARRAY);
+  if (n && n <= t->want.n)
+    return tp__fail(t, "[%s] is inside an array of tables ([[%s]]), so it is not read",
+                    tp__name(t, &k, k.n), tp__name(t, &k, n));
+  if (n) { // a table inside an element of a passed-over array of tables
+    t->skipping = true;
+    t->out->found = true;
+    return tp__eol(t, "the table header");
+  }
+  struct TFlag *f = tp__flag(t, &k, k.n, true);
+  if (array) {
+    if (f->flags & TF_EXPLICIT)
+      return tp__fail(t, "[%s] is a table: it cannot also be an array of tables",
+                      tp__name(t, &k, k.n));
+    f->flags |= TF_ARRAY;
+    if (below && k.n == t->want.n)
+      return tp__fail(t, "[[%s]]: [%s] must be a table", t->table, t->table);
+    if (below && !(t->opts & TOML_SKIP_TABLE_ARRAYS))
+      return tp__fail(t, "[[%s]]: arrays of tables are not settings of [%s]",
+                      tp__name(t, &k, k.n), t->table);
+    if (below) { // passed over: its keys are not settings
+      t->skipping = true;
+      t->out->found = true;
+    }
+    return tp__eol(t, "the table header");
+  }
+  if (f->flags & (TF_EXPLICIT | TF_ARRAY))
+    return tp__fail(t, "the table [%s] is declared twice", tp__name(t, &k, k.n));
+  f->flags |= TF_EXPLICIT;
+  for (n = 1; n < k.n; n++) // the tables it implies exist: no value may take their place
+    tp__flag(t, &k, n, true);
+  if (below) t->out->found = true;
   return tp__eol(t, "the table header");
+}
+
+/* A key of a passed-over section: still given only once (a key that is, contains or lies
+ * inside another one of the section is an error, as in tomllib). */
+static bool tp__skipped_key(Tp *t, const TKey *k) {
+  if (t->nskip_keys >= TOML_MAX_SETTINGS)
+    return tp__fail(t, "more than %d keys in one table of an array of tables", TOML_MAX_SETTINGS);
+  Buf j = BUF_INIT;
+  for (size_t i = 0; i < k->n; i++) {
+    if (i) buf_putc(&j, '\x1f');
+    buf_puts(&j, k->seg[i]);
+  }
+  const char *c = buf_cstr(&j);
+  for (size_t i = 0; i < t->nskip_keys; i++) {
+    const char *a = t->skip_keys[i];
+    size_t an = strlen(a);
+    if (!strcmp(a, c) || (!strncmp(a, c, an) && c[an] == '\x1f') ||
+        (!strncmp(a, c, j.len) && a[j.len] == '\x1f')) {
+      buf_free(&j);
+      return tp__fail(t, "%s is set twice in one table of an array of tables",
+                      tp__name(t, k, k->n));
+    }
+  }
+  t->skip_keys = tp__grow(t->a, t->skip_keys, &t->skip_keys_cap, t->nskip_keys,
+                          sizeof *t->skip_keys);
+  t->skip_keys[t->nskip_keys++] = arena_strndup(t->a, c, j.len);
+  buf_free(&j);
+  return true;
 }
 
 static bool tp__document(Tp *t) {
@@ -853,7 +953,8 @@ static bool tp__document(Tp *t) {
     TVal *v = tp__value(t);
     if (!v) return false;
     TKey path = tp__concat(t, &t->cur, &k);
-    if (!t->skipping && (!tp__keyval_flags(t, &path, t->cur.n) || !tp__emit(t, &path, v)))
+    if (t->skipping ? !tp__skipped_key(t, &k)
+                    : (!tp__keyval_flags(t, &path, t->cur.n) || !tp__emit(t, &path, v)))
       return false;
     if (!tp__eol(t, "the value")) return false;
   }
@@ -877,9 +978,9 @@ bool toml_read_table(const char *text, size_t len, const char *table, int flags,
   return ok;
 }
 
-long toml_settings_find(const TomlSettings *s, const char *key) {
+long toml_settings_find(const TomlSettings *s, const char *key, bool nocase) {
   for (size_t i = 0; s && i < s->n; i++)
-    if (!strcasecmp(s->keys[i], key)) return (long)i;
+    if (!(nocase ? strcasecmp : strcmp)(s->keys[i], key)) return (long)i;
   return -1;
 }
 

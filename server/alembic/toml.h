@@ -15,7 +15,9 @@
  * comments; UTF-8 (a malformed sequence is an error); CRLF line ends. A syntax error
  * anywhere fails the read, as it fails every other reader of the file.
  * What is not checked outside the wanted table: a key or table defined twice (inside it,
- * that is an error, as in tomllib).
+ * that is an error, as in tomllib). Limits tomllib does not have: keys of more than 100
+ * dotted parts, arrays or inline tables nested more than 100 deep, a key holding NUL, and
+ * an integer outside 64 bits (an error by the TOML spec; tomllib reads it) are refused.
  *
  * Settings: a key at any depth below the table becomes one setting named by its path
  * below the table, joined with '.' (`[tool.retort.severity]` + `ban-drop-column = "error"`,
@@ -65,8 +67,8 @@ enum {
 bool toml_read_table(const char *text, size_t len, const char *table, int flags,
                      TomlSettings *out, RtError *err);
 
-/** The index of `key` (ASCII case-insensitive) among the settings, or -1. */
-long toml_settings_find(const TomlSettings *s, const char *key);
+/** The index of `key` among the settings (ASCII case-insensitive when `nocase`), or -1. */
+long toml_settings_find(const TomlSettings *s, const char *key, bool nocase);
 
 void toml_settings_free(TomlSettings *s);
 

@@ -88,11 +88,16 @@ static bool config__severity(const char *v, Severity *out) {
   return false;
 }
 
-/* Appends one name pattern = type rule (each side trimmed; the type lowercased). */
-static void config__add_type(LintConfig *c, const char *pattern, const char *type) {
-  size_t m;
-  const char **pt = config__split(c->arena, pattern, " ", &m);
-  const char **ty = config__split(c->arena, type, " ", &m);
+/* Appends one name pattern = type rule (each side trimmed; the type lowercased); either
+ * side blank is an error. */
+static bool config__add_type(LintConfig *c, const char *key, const char *pattern,
+                             const char *type, RtError *err) {
+  size_t np, nt;
+  const char **pt = config__split(c->arena, pattern, " \t", &np);
+  const char **ty = config__split(c->arena, type, " \t", &nt);
+  if (!np || !nt)
+    return error_set(err, ERR_CONFIG, "[retort] %s: '%s=%s' needs a name pattern and a type",
+                     key, pattern, type);
   TypePattern *t = ARENA_ARRAY(c->arena, TypePattern, c->ntypes + 1);
   if (c->ntypes) memcpy(t, c->types, c->ntypes * sizeof *t);
   t[c->ntypes].pattern = pt[0];
@@ -100,6 +105,7 @@ static void config__add_type(LintConfig *c, const char *pattern, const char *typ
   for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
   t[c->ntypes++].type = lower;
   c->types = t;
+  return true;
 }
 
 static bool config__rules(LintConfig *c, const char *key, const char *value, signed char on,
@@ -158,13 +164,13 @@ bool lint_config_set(LintConfig *c, const char *key, const char *value, RtError 
       if (!eq || eq == items[k] || !eq[1])
         return error_set(err, ERR_CONFIG,
                          "[retort] column_types: '%s' is not name_pattern=type", items[k]);
-      config__add_type(c, arena_strndup(c->arena, items[k], (size_t)(eq - items[k])), eq + 1);
+      if (!config__add_type(c, key, arena_strndup(c->arena, items[k], (size_t)(eq - items[k])),
+                            eq + 1, err))
+        return false;
     }
   } else if (!strncasecmp(key, "column_types.", 13)) {
     // pyproject.toml's table form: column_types = {search_vector = "tsvector", "*_id" = "uuid"}
-    if (!key[13] || strspn(value, " \t") == strlen(value))
-      return error_set(err, ERR_CONFIG, "[retort] %s = '%s': expected a type", key, value);
-    config__add_type(c, key + 13, value);
+    return config__add_type(c, "column_types", key + 13, value, err);
   } else if (!strcasecmp(key, "constraint_naming")) {
     regex_t re;
     int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);

@@ -18,7 +18,7 @@ static void read_table(const uint8_t *data, size_t size, const char *table, int 
       if (!s.keys[i] || !s.values[i] || s.lines[i] < 1 || s.kinds[i] > TOML_ARRAY) abort();
       if (s.lists[i] && s.kinds[i] != TOML_ARRAY) abort();
       for (char **l = s.lists[i]; l && *l; l++) (void)strlen(*l);
-      if (toml_settings_find(&s, s.keys[i]) < 0) abort();
+      if (toml_settings_find(&s, s.keys[i], false) < 0) abort();
     }
   }
   toml_settings_free(&s);

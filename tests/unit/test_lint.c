@@ -127,6 +127,10 @@ Test(lint, config_errors_name_the_key) {
   cr_assert_not(lint_config_set(cfg, "postgresql_version", "fifteen", &err));
   cr_assert_not(lint_config_set(cfg, "constraint_naming", "^(pk", &err));
   cr_assert_not(lint_config_set(cfg, "column_types", "id", &err));
+  cr_assert_not(lint_config_set(cfg, "column_types", " \t=uuid", &err));
+  cr_assert_not(lint_config_set(cfg, "column_types. ", "uuid", &err), "a blank pattern");
+  cr_assert(strstr(err.msg, "needs a name pattern and a type"), "%s", err.msg);
+  cr_assert_not(lint_config_set(cfg, "column_types.id", " ", &err), "a blank type");
   cr_assert(lint_config_set(cfg, "postgresql_version", "9.6", &err));
   cr_assert_eq(lint_config_pg_version(cfg), 9);
   cr_assert(lint_config_set(cfg, "models", "app/models.py", &err), "other keys are ignored");
@@ -198,6 +202,19 @@ Test(lint, config_from_pyproject_tool_retort) {
   cr_expect_str_eq(cfg->types[0].type, "tsvector");
   cr_expect_str_eq(cfg->types[1].pattern, "*_id");
   cr_expect_str_eq(cfg->types[1].type, "uuid");
+  lint_config_delete(cfg);
+  project_delete(p);
+
+  // column_types in alembic.ini replaces pyproject.toml's whole table
+  f = fopen(ini, "w");
+  fputs("[alembic]\nscript_location = migrations\n\n[retort]\ncolumn_types = id=bigint\n", f);
+  fclose(f);
+  cr_assert(project_discover(dir, NULL, &p, &err), "%s", err.msg);
+  cr_assert(lint_config_from_project(p, &cfg, &err), "%s", err.msg);
+  cr_assert_eq(cfg->ntypes, 1);
+  cr_expect_str_eq(cfg->types[0].type, "bigint");
+  cr_expect_eq(lint_config_severity(cfg, lint_rule_find("ban-drop-column")), SEV_INFO,
+               "the other keys still come from pyproject.toml");
   lint_config_delete(cfg);
   project_delete(p);
 

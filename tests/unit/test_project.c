@@ -801,3 +801,37 @@ Test(project, path_separator_splits_and_strips) {
                         "version_locations = mig/a\n");
   expect_fails(root, "'comma' is not a valid value for path_separator");
 }
+
+Test(project, pyproject_rules_alembic_follows) {
+  char root[512];
+  snprintf(root, sizeof root, "%s/td", tmp);
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/mig/versions"));
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/mig/other"));
+  mkdirs(strcat(strcpy((char[600]){0}, root), "/sub/deeper"));
+  put("td/alembic.ini", "[alembic]\nscript_location = mig\nversion_locations =\n");
+  // a pyproject.toml on the way up that is not TOML and not ours does not hide alembic.ini
+  put("td/sub/pyproject.toml", "[project]\nname = \"x\"\nversion = 1.0.0\n");
+  char deeper[600];
+  snprintf(deeper, sizeof deeper, "%s/sub/deeper", root);
+  Project *p = discover(deeper, NULL);
+  char ini[600];
+  snprintf(ini, sizeof ini, "%s/alembic.ini", root);
+  cr_expect_str_eq(p->ini_path, ini);
+  project_delete(p);
+  // ... but one that names [tool.alembic] does
+  put("td/sub/pyproject.toml", "[tool.alembic]\nscript_location = 1.0.0\n");
+  expect_fails(deeper, "sub/pyproject.toml: line 2: 1.0.0 is not a TOML number");
+
+  // an empty version_locations in the ini falls back to [tool.alembic]'s (a truth test);
+  // the separators are read from the ini only; option names are case-sensitive in TOML
+  put("td/pyproject.toml", "[tool.alembic]\nversion_locations = [\"mig/other\"]\n"
+                           "path_separator = [\"x\"]\nScript_Location = \"elsewhere\"\n");
+  p = discover(root, NULL);
+  cr_assert_eq(p->nversion_locations, 1);
+  char want[700];
+  snprintf(want, sizeof want, "%s/mig/other", root);
+  cr_expect_str_eq(p->version_locations[0], want);
+  snprintf(want, sizeof want, "%s/mig", root);
+  cr_expect_str_eq(p->script_location, want);
+  project_delete(p);
+}

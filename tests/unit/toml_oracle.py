@@ -1,9 +1,11 @@
-"""toml_oracle.py DIR - Python's tomllib (TOML 1.0) as the reference for server/alembic/toml.c.
+"""toml_oracle.py DIR [TABLE [skip]] - Python's tomllib (TOML 1.0) as the reference for
+server/alembic/toml.c.
 
 For each file DIR/<n>.toml, in name order, prints one line: "<n> error" when tomllib
-refuses the document or [tool.retort] holds something that is not a setting, else
-"<n> found|absent" and the settings below [tool.retort] flattened as toml.h describes,
-each as hex(key)=hex(value), sorted (the order is not compared)."""
+refuses the document or the table (default tool.retort) holds something that is not a
+setting, else "<n> found|absent" and the settings below the table flattened as toml.h
+describes, each as hex(key)=hex(value), sorted (the order is not compared). With "skip"
+(TOML_SKIP_TABLE_ARRAYS), arrays holding tables are passed over instead of refused."""
 import os
 import sys
 import tomllib
@@ -34,10 +36,15 @@ def text(v, level=0):
     return "DATETIME"
 
 
+SKIP = len(sys.argv) > 3 and sys.argv[3] == "skip"
+
+
 def flat(d, prefix, out):
     for k, v in d.items():
         if isinstance(v, dict):
             flat(v, prefix + [k], out)
+        elif SKIP and isinstance(v, list) and any(isinstance(x, dict) for x in v):
+            continue
         else:
             out.append((".".join(prefix + [k]), text(v)))
 
@@ -51,13 +58,21 @@ def main():
             raw = fh.read()
         try:
             doc = tomllib.loads(raw.decode("utf-8"), parse_float=Float)
-            tool = doc.get("tool", {})
-            found = isinstance(tool, dict) and "retort" in tool
+            path = (sys.argv[2] if len(sys.argv) > 2 else "tool.retort").split(".")
+            node, found = doc, True
+            for part in path:
+                if not isinstance(node, dict):  # e.g. [[tool]]: there is no [tool.retort]
+                    found = False
+                    break
+                if part not in node:
+                    found = False
+                    break
+                node = node[part]
             out = []
             if found:
-                if not isinstance(tool["retort"], dict):
+                if not isinstance(node, dict):
                     raise ValueError("not a table")
-                flat(tool["retort"], [], out)
+                flat(node, [], out)
             items = sorted(k.encode().hex() + "=" + v.encode().hex() for k, v in out)
             print(n, "found" if found else "absent", *items)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError):
