@@ -673,6 +673,13 @@ static bool tp__text(Tp *t, const TVal *v, Buf *b, const char *key, int level) {
   }
 }
 
+/* Whether two keys (parts joined by `sep`) are the same, or one lies inside the other. */
+static bool tp__clash(const char *a, const char *b, char sep) {
+  size_t an = strlen(a), bn = strlen(b);
+  size_t m = an < bn ? an : bn;
+  return !strncmp(a, b, m) && (an == bn || (an < bn ? b[an] : a[bn]) == sep);
+}
+
 static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
   Buf k = BUF_INIT;
   for (size_t i = t->want.n; i < path->n; i++) {
@@ -687,8 +694,7 @@ static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
   for (size_t i = 0; i < o->n; i++) {
     const char *a = o->keys[i], *c = buf_cstr(&k);
     size_t an = strlen(a);
-    if (!strcmp(a, c) || (!strncmp(a, c, an) && c[an] == '.') ||
-        (!strncmp(a, c, k.len) && a[k.len] == '.')) {
+    if (tp__clash(a, c, '.')) {
       int line = t->line;
       t->line = v->line;
       tp__fail(t, "%s is set twice (first on line %d)", !strcmp(a, c) ? c : an < k.len ? a : c,
@@ -918,10 +924,7 @@ static bool tp__skipped_key(Tp *t, const TKey *k) {
   }
   const char *c = buf_cstr(&j);
   for (size_t i = 0; i < t->nskip_keys; i++) {
-    const char *a = t->skip_keys[i];
-    size_t an = strlen(a);
-    if (!strcmp(a, c) || (!strncmp(a, c, an) && c[an] == '\x1f') ||
-        (!strncmp(a, c, j.len) && a[j.len] == '\x1f')) {
+    if (tp__clash(t->skip_keys[i], c, '\x1f')) {
       buf_free(&j);
       return tp__fail(t, "%s is set twice in one table of an array of tables",
                       tp__name(t, k, k->n));
