@@ -457,15 +457,20 @@ static bool project__pyproject_at(Project *p, const char *dir, bool searching, R
     return true;
   }
   Buf b = BUF_INIT;
-  bool ok = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err);
-  if (ok && !(toml_read_table(buf_cstr(&b), b.len, "tool.retort", 0, &p->tool, err) &&
-              toml_read_table(buf_cstr(&b), b.len, "tool.alembic", TOML_SKIP_TABLE_ARRAYS,
-                              &p->alembic_toml, err))) {
-    error_prefix(err, "%s", path);
-    // Searching upward, a pyproject.toml that is not ours (no [tool.alembic] in its text)
-    // does not stop the search for the alembic.ini above it.
-    ok = searching && !memmem(b.data, b.len, "tool.alembic", 12) &&
-         !memmem(b.data, b.len, "tool.retort", 11);
+  bool read = buf_read_file(&b, path, PROJECT_MAX_PYPROJECT_BYTES, err);
+  bool ok = read && toml_read_table(buf_cstr(&b), b.len, "tool.retort", 0, &p->tool, err) &&
+            toml_read_table(buf_cstr(&b), b.len, "tool.alembic", TOML_SKIP_TABLE_ARRAYS,
+                            &p->alembic_toml, err);
+  if (!ok) {
+    if (read) error_prefix(err, "%s", path);
+    // Searching upward, a pyproject.toml that is not ours (unreadable, or no tool.alembic
+    // or tool.retort in its text) does not stop the search for the alembic.ini above it.
+    bool ours = read && b.len && (memmem(b.data, b.len, "tool.alembic", 12) ||
+                                  memmem(b.data, b.len, "tool.retort", 11));
+    if (searching && !ours) {
+      ok = true;
+      if (err) *err = (RtError){0};
+    }
     toml_settings_free(&p->tool);
     toml_settings_free(&p->alembic_toml);
   }
