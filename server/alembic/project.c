@@ -262,21 +262,25 @@ static bool project__toml_percent(Project *p, const char *key, const char *v, co
   return true;
 }
 
+/* ini_get on the main section: NULL and true when absent, false when it does not
+ * interpolate. */
+static bool project__ini_get(const Project *p, const char *key, const char **val, RtError *err) {
+  RtError e = {0};
+  *val = p->ini ? ini_get(p->ini, p->section, key, &e) : NULL;
+  if (!*val && e.kind != ERR_NONE) {
+    if (err) *err = e;
+    return false;
+  }
+  return true;
+}
+
 /* An option as Alembic >= 1.16's Config.get_alembic_option reads it: the ini's main
  * section (interpolated), else [tool.alembic] (a string or an integer); NULL when neither
  * sets it. */
 static bool project__get(Project *p, const char *key, const char **val, RtError *err) {
   *val = NULL;
-  if (project__ini_sets(p, key) || !p->alembic_toml.found) {
-    if (!p->ini) return true;
-    RtError e = {0};
-    *val = ini_get(p->ini, p->section, key, &e);
-    if (!*val && e.kind != ERR_NONE) {
-      if (err) *err = e;
-      return false;
-    }
-    return true;
-  }
+  if (project__ini_sets(p, key) || !p->alembic_toml.found)
+    return project__ini_get(p, key, val, err);
   long i = toml_settings_find(&p->alembic_toml, key, false);
   if (i < 0) return true;
   switch (p->alembic_toml.kinds[i]) {
@@ -362,15 +366,7 @@ static bool project__load(Project *p, RtError *err) {
   PathVec locs = {0};
   PathVec parts = {0};
   // the ini's value when it is not empty (get_version_locations_list tests it for truth)
-  v = NULL;
-  if (project__ini_sets(p, "version_locations")) {
-    RtError e = {0};
-    v = ini_get(p->ini, p->section, "version_locations", &e);
-    if (!v && e.kind != ERR_NONE) {
-      if (err) *err = e;
-      return false;
-    }
-  }
+  if (!project__ini_get(p, "version_locations", &v, err)) return false;
   bool from_toml = !(v && *v) &&
                    toml_settings_find(&p->alembic_toml, "version_locations", false) >= 0;
   if (from_toml) { // an array of paths, each with %(here)s
@@ -394,13 +390,10 @@ static bool project__load(Project *p, RtError *err) {
     if (!from_toml) {
       // path_separator (Alembic >= 1.16) before version_path_separator; its pieces stripped
       // (get_main_option: the ini only)
-      RtError e1 = {0}, e2 = {0};
-      const char *sep = ini_get(p->ini, p->section, "version_path_separator", &e1);
-      const char *newsep = ini_get(p->ini, p->section, "path_separator", &e2);
-      if ((!sep && e1.kind != ERR_NONE) || (!newsep && e2.kind != ERR_NONE)) {
-        if (err) *err = e1.kind != ERR_NONE ? e1 : e2;
+      const char *sep, *newsep;
+      if (!project__ini_get(p, "version_path_separator", &sep, err) ||
+          !project__ini_get(p, "path_separator", &newsep, err))
         return false;
-      }
       ok = project__split_locations(p, v, newsep ? newsep : sep, newsep != NULL, &parts, err);
     }
     for (size_t i = 0; ok && i < parts.len; i++) {

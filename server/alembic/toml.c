@@ -673,6 +673,14 @@ static bool tp__text(Tp *t, const TVal *v, Buf *b, const char *key, int level) {
   }
 }
 
+/* Appends segments [from, to) of k, joined by `sep`. */
+static void tp__join(Buf *b, const TKey *k, size_t from, size_t to, char sep) {
+  for (size_t i = from; i < to; i++) {
+    if (i > from) buf_putc(b, sep);
+    buf_puts(b, k->seg[i]);
+  }
+}
+
 /* Whether two keys (parts joined by `sep`) are the same, or one lies inside the other. */
 static bool tp__clash(const char *a, const char *b, char sep) {
   size_t an = strlen(a), bn = strlen(b);
@@ -682,10 +690,7 @@ static bool tp__clash(const char *a, const char *b, char sep) {
 
 static bool tp__setting(Tp *t, const TKey *path, const TVal *v) {
   Buf k = BUF_INIT;
-  for (size_t i = t->want.n; i < path->n; i++) {
-    if (i > t->want.n) buf_putc(&k, '.');
-    buf_puts(&k, path->seg[i]);
-  }
+  tp__join(&k, path, t->want.n, path->n, '.');
   TomlSettings *o = t->out;
   if (o->n >= TOML_MAX_SETTINGS) {
     buf_free(&k);
@@ -776,10 +781,7 @@ static bool tp__relevant(const Tp *t, const TKey *k) {
 /* The flags entry of the first `n` segments of `k`: created when missing and `make`. */
 static struct TFlag *tp__flag(Tp *t, const TKey *k, size_t n, bool make) {
   Buf j = BUF_INIT;
-  for (size_t i = 0; i < n; i++) {
-    if (i) buf_putc(&j, '\x1f');
-    buf_puts(&j, k->seg[i]);
-  }
+  tp__join(&j, k, 0, n, '\x1f');
   const char *path = buf_cstr(&j);
   for (size_t i = 0; i < t->nflags; i++)
     if (!strcmp(t->flags[i].path, path)) {
@@ -800,10 +802,7 @@ static struct TFlag *tp__flag(Tp *t, const TKey *k, size_t n, bool make) {
 /* A name for the first `n` segments of k, for messages. */
 static const char *tp__name(Tp *t, const TKey *k, size_t n) {
   Buf b = BUF_INIT;
-  for (size_t i = 0; i < n; i++) {
-    if (i) buf_putc(&b, '.');
-    buf_puts(&b, k->seg[i]);
-  }
+  tp__join(&b, k, 0, n, '.');
   const char *r = arena_strndup(t->a, buf_cstr(&b), b.len);
   buf_free(&b);
   return r;
@@ -918,10 +917,7 @@ static bool tp__skipped_key(Tp *t, const TKey *k) {
   if (t->nskip_keys >= TOML_MAX_SETTINGS)
     return tp__fail(t, "more than %d keys in one table of an array of tables", TOML_MAX_SETTINGS);
   Buf j = BUF_INIT;
-  for (size_t i = 0; i < k->n; i++) {
-    if (i) buf_putc(&j, '\x1f');
-    buf_puts(&j, k->seg[i]);
-  }
+  tp__join(&j, k, 0, k->n, '\x1f');
   const char *c = buf_cstr(&j);
   for (size_t i = 0; i < t->nskip_keys; i++) {
     if (tp__clash(t->skip_keys[i], c, '\x1f')) {

@@ -100,14 +100,6 @@ static bool review__by_target(const ToolProject *tp, const char *target, RevVec 
   return true;
 }
 
-static void review__range(JsonWriter *w, SrcRange r) {
-  if (!r.line) return;
-  tool_kv_int(w, "line", r.line);
-  tool_kv_int(w, "column", r.col);
-  tool_kv_int(w, "end_line", r.end_line);
-  tool_kv_int(w, "end_column", r.end_col);
-}
-
 static void review__write_ops(JsonWriter *w, const MigOp *ops, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const MigOp *m = &ops[i];
@@ -117,7 +109,7 @@ static void review__write_ops(JsonWriter *w, const MigOp *ops, size_t n) {
     jw_kv_string(w, "table", m->table);
     jw_kv_bool(w, "dynamic", m->dynamic);
     if (m->dynamic && m->dynamic_reason) jw_kv_string(w, "reason", m->dynamic_reason);
-    review__range(w, m->range);
+    tool_write_range(w, m->range);
     jw_object_end(w);
     // Batch and autocommit bodies are listed after their container, flattened.
     if (m->nbody) review__write_ops(w, m->body, m->nbody);
@@ -138,7 +130,7 @@ static void review__write_locks(JsonWriter *w, Arena *a, const Direction *d, Buf
       const SqlLock *l = &info.locks[k];
       jw_object_begin(w);
       jw_kv_string(w, "direction", d->name);
-      tool_kv_int(w, "statement", (int64_t)i + 1);
+      jw_kv_int(w, "statement", (int64_t)i + 1);
       jw_kv_string(w, "mode", pglock_name(l->mode));
       jw_kv_string(w, "table", l->table);
       jw_kv_bool(w, "blocks_writes", pglock_blocks_writes(l->mode));
@@ -235,6 +227,15 @@ static void *review__render(void *arg) {
   return NULL;
 }
 
+static void review__drop_chunks(RenderJob *job) {
+  for (size_t c = 0; c < job->nchunks; c++) {
+    buf_free(&job->chunks[c].json);
+    buf_free(&job->chunks[c].text);
+  }
+  free(job->chunks);
+  job->chunks = NULL;
+}
+
 /* The size of the chunks spliced together: (json, text). */
 static void review__spliced_size(const RenderJob *job, size_t *json, size_t *text) {
   *json = 2 + job->nchunks;
@@ -246,7 +247,7 @@ static void review__spliced_size(const RenderJob *job, size_t *json, size_t *tex
 }
 
 /* The chunks spliced in order: one array appended to `json` (the value after a key: the
- * writer is told of it with jw_raw), the text to `text`; frees the chunks. A long review's
+ * writer is told of it with jw_raw), the text to `text`; then frees the chunks. A long review's
  * array is megabytes: it is copied once, into a buffer reserved for it and for `more`
  * bytes after it. */
 static void review__splice(RenderJob *job, JsonWriter *w, Buf *json, Buf *text, size_t more) {
@@ -265,21 +266,9 @@ static void review__splice(RenderJob *job, JsonWriter *w, Buf *json, Buf *text, 
       any = true;
     }
     buf_append(text, ch->text.data, ch->text.len);
-    buf_free(&ch->json);
-    buf_free(&ch->text);
   }
   buf_putc(json, ']');
-  free(job->chunks);
-  job->chunks = NULL;
-}
-
-static void review__drop_chunks(RenderJob *job) {
-  for (size_t c = 0; c < job->nchunks; c++) {
-    buf_free(&job->chunks[c].json);
-    buf_free(&job->chunks[c].text);
-  }
-  free(job->chunks);
-  job->chunks = NULL;
+  review__drop_chunks(job);
 }
 
 /* Below this many revisions a thread costs more than it saves. */

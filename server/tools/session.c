@@ -1,6 +1,5 @@
 /* session.c - the tool session, the tool table and argument checking shared by
  * every front end (MCP tools/call, `retort call`, the friendly CLI commands). */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,17 +302,12 @@ void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t 
   m->is_error = res->is_error;
 }
 
-void tool_kv_int(JsonWriter *w, const char *key, int64_t v) {
-  char digits[24];
-  size_t n = sizeof digits;
-  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-  do {
-    digits[--n] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  if (v < 0) digits[--n] = '-';
-  jw_key(w, key);
-  jw_raw(w, digits + n, sizeof digits - n);
+void tool_write_range(JsonWriter *w, SrcRange r) {
+  if (!r.line) return;
+  jw_kv_int(w, "line", r.line);
+  jw_kv_int(w, "column", r.col);
+  jw_kv_int(w, "end_line", r.end_line);
+  jw_kv_int(w, "end_column", r.end_col);
 }
 
 /* The help texts of a findings list, serialized once each: a rule's doc page is the same
@@ -368,12 +362,7 @@ void tool_write_findings(JsonWriter *w, const FindingList *fl) {
     jw_kv_string(w, "severity", severity_name(f->severity));
     jw_kv_string(w, "message", f->message);
     jw_kv_string(w, "path", f->path);
-    if (f->range.line) {
-      tool_kv_int(w, "line", f->range.line);
-      tool_kv_int(w, "column", f->range.col);
-      tool_kv_int(w, "end_line", f->range.end_line);
-      tool_kv_int(w, "end_column", f->range.end_col);
-    }
+    tool_write_range(w, f->range);
     if (f->help) session__write_help(w, &memo, f->help);
     if (f->fix) jw_kv_string(w, "fix", f->fix);
     jw_object_end(w);

@@ -83,9 +83,9 @@ bool tool_memo_get(ToolSession *s, const char *tool, const Json *args, uint64_t 
 void tool_memo_put(ToolSession *s, const char *tool, const Json *args, uint64_t generation,
                    const McpToolResult *res);
 
-/** jw_kv_int, formatted without printf (a long review writes tens of thousands of line
- * numbers, and the writer's own goes through vsnprintf). */
-void tool_kv_int(JsonWriter *w, const char *key, int64_t v);
+/** A source range as the contract's line, column, end_line, end_column keys (nothing
+ * when the range is unknown: line 0). */
+void tool_write_range(JsonWriter *w, SrcRange r);
 
 /** Writes findings as the contract's array of {rule, severity, message, path, line,
  * column, end_line, end_column, help?, fix?}. */
